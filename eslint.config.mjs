@@ -1,0 +1,36 @@
+// ESLint flat config: strict TypeScript rules, zero warnings, and the one architectural rule
+// that matters most — the core never imports VS Code, so it runs in the CLI and in tests.
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.vscode-test/**', '.e2e/**', 'test-results/**', 'stack/simulator/**'] },
+  ...tseslint.configs.strict,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      '@typescript-eslint/no-explicit-any': 'error',
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    files: ['src/core/**/*.ts', 'src/cli/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        paths: [{ name: 'vscode', message: 'src/core and src/cli must not depend on VS Code; put VS Code code in src/vscode.' }],
+      }],
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.name='require'][arguments.0.value='vscode']",
+        message: 'src/core and src/cli must not depend on VS Code.',
+      }],
+    },
+  },
+  {
+    files: ['webview/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', {
+        patterns: [{ group: ['vscode', '../src/**'], message: 'The webview imports only types from src/ (use `import type`).', allowTypeImports: true }],
+      }],
+    },
+  },
+);

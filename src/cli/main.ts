@@ -1,0 +1,93 @@
+/**
+ * `spark-gateway`: the CLI entry. Parses the global options, finds the stack the way the
+ * extension does, runs one command and turns any failure into one line on stderr.
+ */
+import * as path from 'node:path';
+import { SparkError } from '../core/errors';
+import { loadStack, resolveStackRoot } from '../core/stack';
+import type { Stack } from '../core/stack';
+import { UsageError, parseArgs } from './args';
+import { planCommand } from './commands/plan';
+import { scenariosCommand } from './commands/scenarios';
+import type { CliIo, Command } from './io';
+import { EXIT } from './io';
+
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand];
+const GLOBAL_VALUES = ['--stack'];
+const GLOBAL_FLAGS = ['--help', '-h', '--version'];
+
+/** Where the stack bundled with the CLI lives: `dist/cli.js` → `../stack`. */
+function bundledStack(): string {
+  return path.resolve(__dirname, '..', 'stack');
+}
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.usage.length));
+  return [
+    'Usage: spark-gateway [--stack PATH] <command> [options]',
+    '',
+    'Runs several LLMs on a DGX Spark: vLLM model servers, a LiteLLM gateway and NGINX.',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
+    '',
+    'Options:',
+    '  --stack PATH   the stack folder (default: ./stack or ./llms/vllm here, else the bundled stack)',
+    '  --help         show this help',
+    '',
+    'Exit codes: 0 success, 1 error, 2 the plan does not fit, 64 bad usage.',
+    '',
+  ].join('\n');
+}
+
+/** Runs the CLI with `argv` (without node and script) and returns the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  try {
+    const commandIndex = argv.findIndex((a, i) => !a.startsWith('-') && !GLOBAL_VALUES.includes(argv[i - 1] ?? ''));
+    const globalArgs = parseArgs(commandIndex < 0 ? argv : argv.slice(0, commandIndex), { flags: GLOBAL_FLAGS, values: GLOBAL_VALUES });
+    const commandName = commandIndex < 0 ? undefined : argv[commandIndex];
+    if (commandName === undefined || globalArgs.flags.has('--help') || globalArgs.flags.has('-h')) {
+      io.out(help());
+      return commandName === undefined && !globalArgs.flags.has('--help') && !globalArgs.flags.has('-h') ? EXIT.usage : EXIT.ok;
+    }
+    const command = COMMANDS.find((c) => c.name === commandName);
+    if (!command) throw new UsageError(`unknown command "${commandName}" (try --help)`);
+    const rest = argv.slice(commandIndex + 1);
+    if (rest.includes('--help') || rest.includes('-h')) {
+      io.out(`Usage: spark-gateway ${command.usage}\n\n${command.summary}\n`);
+      return EXIT.ok;
+    }
+    const args = parseArgs(rest, { flags: command.flags, values: [...command.values, ...GLOBAL_VALUES] });
+    const explicit = args.values.get('--stack') ?? globalArgs.values.get('--stack') ?? io.env.SPARK_GATEWAY_STACK;
+    let loaded: Promise<Stack> | undefined;
+    const stack = () => (loaded ??= loadStack(resolveStackRoot({ explicit, folders: [io.cwd], bundled: bundledStack() })));
+    return await command.run(args, { io, stack });
+  } catch (error) {
+    return report(error, io);
+  }
+}
+
+function report(error: unknown, io: CliIo): number {
+  if (error instanceof UsageError) {
+    io.err(`spark-gateway: ${error.message}\n`);
+    return EXIT.usage;
+  }
+  if (error instanceof SparkError) {
+    io.err(`spark-gateway: ${error.message}${error.fix ? ` — ${error.fix}` : ''}\n`);
+    return EXIT.error;
+  }
+  const message = error instanceof Error ? error.message : String(error);
+  io.err(`spark-gateway: ${message}\n`);
+  return EXIT.error;
+}
+
+if (require.main === module) {
+  void runCli(process.argv.slice(2), {
+    out: (t) => process.stdout.write(t),
+    err: (t) => process.stderr.write(t),
+    cwd: process.cwd(),
+    env: process.env,
+  }).then((code) => {
+    process.exitCode = code;
+  });
+}

@@ -1,0 +1,200 @@
+/**
+ * `scenarios.yaml`: the one file that knows the models and which of them run together.
+ * Parsing is strict and every problem names the file and line, because a user edits this file
+ * by hand and a silent default would start the wrong models or the wrong memory budget.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Node as YamlNode } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
+import { FileFormatError } from './errors';
+
+export type ComposeVariant = 'spark' | 'multi-gpu';
+export const COMPOSE_VARIANTS: readonly ComposeVariant[] = ['spark', 'multi-gpu'];
+
+export interface ModelSpec {
+  /** Served name, the same in vLLM, LiteLLM, scenarios and the UI. */
+  readonly name: string;
+  /** Folder under the stack holding the model's compose files. */
+  readonly folder: string;
+  readonly container: string;
+  readonly hfModel: string;
+  readonly weightsGiB: number;
+  readonly overheadGiB: number;
+  readonly kvCacheDtype: string;
+  readonly kvBytesPerToken: number;
+  readonly maxModelLen: number;
+  readonly hostPort: number;
+  /** Environment variable the compose files read `--gpu-memory-utilization` from. */
+  readonly memoryEnv: string;
+  readonly defaultFraction: number;
+  readonly toolCallParser?: string;
+  readonly tensorParallel: Readonly<Partial<Record<ComposeVariant, number>>>;
+  readonly gpus: Readonly<Partial<Record<ComposeVariant, readonly string[]>>>;
+}
+
+export interface ScenarioSpec {
+  readonly name: string;
+  readonly title: string;
+  readonly variant: ComposeVariant;
+  /** Model name → fraction of total memory given to it (`--gpu-memory-utilization`). */
+  readonly models: ReadonlyMap<string, number>;
+}
+
+export interface ScenarioFile {
+  readonly file: string;
+  readonly reserveGiB: number;
+  readonly models: readonly ModelSpec[];
+  readonly scenarios: readonly ScenarioSpec[];
+}
+
+/** Reads and validates a scenarios file; throws {@link FileFormatError} naming file and line. */
+export async function loadScenarioFile(file: string): Promise<ScenarioFile> {
+  return parseScenarioFile(await readFile(file, 'utf8'), file);
+}
+
+/** Parses the text of a scenarios file; `file` is used in error messages only. */
+export function parseScenarioFile(text: string, file: string): ScenarioFile {
+  const lines = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true });
+  const firstError = doc.errors[0];
+  if (firstError) {
+    const line = firstError.linePos?.[0].line ?? lines.linePos(firstError.pos[0]).line;
+    throw new FileFormatError(file, line, firstError.message.split('\n')[0] ?? 'invalid YAML');
+  }
+  const reader = new Reader(lines, file);
+  const root = reader.map(doc.contents, 'the file');
+  const version = reader.number(root, 'version', { integer: true });
+  if (version !== 1) reader.fail(root.get('version', true) as YamlNode, `unsupported version ${version}; this tool reads version 1`);
+  const reserveGiB = reader.number(root, 'reserveGiB', { min: 0 });
+
+  const models: ModelSpec[] = [];
+  for (const item of reader.seq(root, 'models')) {
+    const m = reader.map(item, 'a model');
+    const name = reader.string(m, 'name');
+    if (models.some((other) => other.name === name)) reader.fail(m.get('name', true) as YamlNode, `model "${name}" is defined twice`);
+    models.push({
+      name,
+      folder: reader.string(m, 'folder'),
+      container: reader.string(m, 'container'),
+      hfModel: reader.string(m, 'hfModel'),
+      weightsGiB: reader.number(m, 'weightsGiB', { min: 0 }),
+      overheadGiB: reader.number(m, 'overheadGiB', { min: 0 }),
+      kvCacheDtype: reader.string(m, 'kvCacheDtype'),
+      kvBytesPerToken: reader.number(m, 'kvBytesPerToken', { min: 0 }),
+      maxModelLen: reader.number(m, 'maxModelLen', { min: 1, integer: true }),
+      hostPort: reader.number(m, 'hostPort', { min: 1, max: 65535, integer: true }),
+      memoryEnv: reader.string(m, 'memoryEnv'),
+      defaultFraction: reader.number(m, 'defaultFraction', { min: 0, max: 1, exclusiveMin: true }),
+      toolCallParser: reader.optionalString(m, 'toolCallParser'),
+      tensorParallel: reader.perVariant(m, 'tensorParallel', (node) => reader.tensorParallel(node)),
+      gpus: reader.perVariant(m, 'gpus', (node) => reader.stringList(node)),
+    });
+  }
+
+  const scenarios: ScenarioSpec[] = [];
+  for (const item of reader.seq(root, 'scenarios')) {
+    const s = reader.map(item, 'a scenario');
+    const name = reader.string(s, 'name');
+    if (scenarios.some((other) => other.name === name)) reader.fail(s.get('name', true) as YamlNode, `scenario "${name}" is defined twice`);
+    const variantNode = s.get('variant', true) as YamlNode | undefined;
+    const variant = reader.string(s, 'variant');
+    if (!COMPOSE_VARIANTS.includes(variant as ComposeVariant)) {
+      reader.fail(variantNode, `variant must be one of ${COMPOSE_VARIANTS.join(', ')}, not "${variant}"`);
+    }
+    const fractions = new Map<string, number>();
+    const modelsNode = reader.map(s.get('models', true), `the models of scenario "${name}"`);
+    if (modelsNode.items.length === 0) reader.fail(modelsNode, `scenario "${name}" has no models`);
+    for (const pair of modelsNode.items) {
+      const modelName = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!models.some((m) => m.name === modelName)) {
+        reader.fail(pair.key as YamlNode, `scenario "${name}" names unknown model "${modelName}" (known: ${models.map((m) => m.name).join(', ')})`);
+      }
+      fractions.set(modelName, reader.fraction(pair.value as YamlNode | null, `the memory fraction of ${modelName}`));
+    }
+    scenarios.push({ name, title: reader.optionalString(s, 'title') ?? name, variant: variant as ComposeVariant, models: fractions });
+  }
+  return { file, reserveGiB, models, scenarios };
+}
+
+type YamlMap = ReturnType<Reader['map']>;
+
+/** Typed access to the YAML tree that reports the offending line on every failure. */
+class Reader {
+  constructor(
+    private readonly lines: LineCounter,
+    private readonly file: string,
+  ) {}
+
+  fail(node: YamlNode | null | undefined, problem: string): never {
+    const offset = node?.range?.[0];
+    throw new FileFormatError(this.file, offset === undefined ? undefined : this.lines.linePos(offset).line, problem);
+  }
+
+  map(node: unknown, what: string) {
+    if (!isMap(node)) this.fail(node as YamlNode | undefined, `${what} must be a mapping`);
+    return node;
+  }
+
+  seq(parent: YamlMap, key: string): readonly unknown[] {
+    const node = this.required(parent, key);
+    if (!isSeq(node)) this.fail(node, `"${key}" must be a list`);
+    return node.items;
+  }
+
+  string(parent: YamlMap, key: string): string {
+    const node = this.required(parent, key);
+    if (!isScalar(node) || typeof node.value !== 'string' || node.value.trim() === '') this.fail(node, `"${key}" must be a non-empty string`);
+    return node.value;
+  }
+
+  optionalString(parent: YamlMap, key: string): string | undefined {
+    return parent.has(key) ? this.string(parent, key) : undefined;
+  }
+
+  number(parent: YamlMap, key: string, limits: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): number {
+    return this.numberNode(this.required(parent, key), `"${key}"`, limits);
+  }
+
+  fraction(node: YamlNode | null, what: string): number {
+    return this.numberNode(node, what, { min: 0, max: 1, exclusiveMin: true });
+  }
+
+  tensorParallel(node: YamlNode | null): number {
+    const value = this.numberNode(node, 'a tensor-parallel size', { min: 1, integer: true });
+    // vLLM requires the size to divide the attention heads; for these models that means 1, 2 or 4.
+    if (![1, 2, 4].includes(value)) this.fail(node, `tensor-parallel size ${value} is not supported (use 1, 2 or 4: it must divide the model's attention heads)`);
+    return value;
+  }
+
+  stringList(node: YamlNode | null): readonly string[] {
+    if (!isSeq(node) || node.items.some((i) => !isScalar(i))) this.fail(node, 'must be a list of GPU ids');
+    return node.items.map((i) => String((i as { value: unknown }).value));
+  }
+
+  perVariant<T>(parent: YamlMap, key: string, read: (node: YamlNode | null) => T): Partial<Record<ComposeVariant, T>> {
+    if (!parent.has(key)) return {};
+    const node = this.map(parent.get(key, true), `"${key}"`);
+    const out: Partial<Record<ComposeVariant, T>> = {};
+    for (const pair of node.items) {
+      const variant = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!COMPOSE_VARIANTS.includes(variant as ComposeVariant)) this.fail(pair.key as YamlNode, `"${key}" keys must be ${COMPOSE_VARIANTS.join(' or ')}`);
+      out[variant as ComposeVariant] = read(pair.value as YamlNode | null);
+    }
+    return out;
+  }
+
+  private numberNode(node: YamlNode | null | undefined, what: string, limits: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean }): number {
+    if (!isScalar(node) || typeof node.value !== 'number' || !Number.isFinite(node.value)) this.fail(node, `${what} must be a number`);
+    const value = node.value;
+    if (limits.integer && !Number.isInteger(value)) this.fail(node, `${what} must be a whole number`);
+    if (limits.min !== undefined && (limits.exclusiveMin ? value <= limits.min : value < limits.min)) this.fail(node, `${what} must be ${limits.exclusiveMin ? 'greater than' : 'at least'} ${limits.min}`);
+    if (limits.max !== undefined && value > limits.max) this.fail(node, `${what} must be at most ${limits.max}`);
+    return value;
+  }
+
+  private required(parent: YamlMap, key: string): YamlNode {
+    const node = parent.get(key, true) as YamlNode | undefined;
+    if (node === undefined || node === null) this.fail(parent, `missing "${key}"`);
+    return node;
+  }
+}

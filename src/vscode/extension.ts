@@ -1,0 +1,56 @@
+/**
+ * The composition root: builds the services once, wires them to VS Code and registers every
+ * disposable. Everything that is not VS Code lives in src/core.
+ */
+import * as vscode from 'vscode';
+import { SparkError } from '../core/errors';
+import { serviceRows } from '../core/services';
+import type { Stack } from '../core/stack';
+import { ServersTree } from './serversTree';
+import { locateStack } from './stackLocator';
+
+export interface SparkGatewayApi {
+  /** The stack this window uses, once loaded (for tests and other extensions). */
+  readonly stack: () => Stack | undefined;
+  readonly reload: () => Promise<void>;
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<SparkGatewayApi> {
+  const output = vscode.window.createOutputChannel('Spark Gateway', { log: true });
+  const tree = new ServersTree();
+  context.subscriptions.push(output, tree, vscode.window.registerTreeDataProvider('sparkGateway.servers', tree));
+
+  let current: Stack | undefined;
+  const reload = async (): Promise<void> => {
+    try {
+      current = await locateStack(context.extensionPath);
+      tree.show(serviceRows(current));
+      await vscode.commands.executeCommand('setContext', 'sparkGateway.stackProblem', undefined);
+      output.info(`stack: ${current.root}`);
+    } catch (error) {
+      current = undefined;
+      tree.show([]);
+      const message = error instanceof Error ? error.message : String(error);
+      const fix = error instanceof SparkError && error.fix ? ` ${error.fix}.` : '';
+      await vscode.commands.executeCommand('setContext', 'sparkGateway.stackProblem', `${message}.${fix}`);
+      output.error(message);
+    }
+  };
+
+  context.subscriptions.push(
+    vscode.commands.registerCommand('sparkGateway.refresh', reload),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (e.affectsConfiguration('sparkGateway.stackPath')) void reload();
+    }),
+    vscode.workspace.onDidChangeWorkspaceFolders(() => void reload()),
+  );
+  const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
+  context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
+
+  await reload();
+  return { stack: () => current, reload };
+}
+
+export function deactivate(): void {
+  // Everything is disposed through context.subscriptions.
+}
