@@ -1,9 +1,12 @@
 // Bundles the extension (Node, VS Code provided at run time), the CLI (plain Node) and the
 // webview (browser). One esbuild call per target so each ships only what it needs.
 import * as esbuild from 'esbuild';
-import { chmodSync } from 'node:fs';
+import { chmodSync, rmSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
+// Start clean so a production package never ships a stale source map from a dev build.
+rmSync('dist', { recursive: true, force: true });
+
 const common = { bundle: true, sourcemap: !production, minify: production, logLevel: 'warning' };
 
 await Promise.all([

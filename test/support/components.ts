@@ -1,0 +1,51 @@
+/**
+ * Integration tests use real components. On a developer machine a missing component skips its
+ * tests with the reason; in CI (`CI=true`) or with `SPARK_REQUIRE_ALL=1` a missing component is a
+ * failure, so a green CI run always means the real components ran.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+
+export const REQUIRE_ALL = process.env.CI === 'true' || process.env.SPARK_REQUIRE_ALL === '1';
+
+/** Where provisioning puts LiteLLM (outside the repo, so clones share it). */
+export const LITELLM_BIN = process.env.SPARK_LITELLM_BIN ?? '/opt/spark-gateway/litellm-venv/bin/litellm';
+
+/** Returns why `component` is unusable, or undefined when it works. */
+export function probe(component: 'docker' | 'compose' | 'nginx' | 'redis' | 'litellm' | 'openssl'): string | undefined {
+  const tries: Record<typeof component, () => void> = {
+    docker: () => execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 20_000 }),
+    compose: () => execFileSync('docker', ['compose', 'version'], { stdio: 'pipe', timeout: 20_000 }),
+    nginx: () => execFileSync(nginxBinary(), ['-v'], { stdio: 'pipe' }),
+    redis: () => execFileSync('redis-server', ['--version'], { stdio: 'pipe' }),
+    litellm: () => {
+      if (!existsSync(LITELLM_BIN)) throw new Error(`${LITELLM_BIN} is missing (run scripts/provision-test-env.sh)`);
+    },
+    openssl: () => execFileSync('openssl', ['version'], { stdio: 'pipe' }),
+  };
+  try {
+    tries[component]();
+    return undefined;
+  } catch (error) {
+    return `${component} is not available: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`;
+  }
+}
+
+/**
+ * For `describe(name, { skip: missing(...) }, ...)`: false when every component works; the reason
+ * (a skip) when one is missing on a developer machine; throws in CI so the run fails loudly.
+ */
+export function missing(...components: Parameters<typeof probe>[0][]): string | false {
+  for (const component of components) {
+    const reason = probe(component);
+    if (reason === undefined) continue;
+    if (REQUIRE_ALL) throw new Error(`${reason} — CI requires every component (run scripts/provision-test-env.sh)`);
+    return reason;
+  }
+  return false;
+}
+
+/** Debian installs nginx in /usr/sbin, which is not on every user's PATH. */
+export function nginxBinary(): string {
+  return existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
+}
