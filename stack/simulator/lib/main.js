@@ -1,0 +1,128 @@
+// @ts-check
+'use strict';
+
+const { parseCommandLine, CliError, USAGE } = require('./cli-args');
+const { readSettings, SettingsError } = require('./settings');
+const { createLogger } = require('./log');
+const { FaultState } = require('./faults');
+const { modelProfile } = require('./model-profile');
+const { runStartup, StartupError } = require('./startup-log');
+const { Engine } = require('./engine');
+const { createSimulatorServer } = require('./server');
+const { startStatsLog } = require('./stats-log');
+const { MemoryBallast } = require('./memory-ballast');
+const { VLLM_VERSION } = require('./version');
+
+/**
+ * Composition root of `vllm` (the simulator): parse the command line and settings, play the
+ * start-up sequence, then listen — only after "loading", like vLLM, whose port refuses
+ * connections until the engine is up — and shut down on SIGTERM/SIGINT like vLLM/uvicorn.
+ *
+ * Exit codes: 0 after SIGTERM/SIGINT; 1 on a start-up failure vLLM would also die of (tensor
+ * parallel size not dividing the heads, not enough memory with SIM_ENFORCE_MEMORY=1, port in use)
+ * and on the die-mid-stream fault; 2 on a command-line or settings error.
+ *
+ * @param {readonly string[]} argv arguments after the program name
+ * @param {Readonly<Record<string, string | undefined>>} env
+ */
+async function main(argv, env) {
+  let parsed;
+  try {
+    parsed = parseCommandLine(argv);
+  } catch (err) {
+    if (!(err instanceof CliError)) throw err;
+    process.stderr.write(`${USAGE}vllm serve: error: ${err.message}\n`);
+    process.exit(err.exitCode);
+  }
+  if (parsed.command === 'help') {
+    process.stdout.write(USAGE);
+    return;
+  }
+  if (parsed.command === 'version') {
+    process.stdout.write(`${VLLM_VERSION}\n`);
+    return;
+  }
+  const { args } = parsed;
+
+  let settings;
+  try {
+    settings = readSettings(env, args.sim);
+  } catch (err) {
+    if (!(err instanceof SettingsError)) throw err;
+    process.stderr.write(`vllm simulator: ${err.message}\n`);
+    process.exit(2);
+  }
+
+  const log = createLogger(process.stdout, { debug: (env.VLLM_LOGGING_LEVEL ?? '').toUpperCase() === 'DEBUG' });
+  const faults = new FaultState(settings.fault);
+  const profile = modelProfile(args, settings);
+  const ballast = new MemoryBallast(settings.holdMemoryMb);
+
+  /** @type {import('node:http').Server | undefined} */
+  let server;
+  let shuttingDown = false;
+  const shutdown = (/** @type {string} */ signal) => {
+    if (shuttingDown) return;
+    shuttingDown = true;
+    log.api('INFO', 'launcher.py:99', `Shutting down FastAPI HTTP server (${signal}).`);
+    log.uvicorn('Shutting down');
+    log.uvicorn('Waiting for application shutdown.');
+    log.uvicorn('Application shutdown complete.');
+    log.uvicorn(`Finished server process [${process.pid}]`);
+    if (server) {
+      server.close();
+      server.closeAllConnections();
+    }
+    // Let stdout drain, then exit promptly (Docker's stop timeout must not be needed).
+    setTimeout(() => process.exit(0), 20);
+  };
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  process.on('SIGINT', () => shutdown('SIGINT'));
+
+  try {
+    await runStartup({ args, settings, profile, log, onShardLoaded: (k, n) => ballast.load(k, n) });
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    log.engine('ERROR', 'core.py:708', `EngineCore failed to start.\n${err.exceptionType}: ${err.message}`);
+    log.raw('RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}');
+    process.exitCode = 1;
+    return;
+  }
+  if (shuttingDown) return;
+
+  const engine = new Engine({
+    tokensPerSecond: settings.tokensPerSecond,
+    maxNumSeqs: args.maxNumSeqs,
+    kvCacheTokens: profile.kvCacheTokens,
+    enablePrefixCaching: args.enablePrefixCaching,
+  });
+  const onFatal = (/** @type {string} */ reason) => {
+    log.engine('ERROR', 'core.py:710', `EngineCore encountered a fatal error (simulated fault ${reason}).`);
+    log.api('ERROR', 'async_llm.py:480', 'AsyncLLM output_handler failed.');
+    log.raw('vllm.v1.engine.exceptions.EngineDeadError: EngineCore encountered an issue. See stack trace (above) for the root cause.');
+    setTimeout(() => process.exit(1), 50);
+  };
+  const created = createSimulatorServer({ args, settings, profile, engine, faults, log, onFatal });
+  server = created.server;
+
+  server.on('error', (err) => {
+    log.api('ERROR', 'launcher.py:80', `[Errno 98] error while attempting to bind on address (${args.host ?? '0.0.0.0'}, ${args.port}): ${err.message}`);
+    process.exit(1);
+  });
+  server.listen({ port: args.port, host: args.host }, () => {
+    const address = server?.address();
+    const port = address && typeof address === 'object' ? address.port : args.port;
+    log.api('INFO', 'api_server.py:1971', `Starting vLLM API server 0 on http://${args.host ?? '0.0.0.0'}:${port}`);
+    log.api('INFO', 'launcher.py:37', 'Available routes are:');
+    for (const [route, method] of [['/health', 'GET'], ['/v1/models', 'GET'], ['/version', 'GET'], ['/metrics', 'GET'],
+      ['/v1/chat/completions', 'POST'], ['/v1/completions', 'POST']]) {
+      log.api('INFO', 'launcher.py:45', `Route: ${route}, Methods: ${method}`);
+    }
+    log.uvicorn(`Started server process [${process.pid}]`);
+    log.uvicorn('Waiting for application startup.');
+    log.uvicorn('Application startup complete.');
+  });
+  if (!args.disableLogStats) startStatsLog(engine, log, settings.statsIntervalSeconds);
+}
+
+module.exports = { main };

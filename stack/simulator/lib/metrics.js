@@ -1,0 +1,86 @@
+// @ts-check
+'use strict';
+
+/**
+ * `GET /metrics`: Prometheus text format 0.0.4 as vLLM 0.11 exposes it through prometheus_client —
+ * metric names with the `vllm:` prefix, labels `model_name` (the first served name) and
+ * `engine="0"`, counters with `_total` on their HELP/TYPE lines, float values (`0.0`).
+ */
+
+/**
+ * @param {import('./engine').Engine} engine
+ * @param {string} modelName
+ * @returns {string}
+ */
+function renderMetrics(engine, modelName) {
+  const labels = `model_name="${escapeLabel(modelName)}",engine="0"`;
+  /** @type {string[]} */
+  const out = [];
+  /**
+   * @param {string} name
+   * @param {'gauge' | 'counter'} type
+   * @param {string} help
+   * @param {Array<[string, number]>} series label suffix (may be '') and value
+   */
+  const metric = (name, type, help, series) => {
+    out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
+    for (const [extra, value] of series) out.push(`${name}{${labels}${extra}} ${num(value)}`);
+  };
+
+  metric('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.',
+    [['', engine.running.size]]);
+  metric('vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.',
+    [['', engine.waiting.length]]);
+  metric('vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.',
+    [['', engine.kvCacheUsage()]]);
+  metric('vllm:prefix_cache_queries_total', 'counter',
+    'Prefix cache queries, in terms of number of queried tokens.', [['', engine.totals.prefixQueries]]);
+  metric('vllm:prefix_cache_hits_total', 'counter',
+    'Prefix cache hits, in terms of number of cached tokens.', [['', engine.totals.prefixHits]]);
+  metric('vllm:num_preemptions_total', 'counter', 'Cumulative number of preemption from the engine.',
+    [['', engine.totals.preemptions]]);
+  metric('vllm:prompt_tokens_total', 'counter', 'Number of prefill tokens processed.',
+    [['', engine.totals.promptTokens]]);
+  metric('vllm:generation_tokens_total', 'counter', 'Number of generation tokens processed.',
+    [['', engine.totals.generationTokens]]);
+  metric('vllm:request_success_total', 'counter', 'Count of successfully processed requests.',
+    Object.entries(engine.finished).map(([reason, n]) => [`,finished_reason="${reason}"`, n]));
+  histogram(out, 'vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.',
+    labels, engine.ttft);
+  histogram(out, 'vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.',
+    labels, engine.e2e);
+  return `${out.join('\n')}\n`;
+}
+
+/**
+ * @param {string[]} out
+ * @param {string} name
+ * @param {string} help
+ * @param {string} labels
+ * @param {import('./engine').Histogram} h
+ */
+function histogram(out, name, help, labels, h) {
+  out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
+  h.buckets.forEach((b, i) => out.push(`${name}_bucket{${labels},le="${num(b)}"} ${num(h.counts[i])}`));
+  out.push(`${name}_bucket{${labels},le="+Inf"} ${num(h.count)}`);
+  out.push(`${name}_count{${labels}} ${num(h.count)}`);
+  out.push(`${name}_sum{${labels}} ${num(h.sum)}`);
+}
+
+/**
+ * Python's float repr for the values we produce: integers as `3.0`, others as JavaScript prints them.
+ * @param {number} v
+ */
+function num(v) {
+  return Number.isInteger(v) ? v.toFixed(1) : String(v);
+}
+
+/** @param {string} v */
+function escapeLabel(v) {
+  return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
+}
+
+/** Content type prometheus_client serves. */
+const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
+
+module.exports = { renderMetrics, METRICS_CONTENT_TYPE };
