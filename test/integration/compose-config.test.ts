@@ -1,0 +1,60 @@
+/**
+ * Every compose file of the stack, both variants, is accepted by Docker Compose v2 and by the
+ * v1 fallback with the template's values, and the scenario's memory fraction reaches the
+ * model server's command through its environment variable.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { parseScenarioFile } from '../../src/core/scenarios';
+import { missing } from '../support/components';
+import type { StackCopy } from '../support/stack-copy';
+import { copyStack } from '../support/stack-copy';
+import { STACK_DIR } from '../support/processes';
+
+const scenarios = parseScenarioFile(readFileSync(path.join(STACK_DIR, 'scenarios.yaml'), 'utf8'), 'scenarios.yaml');
+const FILES = [
+  'docker-compose.yml',
+  path.join('litellm', 'docker-compose.yml'),
+  ...scenarios.models.flatMap((m) => [path.join(m.folder, 'docker-compose.yml'), path.join(m.folder, 'docker-compose-gpu.yml')]),
+];
+
+interface Rendered {
+  services: Record<string, { command?: string[]; container_name?: string }>;
+}
+
+describe('compose files', { skip: missing('compose') }, () => {
+  let stack: StackCopy;
+  before(() => {
+    stack = copyStack();
+  });
+  after(() => stack.remove());
+
+  const tools: { name: string; command: string[] }[] = [{ name: 'docker compose (v2)', command: ['docker', 'compose'] }];
+  // Debian's v1 is the documented fallback; provisioning installs it, so CI checks it too.
+  if (existsSync('/usr/bin/docker-compose') || process.env.CI === 'true') tools.push({ name: 'docker-compose (v1)', command: ['docker-compose'] });
+
+  for (const tool of tools) {
+    for (const file of FILES) {
+      it(`${tool.name} accepts ${file}`, () => {
+        const [cmd, ...pre] = tool.command as [string, ...string[]];
+        execFileSync(cmd, [...pre, '-f', path.basename(file), 'config', '--quiet'], { cwd: path.join(stack.dir, path.dirname(file)), stdio: 'pipe' });
+      });
+    }
+  }
+
+  for (const m of scenarios.models) {
+    it(`passes a scenario's memory fraction to ${m.name} through ${m.memoryEnv}`, () => {
+      for (const file of ['docker-compose.yml', 'docker-compose-gpu.yml']) {
+        const render = (env: NodeJS.ProcessEnv) => JSON.parse(execFileSync('docker', ['compose', '-f', file, 'config', '--format', 'json'], { cwd: path.join(stack.dir, m.folder), env: { ...process.env, ...env }, encoding: 'utf8' })) as Rendered;
+        const commandOf = (r: Rendered) => Object.values(r.services)[0]?.command ?? [];
+        const fractionIn = (command: string[]) => command[command.indexOf('--gpu-memory-utilization') + 1];
+        assert.equal(fractionIn(commandOf(render({ [m.memoryEnv]: '0.33' }))), '0.33', file);
+        const unset = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== m.memoryEnv));
+        assert.equal(Number(fractionIn(commandOf(render(unset)))), m.defaultFraction, `${file} default`);
+      }
+    });
+  }
+});

@@ -1,0 +1,75 @@
+/**
+ * Runs the stack's own `nginx/multi-model.conf` with the host's NGINX: the same file the
+ * container mounts, with only what differs on the host substituted — the upstream address,
+ * the certificate paths and the listen ports (loopback, IPv4 and IPv6).
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { nginxBinary } from './components';
+import type { Running } from './processes';
+import { answers, freePort, start, waitFor } from './processes';
+
+export interface GatewayNginx {
+  readonly httpsPort: number;
+  readonly httpPort: number;
+  readonly process: Running;
+  stop(): Promise<void>;
+}
+
+/** Writes an nginx.conf for `stackDir`'s config in `workDir`; returns its path. */
+export function writeNginxConfig(stackDir: string, workDir: string, ports: { upstream: string; https: number; http: number }): string {
+  mkdirSync(workDir, { recursive: true });
+  const replace = (text: string, from: RegExp, to: string) => {
+    if (!from.test(text)) throw new Error(`nginx/multi-model.conf no longer has ${from}: update the test's substitution`);
+    return text.replace(from, to);
+  };
+  let site = readFileSync(path.join(stackDir, 'nginx', 'multi-model.conf'), 'utf8');
+  site = replace(site, /server \S+;(\s*# UPSTREAM)/, `server ${ports.upstream};$1`);
+  site = replace(site, /ssl_certificate\s+\S+;(\s*# CERT)/, `ssl_certificate ${path.join(stackDir, 'ssl', 'public.pem')};$1`);
+  site = replace(site, /ssl_certificate_key\s+\S+;(\s*# KEY)/, `ssl_certificate_key ${path.join(stackDir, 'ssl', 'private.pem')};$1`);
+  site = replace(site, /listen 80;/, `listen 127.0.0.1:${ports.http};`);
+  site = replace(site, /listen \[::\]:80;/, `listen [::1]:${ports.http};`);
+  site = replace(site, /listen 443 ssl;/, `listen 127.0.0.1:${ports.https} ssl;`);
+  site = replace(site, /listen \[::\]:443 ssl;/, `listen [::1]:${ports.https} ssl;`);
+  writeFileSync(path.join(workDir, 'site.conf'), site);
+  const main = [
+    'daemon off;',
+    'worker_processes 1;',
+    `pid ${path.join(workDir, 'nginx.pid')};`,
+    `error_log ${path.join(workDir, 'error.log')} info;`,
+    'events { worker_connections 256; }',
+    'http {',
+    '  access_log off;',
+    ...['client_body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map((t) => `  ${t}_temp_path ${path.join(workDir, `${t}_temp`)};`),
+    `  include ${path.join(workDir, 'site.conf')};`,
+    '}',
+  ].join('\n');
+  const conf = path.join(workDir, 'nginx.conf');
+  writeFileSync(conf, `${main}\n`);
+  return conf;
+}
+
+/** `nginx -t` on a config; throws with NGINX's own message when it is refused. */
+export function checkNginxConfig(conf: string): string {
+  return execFileSync(nginxBinary(), ['-t', '-c', conf, '-p', path.dirname(conf)], { encoding: 'utf8', stdio: 'pipe' }) + '';
+}
+
+/** Starts the host NGINX with the stack's config in front of `upstream` (host:port). */
+export async function startGatewayNginx(stackDir: string, workDir: string, upstream: string): Promise<GatewayNginx> {
+  const httpsPort = await freePort();
+  const httpPort = await freePort();
+  const conf = writeNginxConfig(stackDir, workDir, { upstream, https: httpsPort, http: httpPort });
+  checkNginxConfig(conf);
+  const proc = start(nginxBinary(), ['-c', conf, '-p', workDir]);
+  await waitFor('nginx', () => answers(`http://127.0.0.1:${httpPort}/healthz`), 20_000, () => proc.output() + safeRead(path.join(workDir, 'error.log')));
+  return { httpsPort, httpPort, process: proc, stop: () => proc.stop() };
+}
+
+function safeRead(file: string): string {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
