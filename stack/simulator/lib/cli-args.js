@@ -70,7 +70,7 @@ const IGNORED_BOOLEAN_FLAGS = new Set([
 /**
  * @typedef {object} ServeArgs
  * @property {string} model              model path or Hugging Face id (MODEL / --model)
- * @property {string[]} servedModelNames names clients use; defaults to [model]
+ * @property {[string, ...string[]]} servedModelNames names clients use; defaults to [model]
  * @property {string | undefined} host   undefined = all interfaces (vLLM's default)
  * @property {number} port
  * @property {number | undefined} maxModelLen undefined = the model's own context length
@@ -127,7 +127,7 @@ function parseServeArgs(argv) {
   const raw = {};
   /** @type {string[]} */
   const positionals = [];
-  /** @type {string[] | undefined} */
+  /** @type {[string, ...string[]] | undefined} */
   let servedModelNames;
   /** @type {Record<string, boolean>} */
   const booleans = {};
@@ -137,7 +137,7 @@ function parseServeArgs(argv) {
   const sim = {};
 
   for (let i = 0; i < argv.length; i++) {
-    const token = argv[i];
+    const token = /** @type {string} */ (argv[i]);
     if (!token.startsWith('-') || token === '-') {
       positionals.push(token);
       continue;
@@ -160,13 +160,17 @@ function parseServeArgs(argv) {
 
     if (flag === '--served-model-name') {
       // nargs="+" in vLLM: every following token up to the next flag is a name.
+      /** @type {string[]} */
       const names = [];
       if (inlineValue !== undefined) names.push(inlineValue);
       else {
-        while (i + 1 < argv.length && !argv[i + 1].startsWith('-')) names.push(argv[++i]);
+        for (let next = argv[i + 1]; next !== undefined && !next.startsWith('-'); next = argv[i + 1]) {
+          names.push(next);
+          i++;
+        }
       }
       if (names.length === 0) throw new CliError(`argument ${flag}: expected at least one argument`);
-      servedModelNames = names;
+      servedModelNames = /** @type {[string, ...string[]]} */ (names);
     } else if (flag in VALUE_FLAGS) {
       raw[VALUE_FLAGS[/** @type {keyof typeof VALUE_FLAGS} */ (flag)]] = takeValue();
     } else if (flag in BOOLEAN_FLAGS) {

@@ -34,7 +34,7 @@ class Histogram {
   observe(value) {
     this.count++;
     this.sum += value;
-    this.buckets.forEach((b, i) => { if (value <= b) this.counts[i]++; });
+    this.counts = this.counts.map((c, i) => (value <= /** @type {number} */ (this.buckets[i]) ? c + 1 : c));
   }
 }
 
@@ -100,12 +100,12 @@ class Engine {
     /** @type {FinishReason} */
     let reason = req.finishReason;
     try {
-      for (let i = 0; i < req.pieces.length; i++) {
+      for (const [i, piece] of req.pieces.entries()) {
         await sleep(this.intervalMs, req.signal);
         if (i === 0) this.ttft.observe((this.now() - arrival) / 1000);
         seq.generated++;
         this.totals.generationTokens++;
-        req.onToken(req.pieces[i], i);
+        req.onToken(piece, i);
       }
     } catch {
       reason = 'abort';

@@ -106,7 +106,7 @@ function replyTokens(kind, modelName, promptText, responseTokens = 0) {
     ? ['Simulated', 'reply', 'from', modelName, 'to:', ...(echo.length ? echo : ['nothing'])]
     : ['Simulated', 'completion', 'from', modelName, 'of:', ...(echo.length ? echo : ['nothing'])];
   if (responseTokens <= 0) return base;
-  return Array.from({ length: responseTokens }, (_, i) => base[i % base.length]);
+  return Array.from({ length: responseTokens }, (_, i) => /** @type {string} */ (base[i % base.length]));
 }
 
 /**

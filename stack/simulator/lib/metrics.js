@@ -61,7 +61,7 @@ function renderMetrics(engine, modelName) {
  */
 function histogram(out, name, help, labels, h) {
   out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
-  h.buckets.forEach((b, i) => out.push(`${name}_bucket{${labels},le="${num(b)}"} ${num(h.counts[i])}`));
+  h.buckets.forEach((b, i) => out.push(`${name}_bucket{${labels},le="${num(b)}"} ${num(h.counts[i] ?? 0)}`));
   out.push(`${name}_bucket{${labels},le="+Inf"} ${num(h.count)}`);
   out.push(`${name}_count{${labels}} ${num(h.count)}`);
   out.push(`${name}_sum{${labels}} ${num(h.sum)}`);

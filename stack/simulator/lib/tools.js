@@ -40,7 +40,7 @@ function decideToolCall(body, userText, server) {
     return { call: { name: tool.name, arguments: buildArguments(tool.parameters, userText) } };
   }
   if (choice === 'required') {
-    const tool = matchTool(tools, userText) ?? tools[0];
+    const tool = matchTool(tools, userText) ?? /** @type {ToolSpec} */ (tools[0]);
     return { call: { name: tool.name, arguments: buildArguments(tool.parameters, userText) } };
   }
   if (choice !== 'auto') return { error: `Invalid value for tool_choice: ${JSON.stringify(choice)}` };
