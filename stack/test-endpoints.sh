@@ -111,7 +111,7 @@ for model in "${models[@]}"; do
     content=$(printf '%s' "$BODY" | grep -o '"content"[[:space:]]*:[[:space:]]*"[^"]*"' | head -n 1 | sed 's/^"content"[[:space:]]*:[[:space:]]*//')
     pass "$model -> 200 ${content:0:60}"
     answered+=("$model")
-  elif printf '%s' "$BODY" | grep -qiE 'connection error|connecterror|name or service not known|name resolution|connection refused|no deployments available'; then
+  elif printf '%s' "$BODY" | grep -qiE 'connection error|connecterror|cannot connect to host|name or service not known|name resolution|connection refused|no deployments available'; then
     info "DOWN  $model: its model server is not reachable (not started in this scenario?) - skipped"
   else
     fail "$model -> $STATUS ${BODY:0:300}"
