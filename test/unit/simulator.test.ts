@@ -455,7 +455,10 @@ describe('simulator process', () => {
 
 describe('simulator start-up and crashes', () => {
   it('does not listen while loading, like vLLM', async () => {
+    // freePort() unrefs its probe server: hold the event loop open while awaiting it.
+    const guard = setTimeout(() => undefined, 10_000);
     const port = await freePort();
+    clearTimeout(guard);
     const proc = launchSimulator(['serve', 'openai/gpt-oss-20b', '--host', '127.0.0.1', '--port', String(port)],
       { SIM_LOAD_SECONDS: '1.5' });
     try {
