@@ -49,8 +49,10 @@ curl_bin="$(command -v curl)" || die "curl is not on PATH"
 node_bin="$(readlink -f "${node_bin}")"
 curl_bin="$(readlink -f "${curl_bin}")"
 
-context="$(mktemp -d -t vllm-simulator-image.XXXXXX)"
-trap 'rm -rf "${context}"' EXIT
+work="$(mktemp -d -t vllm-simulator-image.XXXXXX)"
+trap 'rm -rf "${work}"' EXIT
+context="${work}/context"
+build_log="${work}/build.log"
 rootfs="${context}/rootfs"
 mkdir -p "${rootfs}/usr/bin" "${rootfs}/usr/local/bin" "${rootfs}/bin" "${rootfs}/opt" "${rootfs}/tmp" "${rootfs}/etc"
 chmod 1777 "${rootfs}/tmp"
@@ -124,10 +126,19 @@ if ! docker buildx version >/dev/null 2>&1; then
   build_env=(env DOCKER_BUILDKIT=0)
 fi
 
+# Runs docker build quietly; its output (including the classic builder's deprecation notice) is
+# shown only when the build fails.
+build() {
+  if ! "${build_env[@]}" docker build "$@" "${context}" >"${build_log}" 2>&1; then
+    cat "${build_log}" >&2
+    die "docker build $* failed"
+  fi
+}
+
 echo "build-image.sh: building ${nvcr_tag} and ${sim_tag} (node: ${node_bin}, curl: ${curl_bin})"
-"${build_env[@]}" docker build --quiet --target nvcr --tag "${nvcr_tag}" --tag "${sim_tag}" "${context}" >/dev/null
+build --target nvcr --tag "${nvcr_tag}" --tag "${sim_tag}"
 echo "build-image.sh: building ${openai_tag} (ENTRYPOINT [\"vllm\", \"serve\"])"
-"${build_env[@]}" docker build --quiet --target openai --tag "${openai_tag}" "${context}" >/dev/null
+build --target openai --tag "${openai_tag}"
 
 # Smoke check: the binary runs inside the image.
 reported="$(docker run --rm "${nvcr_tag}" vllm --version)"

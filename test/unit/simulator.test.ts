@@ -190,7 +190,7 @@ describe('simulator process', () => {
   before(async () => {
     sim = await startSimulator({
       flags: ['--enable-auto-tool-choice', '--tool-call-parser', 'openai'],
-      env: { SIM_TOKENS_PER_SECOND: '200', SIM_SHARDS: '3' },
+      env: { SIM_TOKENS_PER_SECOND: '200', SIM_SHARDS: '3', SIM_STATS_INTERVAL_SECONDS: '0.25' },
     });
   });
   after(async () => {
@@ -444,6 +444,12 @@ describe('simulator process', () => {
     const response = await fetch(`${sim.url}/sim/fault`, { method: 'POST', body: 'explode' });
     assert.equal(response.status, 400);
     assert.match(((await response.json()) as ErrorBody).error.message, /unknown fault 'explode'/);
+  });
+
+  it('logs vLLM\'s periodic stats line while there is traffic', async () => {
+    await (await post(`${sim.url}/v1/completions`, { model: 'gpt-oss-20b', prompt: 'tick tock' })).text();
+    const line = /Engine 000: Avg prompt throughput: \d+\.\d tokens\/s, Avg generation throughput: \d+\.\d tokens\/s, Running: \d+ reqs, Waiting: \d+ reqs, GPU KV cache usage: \d+\.\d%, Prefix cache hit rate: \d+\.\d%/;
+    await waitFor('a stats line', async () => line.test(sim.output()), 3000, () => sim.output());
   });
 
   it('shuts down on SIGTERM like vLLM, exit code 0', async () => {
