@@ -12,7 +12,6 @@ export const STACK_DIR = path.join(REPO_ROOT, 'stack');
 export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
-    server.unref();
     server.on('error', reject);
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
