@@ -1,11 +1,23 @@
 /** Child processes for integration tests: started with argument arrays, always stopped. */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 
-/** The repository root, from out/test/support (compiled) or test/support (source). */
-export const REPO_ROOT = path.resolve(__dirname, __dirname.includes(`${path.sep}out${path.sep}`) ? '../../..' : '../..');
+/**
+ * The repository root: the nearest folder above this file with the project's package.json
+ * (compiled tests live in out/, or wherever --outDir put them), else the current directory.
+ */
+export const REPO_ROOT = findRepoRoot(__dirname) ?? process.cwd();
+
+function findRepoRoot(from: string): string | undefined {
+  for (let dir = from; dir !== path.dirname(dir); dir = path.dirname(dir)) {
+    const manifest = path.join(dir, 'package.json');
+    if (existsSync(manifest) && /"name": "spark-gateway"/.test(readFileSync(manifest, 'utf8'))) return dir;
+  }
+  return undefined;
+}
 export const STACK_DIR = path.join(REPO_ROOT, 'stack');
 
 /** A free TCP port on 127.0.0.1. */
