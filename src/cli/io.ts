@@ -25,6 +25,8 @@ export interface CommandContext {
   readonly io: CliIo;
   /** Resolves and loads the stack lazily: `--help` must work without one. */
   readonly stack: () => Promise<Stack>;
+  /** The stack folder without parsing scenarios.yaml (certs and sync-env work on a stack whose YAML is broken). */
+  readonly stackRoot: () => string;
 }
 
 /** Prints a value as pretty JSON followed by a newline. */

@@ -7,12 +7,13 @@ import { SparkError } from '../core/errors';
 import { loadStack, resolveStackRoot } from '../core/stack';
 import type { Stack } from '../core/stack';
 import { UsageError, parseArgs } from './args';
+import { certsCommand } from './commands/certs';
 import { planCommand } from './commands/plan';
 import { scenariosCommand } from './commands/scenarios';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 
@@ -60,8 +61,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const args = parseArgs(rest, { flags: command.flags, values: [...command.values, ...GLOBAL_VALUES] });
     const explicit = args.values.get('--stack') ?? globalArgs.values.get('--stack') ?? io.env.SPARK_GATEWAY_STACK;
     let loaded: Promise<Stack> | undefined;
-    const stack = () => (loaded ??= loadStack(resolveStackRoot({ explicit, folders: [io.cwd], bundled: bundledStack() })));
-    return await command.run(args, { io, stack });
+    const stackRoot = () => resolveStackRoot({ explicit, folders: [io.cwd], bundled: bundledStack() });
+    const stack = () => (loaded ??= loadStack(stackRoot()));
+    return await command.run(args, { io, stack, stackRoot });
   } catch (error) {
     return report(error, io);
   }
