@@ -10,10 +10,11 @@ import { UsageError, parseArgs } from './args';
 import { certsCommand } from './commands/certs';
 import { planCommand } from './commands/plan';
 import { scenariosCommand } from './commands/scenarios';
+import { syncEnvCommand } from './commands/sync-env';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 
