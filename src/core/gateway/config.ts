@@ -1,0 +1,109 @@
+/**
+ * Where the gateway is and how to trust it: the URL (NGINX's HTTPS port from the stack's `.env`
+ * unless given), the key (the stack's `LITELLM_MASTER_KEY` unless given) and the CA to verify
+ * NGINX's certificate with (the stack's own `ssl/public.pem`, i.e. certificate pinning).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { SparkError } from '../errors';
+import { BadKeyError } from './errors';
+
+export interface GatewayConfig {
+  /** The OpenAI base URL, ending in `/v1`. */
+  readonly baseUrl: string;
+  /** Bearer key; never print it whole (see {@link maskSecret}). */
+  readonly key: string;
+  /** PEM the TLS peer must chain to; undefined: the system's trust store. */
+  readonly ca?: string;
+  /** Where `ca` came from, for messages. */
+  readonly caFile?: string;
+}
+
+export interface GatewayConfigInput {
+  /** The stack folder (holding `.env` and `ssl/`); optional when url, key and ca are given. */
+  readonly stackRoot?: string;
+  readonly url?: string;
+  readonly key?: string;
+  /** A PEM file to trust instead of the stack's `ssl/public.pem`. */
+  readonly caFile?: string;
+}
+
+/** The stack's certificate, relative to the stack root (written by certs.sh / `spark-gateway certs`). */
+export const STACK_CERT = path.join('ssl', 'public.pem');
+
+/**
+ * Parses a dotenv file as the stack's scripts write it: `KEY=VALUE` lines, `#` comments, optional
+ * surrounding quotes. Later lines win, as in `docker compose`.
+ */
+export function parseDotenv(text: string): ReadonlyMap<string, string> {
+  const values = new Map<string, string>();
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.trim();
+    if (!line || line.startsWith('#')) continue;
+    const eq = line.indexOf('=');
+    if (eq <= 0) continue;
+    const key = line.slice(0, eq).replace(/^export\s+/, '').trim();
+    let value = line.slice(eq + 1).trim();
+    const quoted = /^(['"])(.*)\1$/.exec(value);
+    value = quoted ? (quoted[2] ?? '') : value.replace(/\s+#.*$/, '');
+    values.set(key, value);
+  }
+  return values;
+}
+
+/** `sk-1234…abcd`: enough to recognise a key, never enough to use it. */
+export function maskSecret(secret: string): string {
+  if (secret.length <= 8) return '*'.repeat(secret.length);
+  return `${secret.slice(0, 3)}…${secret.slice(-4)}`;
+}
+
+/** The default gateway URL for an HTTPS port: NGINX in front of LiteLLM on this machine. */
+export function defaultGatewayUrl(httpsPort: string | undefined): string {
+  const port = httpsPort && /^\d+$/.test(httpsPort) ? Number(httpsPort) : 443;
+  return port === 443 ? 'https://localhost/v1' : `https://localhost:${port}/v1`;
+}
+
+/** Accepts `https://host:port`, `…/v1` or `…/v1/`; returns the base ending in `/v1`. */
+export function normaliseGatewayUrl(url: string): string {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new SparkError(`gateway URL "${url}" is not a URL`, 'Give a URL such as https://localhost/v1');
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new SparkError(`gateway URL "${url}" is not http(s)`, 'Give a URL such as https://localhost/v1');
+  }
+  const trimmed = parsed.pathname.replace(/\/+$/, '');
+  parsed.pathname = trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;
+  return parsed.toString().replace(/\/$/, '');
+}
+
+function readStackEnv(stackRoot: string | undefined): ReadonlyMap<string, string> {
+  if (!stackRoot) return new Map();
+  const file = path.join(stackRoot, '.env');
+  return existsSync(file) ? parseDotenv(readFileSync(file, 'utf8')) : new Map();
+}
+
+/**
+ * Resolves the gateway's URL, key and trust from explicit values and the stack's files.
+ * Throws a {@link SparkError} with the fix when there is no key or a given CA file is missing.
+ */
+export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
+  const env = readStackEnv(input.stackRoot);
+  const baseUrl = normaliseGatewayUrl(input.url?.trim() || defaultGatewayUrl(env.get('NGINX_HTTPS_PORT')));
+  const key = input.key?.trim() || env.get('LITELLM_MASTER_KEY') || '';
+  if (!key) {
+    const where = input.stackRoot ? path.join(input.stackRoot, '.env') : 'the stack .env';
+    throw new BadKeyError(`no gateway key: LITELLM_MASTER_KEY is not set in ${where}`);
+  }
+  let caFile = input.caFile;
+  if (caFile !== undefined && !existsSync(caFile)) {
+    throw new SparkError(`certificate file ${caFile} does not exist`, 'Give the stack\'s ssl/public.pem, or run `spark-gateway certs`');
+  }
+  if (caFile === undefined && input.stackRoot && existsSync(path.join(input.stackRoot, STACK_CERT))) caFile = path.join(input.stackRoot, STACK_CERT);
+  // Plain http (LiteLLM on loopback) needs no trust; https without a stack certificate falls back
+  // to the system's trust store — verification stays on either way.
+  const ca = caFile && baseUrl.startsWith('https:') ? readFileSync(caFile, 'utf8') : undefined;
+  return { baseUrl, key, ...(ca !== undefined ? { ca, caFile } : {}) };
+}

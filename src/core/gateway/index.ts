@@ -1,0 +1,8 @@
+/** The gateway client and what goes with it: config, errors, models, messages, streaming. */
+export * from './cancellation';
+export * from './client';
+export * from './config';
+export * from './errors';
+export * from './messages';
+export * from './models';
+export * from './stream';
