@@ -8,13 +8,14 @@ import { loadStack, resolveStackRoot } from '../core/stack';
 import type { Stack } from '../core/stack';
 import { UsageError, parseArgs } from './args';
 import { certsCommand } from './commands/certs';
+import { chatCommand } from './commands/chat';
 import { planCommand } from './commands/plan';
 import { scenariosCommand } from './commands/scenarios';
 import { syncEnvCommand } from './commands/sync-env';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, chatCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 
