@@ -1,0 +1,72 @@
+/**
+ * "Will this scenario fit now?" — the planner's arithmetic against total memory, plus the live
+ * question: do the budgets of the models this start would add fit in what is available right
+ * now? Both the memory view's scenario picture and the start pre-flight call
+ * {@link checkScenarioMemory}, so what the user sees and what the start refuses never disagree.
+ */
+import { findScenario, gib, planScenario } from '../planner';
+import type { ScenarioFile, ScenarioSpec } from '../scenarios';
+import type { MemorySources } from './read';
+import { readMemorySnapshot } from './read';
+import { HOLDING_MEMORY } from './snapshot';
+import type { MemoryCheck, MemorySnapshot, MemoryVerdict, ModelNeed } from './types';
+
+export type { MemoryCheck, MemoryVerdict } from './types';
+
+export interface CheckOptions {
+  /** Models the caller stops before starting the scenario: their memory counts as available. */
+  readonly stopping?: readonly string[];
+}
+
+export const DROP_CACHES = 'sync; echo 3 | sudo tee /proc/sys/vm/drop_caches';
+
+/** Checks `scenario` against the plan and the live memory in `snapshot`. Pure. */
+export function checkScenarioMemory(file: ScenarioFile, scenario: ScenarioSpec, snapshot: MemorySnapshot, options: CheckOptions = {}): MemoryCheck {
+  const plan = planScenario(file, scenario, snapshot.totalBytes);
+  const stopping = new Set(options.stopping ?? []);
+  const live = new Map(snapshot.models.filter((m) => HOLDING_MEMORY.has(m.state)).map((m) => [m.name, m]));
+
+  let releasedBytes = 0;
+  for (const name of stopping) releasedBytes += live.get(name)?.usedBytes ?? 0;
+  const models = plan.models.map((m): ModelNeed => {
+    const running = live.get(m.model);
+    const alreadyRunning = running !== undefined && !stopping.has(m.model) && Math.abs(running.fraction - m.fraction) < 1e-6;
+    // A model running at another fraction is restarted with the scenario's: it gives back what it holds.
+    if (running && !alreadyRunning && !stopping.has(m.model)) releasedBytes += running.usedBytes;
+    return {
+      name: m.model,
+      fraction: m.fraction,
+      budgetBytes: m.budgetBytes,
+      minimumBytes: m.weightsBytes + m.overheadBytes + m.minKvBytes,
+      weightsBytes: m.weightsBytes,
+      alreadyRunning,
+    };
+  });
+
+  const neededBytes = models.filter((m) => !m.alreadyRunning).reduce((sum, m) => sum + m.budgetBytes, 0);
+  const availableBytes = snapshot.availableBytes + releasedBytes;
+  const freeBytes = Math.max(0, availableBytes - snapshot.reclaimableBytes);
+  const reasons = [...plan.reasons];
+  if (neededBytes > availableBytes) {
+    const holders = [...live.values()].filter((m) => !scenario.models.has(m.name) && !stopping.has(m.name)).map((m) => `${m.name} (${gib(m.usedBytes)})`);
+    reasons.push(
+      `the models to start need ${gib(neededBytes)} but only ${gib(availableBytes)} is available now` +
+        (holders.length > 0 ? `; running outside this scenario: ${holders.join(', ')} — stop them first` : ''),
+    );
+  }
+  const warnings: string[] = [];
+  if (reasons.length === 0 && neededBytes > freeBytes) {
+    warnings.push(`${gib(neededBytes - freeBytes)} of it is page cache, which vLLM counts as used at start-up: drop it first (${DROP_CACHES})`);
+  }
+  const verdict: MemoryVerdict = reasons.length > 0 ? 'does-not-fit' : warnings.length > 0 ? 'fits-after-dropping-cache' : 'fits';
+  return { scenario: scenario.name, title: scenario.title, verdict, fits: verdict !== 'does-not-fit', plan: { totalBytes: plan.totalBytes, reserveBytes: plan.reserveBytes, plannedBytes: plan.plannedBytes, freeAfterBytes: plan.freeAfterBytes }, models, neededBytes, availableBytes, freeBytes, reasons, warnings };
+}
+
+/**
+ * The start pre-flight's memory check: reads the live memory now and checks the named scenario
+ * (throws `UnknownNameError` for an unknown one). A refusal's text is `reasons.join('; ')`.
+ */
+export async function preflightMemory(file: ScenarioFile, scenarioName: string, sources: MemorySources, options: CheckOptions = {}): Promise<MemoryCheck> {
+  const scenario = findScenario(file, scenarioName);
+  return checkScenarioMemory(file, scenario, await readMemorySnapshot(file, sources), options);
+}
