@@ -1,0 +1,87 @@
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import * as path from 'node:path';
+import { describe, it } from 'node:test';
+import { resolveDockerEndpoint } from '../../../src/core/docker/endpoint';
+import { DockerDaemonDownError, DockerPermissionError, DockerSocketMissingError, classifyDockerError } from '../../../src/core/docker/errors';
+import { FileFormatError } from '../../../src/core/errors';
+
+const CONFIG = '/home/me/.docker';
+
+function files(map: Record<string, string>): (file: string) => string | undefined {
+  return (file) => map[file];
+}
+
+function metaFile(context: string): string {
+  return path.join(CONFIG, 'contexts', 'meta', createHash('sha256').update(context).digest('hex'), 'meta.json');
+}
+
+describe('which Docker engine', () => {
+  it('is the local socket by default', () => {
+    const e = resolveDockerEndpoint({ env: {}, configDir: CONFIG, readFile: files({}) });
+    assert.equal(e.socketPath, '/var/run/docker.sock');
+    assert.equal(e.source, 'default');
+  });
+
+  it('honours DOCKER_HOST before any context, leaving TLS and ssh details to docker-modem', () => {
+    const e = resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://me@spark', DOCKER_CONTEXT: 'x' }, configDir: CONFIG, readFile: files({}) });
+    assert.equal(e.source, 'DOCKER_HOST');
+    assert.equal(e.modemOptions, undefined);
+    const unix = resolveDockerEndpoint({ env: { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }, configDir: CONFIG, readFile: files({}) });
+    assert.equal(unix.socketPath, '/run/user/1000/docker.sock');
+  });
+
+  it('follows the current context of config.json to an ssh:// host', () => {
+    const e = resolveDockerEndpoint({
+      env: { SSH_AUTH_SOCK: '/tmp/agent' },
+      configDir: CONFIG,
+      readFile: files({
+        [path.join(CONFIG, 'config.json')]: JSON.stringify({ currentContext: 'spark' }),
+        [metaFile('spark')]: JSON.stringify({ Name: 'spark', Endpoints: { docker: { Host: 'ssh://me@spark.local:2222', SkipTLSVerify: false } } }),
+      }),
+    });
+    assert.equal(e.source, 'context "spark"');
+    assert.deepEqual(e.modemOptions, { host: 'spark.local', port: 2222, protocol: 'ssh', username: 'me', sshOptions: { agent: '/tmp/agent' } });
+  });
+
+  it('lets DOCKER_CONTEXT override config.json, and "default" means the local socket', () => {
+    const read = files({ [path.join(CONFIG, 'config.json')]: JSON.stringify({ currentContext: 'spark' }) });
+    assert.equal(resolveDockerEndpoint({ env: { DOCKER_CONTEXT: 'default' }, configDir: CONFIG, readFile: read }).source, 'default');
+  });
+
+  it('reads a context with a unix socket and one with tcp', () => {
+    const read = files({ [metaFile('rootless')]: JSON.stringify({ Endpoints: { docker: { Host: 'unix:///run/user/1000/docker.sock' } } }), [metaFile('tcp')]: JSON.stringify({ Endpoints: { docker: { Host: 'tcp://10.0.0.2:2375' } } }) });
+    assert.equal(resolveDockerEndpoint({ env: { DOCKER_CONTEXT: 'rootless' }, configDir: CONFIG, readFile: read }).socketPath, '/run/user/1000/docker.sock');
+    assert.deepEqual(resolveDockerEndpoint({ env: { DOCKER_CONTEXT: 'tcp' }, configDir: CONFIG, readFile: read }).modemOptions, { host: '10.0.0.2', port: 2375, protocol: 'http' });
+  });
+
+  it('names the file when the selected context is missing or broken', () => {
+    assert.throws(() => resolveDockerEndpoint({ env: { DOCKER_CONTEXT: 'gone' }, configDir: CONFIG, readFile: files({}) }), (e: unknown) => e instanceof FileFormatError && e.message.includes(metaFile('gone')));
+    assert.throws(() => resolveDockerEndpoint({ env: {}, configDir: CONFIG, readFile: files({ [path.join(CONFIG, 'config.json')]: '{oops' }) }), /config\.json.*not valid JSON/);
+  });
+});
+
+describe('why Docker is unreachable', () => {
+  const endpoint = resolveDockerEndpoint({ env: {}, configDir: CONFIG, readFile: files({}) });
+
+  it('a missing socket', () => {
+    const e = classifyDockerError(Object.assign(new Error('connect ENOENT /var/run/docker.sock'), { code: 'ENOENT' }), endpoint);
+    assert.ok(e instanceof DockerSocketMissingError);
+    assert.equal(e.reason, 'socket-missing');
+  });
+
+  it('permission denied, with the docker group as the fix', () => {
+    const e = classifyDockerError(Object.assign(new Error('connect EACCES'), { code: 'EACCES' }), endpoint);
+    assert.ok(e instanceof DockerPermissionError);
+    assert.match(e.fix ?? '', /usermod -aG docker \$USER/);
+  });
+
+  it('a daemon that is down', () => {
+    assert.ok(classifyDockerError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), endpoint) instanceof DockerDaemonDownError);
+  });
+
+  it('leaves other errors alone', () => {
+    const other = Object.assign(new Error('conflict'), { statusCode: 409 });
+    assert.equal(classifyDockerError(other, endpoint), other);
+  });
+});
