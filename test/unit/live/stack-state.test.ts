@@ -1,0 +1,199 @@
+/**
+ * The state model against a scripted Docker: events drive it, nothing is polled, the daemon going
+ * away is survived. The real engine is exercised in test/integration/live-*.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { LogChunk } from '../../../src/core/docker/demux';
+import type { ContainerDetails, ContainerSummary, DockerClient, DockerEvent } from '../../../src/core/docker/types';
+import { DockerDaemonDownError } from '../../../src/core/docker/errors';
+import { Backoff } from '../../../src/core/state/backoff';
+import { StackStateModel } from '../../../src/core/state/stack-state';
+import type { ServiceRow } from '../../../src/core/services';
+
+const ROWS: ServiceRow[] = [{ kind: 'model', name: 'gpt-oss-20b', label: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b', folder: 'gpt-oss-20b', hostPort: 8001, detail: '' }];
+
+class FakeDocker implements DockerClient {
+  readonly endpoint = { source: 'test', url: 'unix:///fake', modemOptions: undefined };
+  requestCount = 0;
+  containers = new Map<string, ContainerDetails>();
+  logText = '';
+  down = false;
+  private push: ((e: DockerEvent | undefined) => void) | undefined;
+  private queue: (DockerEvent | undefined)[] = [];
+
+  emit(action: string, name = 'vllm-gpt-oss-20b'): void {
+    const event = { action, id: 'id1', name, attributes: { name }, timeNano: 0n };
+    if (this.push) this.push(event);
+    else this.queue.push(event);
+  }
+
+  /** Ends the event stream as a stopping daemon does. */
+  kill(): void {
+    this.down = true;
+    if (this.push) this.push(undefined);
+    else this.queue.push(undefined);
+  }
+
+  async ping(): Promise<void> {}
+  async listContainers(): Promise<ContainerSummary[]> {
+    this.requestCount++;
+    if (this.down) throw new DockerDaemonDownError('unix:///fake');
+    return [...this.containers.values()];
+  }
+  async inspect(name: string): Promise<ContainerDetails | undefined> {
+    this.requestCount++;
+    if (this.down) throw new DockerDaemonDownError('unix:///fake');
+    return this.containers.get(name) ?? [...this.containers.values()].find((c) => c.id === name);
+  }
+  async *events(_o: unknown, signal: AbortSignal): AsyncIterable<DockerEvent> {
+    this.requestCount++;
+    if (this.down) throw new DockerDaemonDownError('unix:///fake');
+    while (!signal.aborted) {
+      const next = this.queue.shift() ?? (await new Promise<DockerEvent | undefined>((resolve) => {
+        this.push = resolve;
+        signal.addEventListener('abort', () => resolve(undefined), { once: true });
+      }));
+      this.push = undefined;
+      if (next === undefined) return;
+      yield next;
+    }
+  }
+  async *logs(): AsyncIterable<LogChunk> {
+    this.requestCount++;
+    yield { stream: 'stdout', data: Buffer.from(this.logText) };
+  }
+  async stats() {
+    return { memoryBytes: 0, memoryLimitBytes: 0, cpuPercent: 0 };
+  }
+  async start(): Promise<void> {}
+  async stop(): Promise<void> {}
+  async restart(): Promise<void> {}
+}
+
+function details(over: Partial<ContainerDetails>): ContainerDetails {
+  return { id: 'id1', name: 'vllm-gpt-oss-20b', image: 'img', labels: {}, status: 'running', exitCode: 0, startedAt: '2026-11-26T20:00:00Z', finishedAt: '', restartCount: 0, restartPolicy: 'unless-stopped', ports: [], command: [], ...over };
+}
+
+function nextChange(model: StackStateModel): Promise<void> {
+  return new Promise((resolve) => {
+    const sub = model.onDidChange(() => {
+      sub.dispose();
+      resolve();
+    });
+  });
+}
+
+async function until(check: () => boolean, ms = 3000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('condition not reached');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+describe('the stack state model (scripted Docker)', () => {
+  it('starts absent, and follows create → loading with progress → healthy → exited from events', async () => {
+    const docker = new FakeDocker();
+    const model = new StackStateModel(ROWS, '/s', docker, { debounceMs: 20, followProgress: false });
+    try {
+      model.start();
+      await model.whenSynced();
+      assert.equal(model.services[0]?.state, 'absent');
+
+      docker.logText = 'Starting to load model x...\nLoading safetensors checkpoint shards:  40% Completed | 2/5 [00:01<00:01]\n';
+      docker.containers.set('vllm-gpt-oss-20b', details({ health: { status: 'starting', failingStreak: 0 } }));
+      docker.emit('create');
+      docker.emit('start');
+      await until(() => model.services[0]?.state === 'loading');
+      assert.deepEqual(model.services[0]?.progress?.text, 'shard 2/5');
+
+      docker.containers.set('vllm-gpt-oss-20b', details({ health: { status: 'healthy', failingStreak: 0 } }));
+      docker.emit('health_status: healthy');
+      await until(() => model.services[0]?.state === 'healthy');
+
+      docker.containers.set('vllm-gpt-oss-20b', details({ status: 'exited', exitCode: 137 }));
+      docker.emit('die');
+      await until(() => model.services[0]?.state === 'exited');
+      assert.equal(model.services[0]?.exitCode, 137);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('coalesces a burst of events into one inspect', async () => {
+    const docker = new FakeDocker();
+    docker.containers.set('vllm-gpt-oss-20b', details({ status: 'created' }));
+    const model = new StackStateModel(ROWS, '/s', docker, { debounceMs: 50, followProgress: false });
+    try {
+      model.start();
+      await model.whenSynced();
+      const before = docker.requestCount;
+      docker.containers.set('vllm-gpt-oss-20b', details({ status: 'restarting' }));
+      for (const a of ['die', 'stop', 'start', 'die', 'restart']) docker.emit(a);
+      await until(() => model.services[0]?.state === 'restarting');
+      await new Promise((r) => setTimeout(r, 100));
+      // one inspect, plus one tail of the log for the failure's last line
+      assert.ok(docker.requestCount - before <= 2, `${docker.requestCount - before} requests`);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('ignores events of containers outside the stack', async () => {
+    const docker = new FakeDocker();
+    const model = new StackStateModel(ROWS, '/s', docker, { debounceMs: 10 });
+    try {
+      model.start();
+      await model.whenSynced();
+      const before = docker.requestCount;
+      docker.emit('start', 'someone-elses-container');
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(docker.requestCount, before);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('reports the daemon going away and reconnects with back-off, then resyncs', async () => {
+    const docker = new FakeDocker();
+    docker.containers.set('vllm-gpt-oss-20b', details({ health: { status: 'healthy', failingStreak: 0 } }));
+    const model = new StackStateModel(ROWS, '/s', docker, { debounceMs: 10, backoff: new Backoff(20, 100) });
+    try {
+      model.start();
+      await model.whenSynced();
+      const changed = nextChange(model);
+      docker.kill();
+      await changed;
+      assert.equal(model.connection.status, 'unreachable');
+      // While down the container died; when the daemon is back the model catches up.
+      docker.containers.set('vllm-gpt-oss-20b', details({ status: 'exited', exitCode: 1 }));
+      await new Promise((r) => setTimeout(r, 50));
+      docker.down = false;
+      await until(() => model.connection.status === 'connected' && model.services[0]?.state === 'exited');
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('fetches /metrics of healthy models only while watched', async () => {
+    const docker = new FakeDocker();
+    docker.containers.set('vllm-gpt-oss-20b', details({ health: { status: 'healthy', failingStreak: 0 } }));
+    let fetches = 0;
+    const model = new StackStateModel(ROWS, '/s', docker, { metricsMs: 20, fetchLoad: async () => (fetches++, { running: 2, waiting: 1, kvCacheUsage: 0.12 }) });
+    try {
+      model.start();
+      await model.whenSynced();
+      await new Promise((r) => setTimeout(r, 60));
+      assert.equal(fetches, 0, 'nothing fetched while no view is visible');
+      const watch = model.watchMetrics();
+      await until(() => model.services[0]?.requests?.running === 2);
+      watch.dispose();
+      const after = fetches;
+      await new Promise((r) => setTimeout(r, 80));
+      assert.equal(fetches, after);
+    } finally {
+      model.dispose();
+    }
+  });
+});
