@@ -9,13 +9,16 @@ import type { Stack } from '../core/stack';
 import { UsageError, parseArgs } from './args';
 import { certsCommand } from './commands/certs';
 import { chatCommand } from './commands/chat';
+import { logsCommand } from './commands/logs';
 import { planCommand } from './commands/plan';
 import { scenariosCommand } from './commands/scenarios';
+import { statusCommand } from './commands/status';
 import { syncEnvCommand } from './commands/sync-env';
+import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, chatCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, chatCommand, statusCommand, logsCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 

@@ -1,0 +1,86 @@
+import { formatCheck } from '../../core/checks';
+import { CancelledError } from '../../core/compose/cancellation';
+import { startScenario } from '../../core/lifecycle/scenario-start';
+import { stopScenario } from '../../core/lifecycle/scenario-stop';
+import type { Backend } from '../../core/preflight';
+import { BACKENDS, PreflightError } from '../../core/preflight';
+import type { ComposeVariant } from '../../core/scenarios';
+import { COMPOSE_VARIANTS } from '../../core/scenarios';
+import { UsageError } from '../args';
+import type { CliIo, Command } from '../io';
+import { EXIT } from '../io';
+import { totalBytesFrom } from './memory-total';
+
+/** Ctrl-C cancels the running compose and the wait (the process tree is killed), once. */
+function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  const onInt = () => controller.abort();
+  process.once('SIGINT', onInt);
+  return { signal: controller.signal, dispose: () => process.off('SIGINT', onInt) };
+}
+
+const composeSink = (io: CliIo) => (line: string) => io.out(`  | ${line}\n`);
+
+export const upCommand: Command = {
+  name: 'up',
+  summary: 'start a scenario: pre-flight, models, health, LiteLLM, NGINX, end-to-end check',
+  usage: 'up <scenario> [--variant spark|multi-gpu] [--backend vllm|simulator] [--models-only] [--total-gib N]',
+  flags: ['--models-only'],
+  values: ['--variant', '--backend', '--total-gib'],
+  async run(args, { io, stack }) {
+    const name = args.positionals[0];
+    if (name === undefined || args.positionals.length > 1) throw new UsageError('up takes exactly one scenario name');
+    const variant = args.values.get('--variant');
+    if (variant !== undefined && !COMPOSE_VARIANTS.includes(variant as ComposeVariant)) throw new UsageError(`--variant must be ${COMPOSE_VARIANTS.join(' or ')}`);
+    const backend = args.values.get('--backend') ?? io.env.SPARK_GATEWAY_BACKEND ?? 'vllm';
+    if (!BACKENDS.includes(backend as Backend)) throw new UsageError(`--backend must be ${BACKENDS.join(' or ')}`);
+    const loaded = await stack();
+    const cancel = interruptSignal();
+    try {
+      const result = await startScenario({
+        stack: loaded,
+        scenario: name,
+        variant: variant as ComposeVariant | undefined,
+        backend: backend as Backend,
+        modelsOnly: args.flags.has('--models-only'),
+        totalBytes: args.values.has('--total-gib') ? await totalBytesFrom(args) : undefined,
+        sink: composeSink(io),
+        cancellation: cancel.signal,
+        onProgress: (p) => {
+          io.out(`${p.phase === 'health' ? '  ' : '▶ '}${p.message}\n`);
+        },
+      });
+      for (const check of result.report.checks.filter((c) => c.status !== 'ok')) io.out(`  ${formatCheck(check)}\n`);
+      io.out(`${name} is up: ${result.models.join(', ')}${result.gatewayUrl ? ` behind ${result.gatewayUrl}` : ' (models only)'}\n`);
+      return EXIT.ok;
+    } catch (error) {
+      if (error instanceof PreflightError) for (const check of error.report.checks) io.out(`  ${formatCheck(check)}\n`);
+      if (error instanceof CancelledError) {
+        io.err(`spark-gateway: cancelled; containers already started are left as they are — \`spark-gateway status\` shows them, \`spark-gateway down ${name}\` stops them\n`);
+        return 130;
+      }
+      throw error;
+    } finally {
+      cancel.dispose();
+    }
+  },
+};
+
+export const downCommand: Command = {
+  name: 'down',
+  summary: "stop a scenario's models (and the gateway when no other model runs); no scenario: everything",
+  usage: 'down [<scenario>]',
+  flags: [],
+  values: [],
+  async run(args, { io, stack }) {
+    if (args.positionals.length > 1) throw new UsageError('down takes at most one scenario name');
+    const cancel = interruptSignal();
+    try {
+      const result = await stopScenario({ stack: await stack(), scenario: args.positionals[0], sink: composeSink(io), onProgress: (m) => io.out(`▶ ${m}\n`), cancellation: cancel.signal });
+      io.out(result.stopped.length > 0 ? `Stopped ${result.stopped.join(', ')}.\n` : 'Nothing of it was running.\n');
+      return EXIT.ok;
+    } finally {
+      cancel.dispose();
+    }
+  },
+};

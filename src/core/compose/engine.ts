@@ -1,0 +1,100 @@
+/**
+ * The few Docker engine questions starting and stopping a scenario asks — is the daemon there,
+ * the network, an image, a container's state and health — answered with the `docker` CLI through
+ * argument arrays. Kept behind the {@link Engine} interface so the start sequence can be tested
+ * with a fake and can move to the shared Docker client without changing.
+ */
+import type { Cancellation } from './cancellation';
+import type { LineSink, ProcessCommand, ProcessResult } from './process';
+import { ProcessFailedError, runProcess } from './process';
+import { SparkError } from '../errors';
+
+export interface ContainerState {
+  /** Docker's status: created, running, restarting, exited, paused, dead. */
+  readonly status: string;
+  /** Healthcheck status when the container has one: starting, healthy, unhealthy. */
+  readonly health?: string;
+  readonly exitCode: number;
+  readonly restartCount: number;
+}
+
+export interface Engine {
+  /** Throws {@link DockerNotReachableError} with the fix when the daemon cannot be reached. */
+  ping(): Promise<void>;
+  networkExists(name: string): Promise<boolean>;
+  createNetwork(name: string): Promise<void>;
+  imageExists(ref: string): Promise<boolean>;
+  /** Whether a registry would give us `ref` (no download); the reason when not. */
+  imagePullable(ref: string, cancellation?: Cancellation): Promise<string | undefined>;
+  /** The container's state, undefined when it does not exist. */
+  container(name: string): Promise<ContainerState | undefined>;
+  /** Running containers by name with the host ports they publish. */
+  publishedPorts(): Promise<ReadonlyMap<number, string>>;
+  /** The last lines of a container's log (for a failure message). */
+  logTail(name: string, lines: number): Promise<string>;
+}
+
+export class DockerNotReachableError extends SparkError {}
+
+type Run = (cmd: ProcessCommand, options?: { okCodes?: readonly number[]; cancellation?: Cancellation; sink?: LineSink }) => Promise<ProcessResult>;
+
+const docker = (...args: string[]): ProcessCommand => ({ command: 'docker', args });
+
+/** An {@link Engine} over the `docker` CLI. */
+export function dockerCliEngine(run: Run = runProcess): Engine {
+  return {
+    async ping() {
+      try {
+        await run(docker('info', '--format', '{{.ServerVersion}}'));
+      } catch (error) {
+        const text = error instanceof ProcessFailedError ? error.stderr : error instanceof Error ? error.message : String(error);
+        const fix = /permission denied/i.test(text)
+          ? 'Add your user to the docker group (sudo usermod -aG docker $USER) and log in again'
+          : /not installed/.test(text)
+            ? 'Install Docker (docker.io or Docker Engine)'
+            : 'Start the Docker daemon (sudo systemctl start docker)';
+        throw new DockerNotReachableError(`Docker is not reachable: ${text.trim().split('\n').pop() ?? ''}`, fix);
+      }
+    },
+    async networkExists(name) {
+      return (await run(docker('network', 'inspect', '--format', '{{.Name}}', name), { okCodes: [1] })).code === 0;
+    },
+    async createNetwork(name) {
+      await run(docker('network', 'create', name));
+    },
+    async imageExists(ref) {
+      return (await run(docker('image', 'inspect', '--format', '{{.Id}}', ref), { okCodes: [1] })).code === 0;
+    },
+    async imagePullable(ref, cancellation) {
+      try {
+        await run(docker('manifest', 'inspect', ref), { cancellation });
+        return undefined;
+      } catch (error) {
+        const text = error instanceof ProcessFailedError ? error.stderr : error instanceof Error ? error.message : String(error);
+        return text.trim().split('\n').pop() || 'the registry did not answer';
+      }
+    },
+    async container(name) {
+      const result = await run(docker('container', 'inspect', '--format', '{{json .State}}|{{.RestartCount}}', name), { okCodes: [1] });
+      if (result.code !== 0) return undefined;
+      const [json, restarts] = result.stdout.trim().split('|');
+      const state = JSON.parse(json ?? '{}') as { Status?: string; ExitCode?: number; Health?: { Status?: string } };
+      return { status: state.Status ?? 'unknown', health: state.Health?.Status, exitCode: state.ExitCode ?? 0, restartCount: Number(restarts ?? 0) };
+    },
+    async publishedPorts() {
+      const result = await run(docker('ps', '--format', '{{.Names}}\t{{.Ports}}'));
+      const ports = new Map<number, string>();
+      for (const line of result.stdout.split('\n')) {
+        const [name, published] = line.split('\t');
+        if (!name || !published) continue;
+        // e.g. "127.0.0.1:8001->8000/tcp, [::1]:443->443/tcp"
+        for (const match of published.matchAll(/:(\d+)->/g)) ports.set(Number(match[1]), name);
+      }
+      return ports;
+    },
+    async logTail(name, lines) {
+      const result = await run(docker('logs', '--tail', String(lines), name), { okCodes: [1] });
+      return `${result.stdout}${result.stderr}`.trim();
+    },
+  };
+}

@@ -1,0 +1,145 @@
+/**
+ * Starting a scenario: the seed's manual steps 1–9 as one cancellable sequence — pre-flight
+ * (all checks before anything starts), the network, the models with the scenario's memory
+ * fractions, waiting until they are healthy, LiteLLM (with Redis and PostgreSQL), NGINX, and an
+ * end-to-end check through NGINX with the stack's certificate trusted. Cancelling kills the
+ * running `docker compose` and stops waiting; containers already started stay as they are, so
+ * `status` shows exactly where the start stopped and `down` cleans up.
+ */
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { certPaths } from '../certs';
+import type { Cancellation } from '../compose/cancellation';
+import { throwIfCancelled } from '../compose/cancellation';
+import type { ComposeCli } from '../compose/commands';
+import { UP, composeCommand, gatewayProjects, memoryEnvFor, modelUp } from '../compose/commands';
+import { detectCompose } from '../compose/detect';
+import type { Engine } from '../compose/engine';
+import { dockerCliEngine } from '../compose/engine';
+import type { LineSink, ProcessCommand } from '../compose/process';
+import { commandLine, runProcess } from '../compose/process';
+import { parseDotEnv } from '../env/dotenv';
+import { ENV_FILE } from '../env/sync';
+import { readMemInfo } from '../meminfo';
+import { findScenario } from '../planner';
+import type { Backend, PreflightReport } from '../preflight';
+import { NETWORK, PreflightError, nginxPorts, preflight } from '../preflight';
+import type { ComposeVariant, ModelSpec } from '../scenarios';
+import type { Stack } from '../stack';
+import { GATEWAY_SERVICES } from '../stack';
+import { checkGateway } from './gateway-check';
+import { waitUntilReady } from './health-wait';
+
+export type StartPhase = 'preflight' | 'network' | 'models' | 'health' | 'gateway' | 'nginx' | 'check';
+
+export interface StartProgress {
+  readonly phase: StartPhase;
+  readonly message: string;
+  /** Set for per-model progress while waiting for health. */
+  readonly model?: string;
+}
+
+export interface StartInput {
+  readonly stack: Stack;
+  readonly scenario: string;
+  /** Default: the scenario's own variant. */
+  readonly variant?: ComposeVariant;
+  readonly backend: Backend;
+  /** Only the model servers (no LiteLLM, NGINX, end-to-end check). */
+  readonly modelsOnly?: boolean;
+  readonly engine?: Engine;
+  readonly compose?: ComposeCli;
+  /** Memory to plan against; default this machine's MemTotal. */
+  readonly totalBytes?: number;
+  /** Compose output, line by line (an output channel, a terminal). */
+  readonly sink?: LineSink;
+  readonly onProgress?: (progress: StartProgress) => void;
+  readonly cancellation?: Cancellation;
+  /** How long models may take to become healthy (default: 20 min for vLLM, 3 min for the simulator). */
+  readonly healthTimeoutMs?: number;
+}
+
+export interface StartResult {
+  readonly report: PreflightReport;
+  readonly models: readonly string[];
+  /** Wall time of each phase, in order (the start-up benchmark reads these). */
+  readonly phases: readonly { phase: StartPhase; ms: number }[];
+  /** The gateway URL checked end to end, when the gateway was started. */
+  readonly gatewayUrl?: string;
+}
+
+/**
+ * Starts a scenario. Throws {@link PreflightError} (nothing changed) when a check fails,
+ * `CancelledError` when cancelled, and a `SparkError` naming the service that failed otherwise.
+ */
+export async function startScenario(input: StartInput): Promise<StartResult> {
+  const { stack, backend } = input;
+  const scenario = findScenario(stack.scenarios, input.scenario);
+  const variant = input.variant ?? scenario.variant;
+  const engine = input.engine ?? dockerCliEngine();
+  const modelsOnly = input.modelsOnly ?? false;
+  const models = [...scenario.models.keys()].map((name) => stack.scenarios.models.find((m) => m.name === name)).filter((m): m is ModelSpec => m !== undefined);
+  const phases: { phase: StartPhase; ms: number }[] = [];
+  const progress = (phase: StartPhase, message: string, model?: string) => input.onProgress?.({ phase, message, model });
+  const timed = async <T>(phase: StartPhase, message: string, work: () => Promise<T>): Promise<T> => {
+    throwIfCancelled(input.cancellation);
+    progress(phase, message);
+    const started = performance.now();
+    const result = await work();
+    phases.push({ phase, ms: performance.now() - started });
+    return result;
+  };
+  const run = (cmd: ProcessCommand) => {
+    input.sink?.(`$ ${commandLine(cmd)}${cmd.cwd ? `   (in ${cmd.cwd})` : ''}`, 'stdout');
+    return runProcess(cmd, { sink: input.sink, cancellation: input.cancellation });
+  };
+
+  const report = await timed('preflight', 'Pre-flight checks', async () => {
+    const totalBytes = input.totalBytes ?? (await readMemInfo()).totalBytes;
+    return preflight({ stack, scenario, variant, backend, modelsOnly, engine, totalBytes, cancellation: input.cancellation });
+  });
+  if (!report.ok) throw new PreflightError(report);
+  const compose = input.compose ?? (await detectCompose());
+
+  if (report.createNetwork) await timed('network', `Creating network ${NETWORK}`, () => engine.createNetwork(NETWORK));
+
+  const memoryEnv = memoryEnvFor(stack.scenarios, scenario);
+  await timed('models', `Starting ${models.map((m) => m.name).join(', ')}`, async () => {
+    for (const model of models) {
+      progress('models', `Starting ${model.name} (memory fraction ${scenario.models.get(model.name)})`, model.name);
+      await run(modelUp(compose, stack.root, model, variant, memoryEnv));
+    }
+  });
+
+  await timed('health', 'Waiting for the models to become healthy', () =>
+    waitUntilReady(
+      engine,
+      models.map((m) => ({ name: m.name, container: m.container, readyUrl: `http://127.0.0.1:${m.hostPort}/health` })),
+      {
+        timeoutMs: input.healthTimeoutMs ?? (backend === 'simulator' ? 180_000 : 20 * 60_000),
+        cancellation: input.cancellation,
+        onState: (target, state) => progress('health', `${target.name}: ${state}`, target.name),
+      },
+    ),
+  );
+  if (modelsOnly) return { report, models: models.map((m) => m.name), phases };
+
+  const [litellm, nginx] = gatewayProjects(stack.root);
+  const gatewayTargets = (names: readonly string[]) =>
+    GATEWAY_SERVICES.filter((s) => names.includes(s.name)).map((s) => ({ name: s.name, container: s.container }));
+  await timed('gateway', 'Starting LiteLLM (with Redis and PostgreSQL)', async () => {
+    if (litellm) await run(composeCommand(compose, litellm.dir, 'docker-compose.yml', UP));
+    await waitUntilReady(engine, gatewayTargets(['postgres', 'redis', 'litellm']), { timeoutMs: 300_000, cancellation: input.cancellation, onState: (t, s) => progress('gateway', `${t.name}: ${s}`) });
+  });
+  await timed('nginx', 'Starting NGINX', async () => {
+    if (nginx) await run(composeCommand(compose, nginx.dir, 'docker-compose.yml', UP));
+    await waitUntilReady(engine, gatewayTargets(['nginx']), { timeoutMs: 120_000, cancellation: input.cancellation, onState: (t, s) => progress('nginx', `${t.name}: ${s}`) });
+  });
+
+  const env = parseDotEnv(readFileSync(path.join(stack.root, ENV_FILE), 'utf8'), path.join(stack.root, ENV_FILE)).values;
+  const gatewayUrl = `https://localhost:${nginxPorts(env).https}`;
+  await timed('check', `Checking ${gatewayUrl} end to end`, () =>
+    checkGateway(gatewayUrl, readFileSync(certPaths(stack.root).certFile), env.get('LITELLM_MASTER_KEY') ?? '', models.map((m) => m.name)),
+  );
+  return { report, models: models.map((m) => m.name), phases, gatewayUrl };
+}

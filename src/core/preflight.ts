@@ -1,0 +1,195 @@
+/**
+ * Everything a scenario start needs, checked before anything starts: a refusal after the first
+ * model is up would leave a half-started stack and a confused user. Every check runs (the user
+ * sees all problems at once), each failure says what is wrong and its fix, and nothing here
+ * changes anything — the missing network is only reported; `up` creates it after the checks pass.
+ */
+import { X509Certificate } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import * as path from 'node:path';
+import type { CheckResult } from './checks';
+import { certPaths } from './certs';
+import type { Cancellation } from './compose/cancellation';
+import { composeFileFor, gatewayProjects } from './compose/commands';
+import type { Engine } from './compose/engine';
+import { composeImages } from './compose/images';
+import { parseDotEnv } from './env/dotenv';
+import { ENV_FILE, envSyncProblems, isPlaceholderToken } from './env/sync';
+import { SparkError } from './errors';
+import { gib, planScenario } from './planner';
+import type { ComposeVariant, ScenarioSpec } from './scenarios';
+import type { Stack } from './stack';
+
+export const NETWORK = 'vllm_network';
+export const LITELLM_PORT = 4000;
+export type Backend = 'vllm' | 'simulator';
+export const BACKENDS: readonly Backend[] = ['vllm', 'simulator'];
+
+export interface PreflightInput {
+  readonly stack: Stack;
+  readonly scenario: ScenarioSpec;
+  readonly variant: ComposeVariant;
+  readonly backend: Backend;
+  /** Start the model servers only (no LiteLLM, NGINX): no certificate or gateway image needed. */
+  readonly modelsOnly: boolean;
+  readonly engine: Engine;
+  /** Memory to plan against (this machine's MemTotal unless given). */
+  readonly totalBytes: number;
+  readonly isPortFree?: (port: number) => Promise<boolean>;
+  readonly cancellation?: Cancellation;
+}
+
+export interface PreflightReport {
+  readonly checks: readonly CheckResult[];
+  readonly ok: boolean;
+  /** vllm_network is missing and will be created by `up`. */
+  readonly createNetwork: boolean;
+}
+
+/** Pre-flight refused: `report` holds every check; the message names the first failure and its fix. */
+export class PreflightError extends SparkError {
+  constructor(readonly report: PreflightReport) {
+    const failures = report.checks.filter((c) => c.status === 'fail');
+    const first = failures[0];
+    super(
+      `pre-flight refused: ${first?.detail ?? 'a check failed'}${failures.length > 1 ? ` (and ${failures.length - 1} more: ${failures.slice(1).map((f) => f.title).join(', ')})` : ''}`,
+      first?.fix,
+    );
+  }
+}
+
+/** The NGINX host ports from `.env` (the compose file's defaults when unset). Pure. */
+export function nginxPorts(env: ReadonlyMap<string, string>): { https: number; http: number } {
+  return { https: Number(env.get('NGINX_HTTPS_PORT') || 443), http: Number(env.get('NGINX_HTTP_PORT') || 80) };
+}
+
+/** Runs every pre-flight check; never throws for a failed check (it is in the report). */
+export async function preflight(input: PreflightInput): Promise<PreflightReport> {
+  const { stack, scenario, engine } = input;
+  const models = [...scenario.models.keys()].map((name) => stack.scenarios.models.find((m) => m.name === name)).filter((m) => m !== undefined);
+  const checks: CheckResult[] = [];
+  const add = (check: CheckResult) => checks.push(check);
+
+  let dockerUp = true;
+  try {
+    await engine.ping();
+    add({ id: 'docker', title: 'Docker', status: 'ok', detail: 'the daemon answers' });
+  } catch (error) {
+    dockerUp = false;
+    add({ id: 'docker', title: 'Docker', status: 'fail', detail: messageOf(error), fix: error instanceof SparkError ? error.fix : undefined });
+  }
+
+  let createNetwork = false;
+  if (dockerUp) {
+    createNetwork = !(await engine.networkExists(NETWORK));
+    add({ id: 'network', title: `Network ${NETWORK}`, status: 'ok', detail: createNetwork ? 'missing; will be created' : 'present' });
+  }
+
+  // .env: parsed first; a malformed line is one failure naming file and line.
+  let env: ReadonlyMap<string, string> = new Map();
+  const envFile = path.join(stack.root, ENV_FILE);
+  try {
+    env = existsSync(envFile) ? parseDotEnv(await readFile(envFile, 'utf8'), envFile).values : new Map();
+    const problems = await envSyncProblems(stack.root);
+    add(problems.length === 0
+      ? { id: 'env', title: 'Environment', status: 'ok', detail: 'the per-folder .env files are in sync with .env' }
+      : { id: 'env', title: 'Environment', status: 'fail', detail: problems.join('; '), fix: 'Run `spark-gateway sync-env`' });
+  } catch (error) {
+    add({ id: 'env', title: 'Environment', status: 'fail', detail: messageOf(error), fix: error instanceof SparkError ? error.fix : undefined });
+  }
+
+  if (input.backend === 'vllm') {
+    const token = env.get('HF_TOKEN');
+    add(isPlaceholderToken(token)
+      ? { id: 'hf-token', title: 'HF_TOKEN', status: 'fail', detail: `HF_TOKEN is not set in ${envFile} (the vllm backend downloads the models from Hugging Face)`, fix: 'Set HF_TOKEN=hf_… in .env, then run `spark-gateway sync-env`' }
+      : { id: 'hf-token', title: 'HF_TOKEN', status: 'ok', detail: 'set' });
+  } else {
+    add({ id: 'hf-token', title: 'HF_TOKEN', status: 'skip', detail: 'the simulator backend downloads nothing' });
+  }
+
+  if (!input.modelsOnly) add(certificateCheck(stack.root));
+
+  const plan = planScenario(stack.scenarios, scenario, input.totalBytes);
+  if (plan.fits) {
+    add({ id: 'memory', title: 'Memory', status: 'ok', detail: `${gib(plan.plannedBytes)} planned of ${gib(plan.totalBytes)}, ${gib(plan.freeAfterBytes)} left` });
+  } else if (input.backend === 'simulator') {
+    add({ id: 'memory', title: 'Memory', status: 'warn', detail: `does not fit ${gib(plan.totalBytes)} (${plan.reasons.join('; ')}); the simulator loads no weights, so it starts anyway` });
+  } else {
+    add({ id: 'memory', title: 'Memory', status: 'fail', detail: `${scenario.name} does not fit in ${gib(plan.totalBytes)}: ${plan.reasons.join('; ')}`, fix: 'Stop other models or choose a smaller scenario (`spark-gateway plan <scenario>` shows the arithmetic)' });
+  }
+
+  const wanted = new Map<number, { owner: string; what: string }>();
+  for (const m of models) wanted.set(m.hostPort, { owner: m.container, what: `${m.name}'s port` });
+  if (!input.modelsOnly) {
+    wanted.set(LITELLM_PORT, { owner: 'vllm-litellm-proxy', what: "LiteLLM's port" });
+    const ports = nginxPorts(env);
+    wanted.set(ports.https, { owner: 'vllm-nginx-proxy', what: 'NGINX HTTPS port (NGINX_HTTPS_PORT)' });
+    wanted.set(ports.http, { owner: 'vllm-nginx-proxy', what: 'NGINX HTTP port (NGINX_HTTP_PORT)' });
+  }
+  const published = dockerUp ? await engine.publishedPorts() : new Map<number, string>();
+  const isPortFree = input.isPortFree ?? portFree;
+  for (const [port, { owner, what }] of wanted) {
+    const holder = published.get(port);
+    if (holder === owner) add({ id: `port-${port}`, title: `Port ${port}`, status: 'ok', detail: `${what}: already served by ${owner}` });
+    else if (holder !== undefined) add({ id: `port-${port}`, title: `Port ${port}`, status: 'fail', detail: `${what} ${port} is taken by container ${holder}`, fix: `Stop it (docker stop ${holder}) or change the port` });
+    else if (await isPortFree(port)) add({ id: `port-${port}`, title: `Port ${port}`, status: 'ok', detail: `${what}: free` });
+    else add({ id: `port-${port}`, title: `Port ${port}`, status: 'fail', detail: `${what} ${port} is in use by another program`, fix: `Stop the program listening on ${port} (\`ss -ltnp 'sport = :${port}'\` shows it)${what.includes('NGINX') ? ', or set another port in .env' : ''}` });
+  }
+
+  if (dockerUp) {
+    const files = models.map((m) => path.join(stack.root, m.folder, composeFileFor(input.variant)));
+    if (!input.modelsOnly) files.push(...gatewayProjects(stack.root).map((p) => path.join(p.dir, 'docker-compose.yml')));
+    const images = [...new Set((await Promise.all(files.map(composeImages))).flat())];
+    for (const image of images) add(await imageCheck(engine, image, input));
+  }
+
+  return { checks, ok: checks.every((c) => c.status !== 'fail'), createNetwork };
+}
+
+/** Present and usable for https://localhost: both files, and the certificate names localhost. */
+export function certificateCheck(stackRoot: string): CheckResult {
+  const { certFile, keyFile } = certPaths(stackRoot);
+  const missing = [certFile, keyFile].filter((f) => !existsSync(f));
+  if (missing.length > 0) {
+    return { id: 'certs', title: 'Certificates', status: 'fail', detail: `${missing.map((f) => path.relative(stackRoot, f)).join(' and ')} missing`, fix: 'Run `spark-gateway certs`' };
+  }
+  try {
+    const cert = new X509Certificate(readFileSync(certFile));
+    if (cert.checkHost('localhost') === undefined) {
+      return { id: 'certs', title: 'Certificates', status: 'fail', detail: `${path.relative(stackRoot, certFile)} is not valid for localhost`, fix: 'Run `spark-gateway certs --force` (the old pair is kept)' };
+    }
+    if (Date.parse(cert.validTo) < Date.now()) {
+      return { id: 'certs', title: 'Certificates', status: 'fail', detail: `${path.relative(stackRoot, certFile)} expired on ${cert.validTo}`, fix: 'Run `spark-gateway certs --force` (the old pair is kept)' };
+    }
+    return { id: 'certs', title: 'Certificates', status: 'ok', detail: `valid for localhost until ${cert.validTo}` };
+  } catch (error) {
+    return { id: 'certs', title: 'Certificates', status: 'fail', detail: `${path.relative(stackRoot, certFile)} cannot be read: ${messageOf(error)}`, fix: 'Run `spark-gateway certs --force` (the old pair is kept)' };
+  }
+}
+
+async function imageCheck(engine: Engine, image: string, input: PreflightInput): Promise<CheckResult> {
+  const base = { id: `image-${image}`, title: `Image ${image}` };
+  if (await engine.imageExists(image)) return { ...base, status: 'ok', detail: 'present' };
+  const isVllmImage = /vllm/.test(image);
+  if (input.backend === 'simulator' && isVllmImage) {
+    return { ...base, status: 'fail', detail: `${image} is missing (the simulator backend runs the simulator under this tag)`, fix: 'Run `bash stack/simulator/build-image.sh`' };
+  }
+  const reason = await engine.imagePullable(image, AbortSignal.timeout(15_000));
+  if (reason === undefined) return { ...base, status: 'warn', detail: 'not present; compose will pull it (this can take a while)' };
+  return { ...base, status: 'fail', detail: `${image} is not present and cannot be pulled: ${reason}`, fix: `Pull or load it (docker pull ${image}, or docker load from a saved copy)` };
+}
+
+/** True when nothing listens on `port` on the loopback address compose publishes on. */
+export function portFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', (error: NodeJS.ErrnoException) => resolve(error.code === 'EACCES'));
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)));
+  });
+}
+
+function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
