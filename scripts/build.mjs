@@ -17,7 +17,7 @@ await Promise.all([
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['vscode', 'cpu-features'],
+    external: ['vscode', 'cpu-features', '*.node'],
   }),
   esbuild.build({
     ...common,
@@ -26,7 +26,7 @@ await Promise.all([
     platform: 'node',
     format: 'cjs',
     target: 'node20',
-    external: ['cpu-features'],
+    external: ['cpu-features', '*.node'],
     banner: { js: '#!/usr/bin/env node' },
   }),
   esbuild.build({
