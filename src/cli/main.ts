@@ -10,6 +10,7 @@ import { UsageError, parseArgs } from './args';
 import { certsCommand } from './commands/certs';
 import { chatCommand } from './commands/chat';
 import { logsCommand } from './commands/logs';
+import { memoryCommand } from './commands/memory';
 import { planCommand } from './commands/plan';
 import { scenariosCommand } from './commands/scenarios';
 import { statusCommand } from './commands/status';
@@ -18,7 +19,7 @@ import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, chatCommand, statusCommand, logsCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, chatCommand, statusCommand, logsCommand, memoryCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 

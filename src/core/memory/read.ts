@@ -7,7 +7,7 @@ import type { MemInfo } from '../meminfo';
 import { readMemInfo } from '../meminfo';
 import type { ScenarioFile } from '../scenarios';
 import { containerIdOfPid } from './cgroup';
-import { fetchKvCacheUsage } from './kv-cache';
+import { fetchModelLoad } from '../metrics/vllm';
 import type { NvidiaSmiReport } from './nvidia-smi';
 import { NvidiaSmi } from './nvidia-smi';
 import type { ContainerSource, MemorySnapshot, ModelContainer } from './snapshot';
@@ -32,7 +32,8 @@ export function systemMemorySources(containers: ContainerSource | undefined, opt
     ...(containers ? { containers } : {}),
     nvidiaSmi: () => smi.query(),
     containerIdOfPid: (pid) => containerIdOfPid(pid),
-    kvCacheUsage: (port) => fetchKvCacheUsage(port),
+    // A model still loading does not answer /metrics; one second is all a 1 Hz picture can wait.
+    kvCacheUsage: (port) => fetchModelLoad(port, AbortSignal.timeout(1000)).then((load) => load.kvCacheUsage),
     now: () => new Date(),
   };
 }

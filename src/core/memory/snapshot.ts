@@ -86,7 +86,7 @@ export function assembleSnapshot(inputs: SnapshotInputs): MemorySnapshot {
       usedSource,
       ...(dockerBytes !== undefined ? { dockerBytes } : {}),
       ...(gpuBytes !== undefined ? { gpuBytes } : {}),
-      plannedBytes: fraction * totalBytes,
+      plannedBytes: Math.round(fraction * totalBytes),
       fraction,
       fractionSource: source,
       weightsBytes: model.weightsGiB * GIB,

@@ -2,7 +2,6 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { containerIdFromCgroup } from '../../../src/core/memory/cgroup';
 import { gpuMemoryUtilization } from '../../../src/core/memory/fractions';
-import { parseKvCacheUsage } from '../../../src/core/memory/kv-cache';
 import { APPS_QUERY_ARGS, GPU_QUERY_ARGS, NvidiaSmi, hasPerGpuMemory, parseComputeApps, parseGpuMemory } from '../../../src/core/memory/nvidia-smi';
 import type { RunFile } from '../../../src/core/memory/nvidia-smi';
 import * as rec from './recorded';
@@ -58,17 +57,6 @@ describe('container of a process from its cgroup', () => {
     assert.equal(containerIdFromCgroup(rec.CGROUP_V1), rec.CONTAINER_A);
     assert.equal(containerIdFromCgroup(rec.CGROUP_V2), rec.CONTAINER_B);
     assert.equal(containerIdFromCgroup(rec.CGROUP_HOST), undefined);
-  });
-});
-
-describe('vLLM KV-cache usage from /metrics', () => {
-  it('reads vllm:kv_cache_usage_perc and ignores metrics that only share its prefix', () => {
-    assert.equal(parseKvCacheUsage(rec.METRICS), 0.375);
-  });
-
-  it('falls back to the pre-0.11 gauge and answers undefined without either', () => {
-    assert.equal(parseKvCacheUsage('vllm:gpu_cache_usage_perc{model_name="x"} 0.5\n'), 0.5);
-    assert.equal(parseKvCacheUsage('vllm:num_requests_running 1\n'), undefined);
   });
 });
 

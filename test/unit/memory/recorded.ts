@@ -37,9 +37,3 @@ export const CONTAINER_B = 'b'.repeat(64);
 export const CGROUP_V1 = `12:memory:/docker/${CONTAINER_A}\n11:pids:/docker/${CONTAINER_A}\n0::/\n`;
 export const CGROUP_V2 = `0::/system.slice/docker-${CONTAINER_B}.scope\n`;
 export const CGROUP_HOST = '0::/user.slice/user-1000.slice/session-2.scope\n';
-
-export const METRICS = `# HELP vllm:kv_cache_usage_perc KV-cache usage. 1 means 100 percent usage.
-# TYPE vllm:kv_cache_usage_perc gauge
-vllm:kv_cache_usage_perc{engine="0",model_name="model-a"} 0.375
-vllm:kv_cache_usage_perc_other 9
-`;

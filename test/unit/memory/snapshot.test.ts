@@ -58,7 +58,7 @@ describe('memory snapshot', () => {
       { state: a?.state, usedBytes: a?.usedBytes, usedSource: a?.usedSource, dockerBytes: a?.dockerBytes, fraction: a?.fraction, fractionSource: a?.fractionSource, kv: a?.kvCacheUsage },
       { state: 'healthy', usedBytes: 20480 * MIB, usedSource: 'nvidia-smi', dockerBytes: 1 * GIB, fraction: 0.2, fractionSource: 'container', kv: 0.375 },
     );
-    assert.equal(a?.plannedBytes, 0.2 * memInfo.totalBytes);
+    assert.equal(a?.plannedBytes, Math.round(0.2 * memInfo.totalBytes));
     assert.equal(a?.weightsBytes, 10 * GIB);
     assert.equal(b?.usedBytes, 38912 * MIB);
     assert.equal(b?.kvCacheUsage, undefined);
