@@ -9,6 +9,7 @@ import type { Cancellation } from '../compose/cancellation';
 import { CancelledError, isCancelled, onCancel } from '../compose/cancellation';
 import type { ContainerState, Engine } from '../compose/engine';
 import { SparkError } from '../errors';
+import { progressFromLog } from '../logs/vllm-progress';
 
 export interface WaitTarget {
   /** The name the user knows (model or gateway service). */
@@ -54,8 +55,7 @@ export async function waitUntilReady(engine: Engine, targets: readonly WaitTarge
         pending.delete(target.container);
         continue;
       }
-      const lastLine = verdict.text === 'starting' ? (await engine.logTail(target.container, 1).catch(() => '')).split('\n').pop() : '';
-      report(target, lastLine ? `${verdict.text}: ${lastLine.slice(0, 100)}` : verdict.text);
+      report(target, verdict.text === 'starting' ? await loadingText(engine, target) : verdict.text);
     }
     if (pending.size === 0) break;
     if (Date.now() > deadline) {
@@ -63,6 +63,19 @@ export async function waitUntilReady(engine: Engine, targets: readonly WaitTarge
     }
     await sleep(options.intervalMs ?? 1000, options.cancellation);
   }
+}
+
+/** "loading: shard 3/7 (46%)" from the log, with the shared vLLM progress parser. */
+async function loadingText(engine: Engine, target: WaitTarget): Promise<string> {
+  const log = await engine.logTail(target.container, 200).catch(() => '');
+  // Only the lines of the latest start: a restart appends to the same log.
+  const lines = log.split('\n');
+  let start = 0;
+  lines.forEach((line, i) => {
+    if (/vLLM API server version/.test(line)) start = i;
+  });
+  const progress = progressFromLog(lines.slice(start));
+  return `loading: ${progress.text} (${Math.round(progress.fraction * 100)}%)`;
 }
 
 async function judge(target: WaitTarget, state: ContainerState | undefined, restarts: Map<string, number>): Promise<{ ready: boolean; failed: boolean; text: string }> {

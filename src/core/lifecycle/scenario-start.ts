@@ -15,7 +15,8 @@ import type { ComposeCli } from '../compose/commands';
 import { UP, composeCommand, gatewayProjects, memoryEnvFor, modelUp } from '../compose/commands';
 import { detectCompose } from '../compose/detect';
 import type { Engine } from '../compose/engine';
-import { dockerCliEngine } from '../compose/engine';
+import { liveEngine } from '../compose/live-engine';
+import { createDockerClient } from '../docker/client';
 import type { LineSink, ProcessCommand } from '../compose/process';
 import { commandLine, runProcess } from '../compose/process';
 import { parseDotEnv } from '../env/dotenv';
@@ -76,7 +77,7 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
   const { stack, backend } = input;
   const scenario = findScenario(stack.scenarios, input.scenario);
   const variant = input.variant ?? scenario.variant;
-  const engine = input.engine ?? dockerCliEngine();
+  const engine = input.engine ?? liveEngine(createDockerClient());
   const modelsOnly = input.modelsOnly ?? false;
   const models = [...scenario.models.keys()].map((name) => stack.scenarios.models.find((m) => m.name === name)).filter((m): m is ModelSpec => m !== undefined);
   const phases: { phase: StartPhase; ms: number }[] = [];

@@ -10,7 +10,8 @@ import type { ComposeCli } from '../compose/commands';
 import { composeCommand, downAction, gatewayProjects, modelDown } from '../compose/commands';
 import { detectCompose } from '../compose/detect';
 import type { Engine } from '../compose/engine';
-import { dockerCliEngine } from '../compose/engine';
+import { liveEngine } from '../compose/live-engine';
+import { createDockerClient } from '../docker/client';
 import type { LineSink, ProcessCommand } from '../compose/process';
 import { commandLine, runProcess } from '../compose/process';
 import { findScenario } from '../planner';
@@ -40,7 +41,7 @@ export interface StopResult {
 /** Stops a scenario (or everything); see the module comment for what is stopped. */
 export async function stopScenario(input: StopInput): Promise<StopResult> {
   const { stack } = input;
-  const engine = input.engine ?? dockerCliEngine();
+  const engine = input.engine ?? liveEngine(createDockerClient());
   await engine.ping();
   const scenario = input.scenario === undefined ? undefined : findScenario(stack.scenarios, input.scenario);
   const ours = scenario ? [...scenario.models.keys()] : stack.scenarios.models.map((m) => m.name);

@@ -1,0 +1,34 @@
+/**
+ * The start/stop {@link Engine} on the shared Docker client ([live]'s dockerode client with its
+ * typed "unreachable" errors): daemon, container state and logs come from it; networks, images
+ * and published ports — which that client does not cover — stay on the `docker` CLI.
+ */
+import type { DockerClient } from '../docker/types';
+import { LineSplitter } from '../docker/demux';
+import type { Engine } from './engine';
+import { dockerCliEngine } from './engine';
+
+/** An {@link Engine} that asks `client` about the daemon, containers and logs. */
+export function liveEngine(client: DockerClient, cli: Engine = dockerCliEngine()): Engine {
+  return {
+    ...cli,
+    ping: () => client.ping(),
+    async container(name) {
+      const details = await client.inspect(name);
+      if (!details) return undefined;
+      const health = details.health?.status;
+      return { status: details.status, health: health === 'none' ? undefined : health, exitCode: details.exitCode, restartCount: details.restartCount };
+    },
+    async logTail(name, lines) {
+      const controller = new AbortController();
+      const splitter = new LineSplitter();
+      const out: string[] = [];
+      try {
+        for await (const chunk of client.logs(name, { follow: false, tail: lines }, controller.signal)) out.push(...splitter.push(chunk.data));
+      } finally {
+        controller.abort();
+      }
+      return [...out, ...splitter.flush()].join('\n');
+    },
+  };
+}
