@@ -1,0 +1,404 @@
+#!/usr/bin/env node
+// End-to-end tests in a real VS Code: code-server (VS Code server 1.139) driven by headless Chromium.
+//
+//   npm run test:e2e    (packages the .vsix, compiles the tests, then runs this file)
+//
+// 1. Makes a throw-away profile under .e2e/ (user data with seeded settings, extensions folder,
+//    a workspace holding a copy of the repo's stack/), installs spark-gateway.vsix into it.
+// 2. Starts code-server on 127.0.0.1 (free port, no auth, no telemetry, no update check, no gallery).
+// 3. In-host suites: code-server runs with `--vscode-option enable-smoke-test-driver` (a built
+//    VS Code web client ignores the URL's development payload without it) and the workbench is
+//    opened with `payload=[["extensionDevelopmentPath", <the installed extension's folder>],
+//    ["extensionTestsPath", <out/test/e2e/suite/index.js>]]`: the remote extension host runs the
+//    mocha suites next to the extension as unpacked from the .vsix; the runner writes JSON results
+//    to SPARK_E2E_RESULTS (see test/e2e/README.md for the route and why).
+// 4. UI suites: opens the workbench again and runs test/e2e/ui/*.ui.mjs with Playwright, saving
+//    PNG screenshots under test-results/e2e/.
+// 5. Stops every process it started (by PID/process group, also on failure, timeout, Ctrl-C),
+//    deletes the profile, prints the failures and a last line `N passed, N failed`.
+//
+// Environment: SPARK_CODE_SERVER (default /opt/spark-gateway/bin/code-server, from
+// scripts/provision-e2e.sh), SPARK_CHROMIUM (default /usr/bin/chromium), SPARK_E2E_TIMEOUT_MS
+// (default 480000), SPARK_E2E_KEEP=1 keeps .e2e/ for debugging, SPARK_E2E_GREP filters tests.
+import { spawn, spawnSync } from 'node:child_process';
+import { once } from 'node:events';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { chromium } from 'playwright-core';
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const E2E = path.join(REPO, '.e2e');
+const SHOTS = path.join(REPO, 'test-results', 'e2e');
+const CODE_SERVER = process.env.SPARK_CODE_SERVER ?? '/opt/spark-gateway/bin/code-server';
+const CHROMIUM = process.env.SPARK_CHROMIUM ?? '/usr/bin/chromium';
+const VSIX = path.join(REPO, 'spark-gateway.vsix');
+const SUITE_INDEX = path.join(REPO, 'out', 'test', 'e2e', 'suite', 'index.js');
+const UI_DIR = path.join(REPO, 'test', 'e2e', 'ui');
+const TOTAL_TIMEOUT_MS = Number(process.env.SPARK_E2E_TIMEOUT_MS ?? 480_000);
+const IN_HOST_TIMEOUT_MS = 180_000;
+const WORKBENCH_TIMEOUT_MS = 90_000;
+const GREP = process.env.SPARK_E2E_GREP ?? '';
+
+/** Chromium flags: headless, no sandbox (root), and nothing that calls out to the (closed) network. */
+const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
+  '--disable-features=Translate,OptimizationHints,MediaRouter', '--no-default-browser-check'];
+
+/** User settings of the throw-away profile: quiet, offline, trusted, chat usable without sign-in. */
+const USER_SETTINGS = {
+  'update.mode': 'none',
+  'update.showReleaseNotes': false,
+  'telemetry.telemetryLevel': 'off',
+  'telemetry.feedback.enabled': false,
+  'extensions.autoCheckUpdates': false,
+  'extensions.autoUpdate': false,
+  'extensions.ignoreRecommendations': true,
+  'workbench.enableExperiments': false,
+  'workbench.settings.enableNaturalLanguageSearch': false,
+  'workbench.startupEditor': 'none',
+  'workbench.tips.enabled': false,
+  'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  'workbench.secondarySideBar.defaultVisibility': 'hidden',
+  'security.workspace.trust.enabled': false,
+  'chat.allowAnonymousAccess': true,
+  'git.enabled': false,
+  'git.openRepositoryInParentFolders': 'never',
+  'npm.fetchOnlinePackageInfo': false,
+  'typescript.disableAutomaticTypeAcquisition': true,
+  'window.restoreWindows': 'none',
+};
+
+const started = Date.now();
+const log = (/** @type {string} */ message) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
+
+/** @type {{ name: string, pid: number, exited: Promise<unknown> }[]} */
+const processes = [];
+/** @type {import('playwright-core').Browser | undefined} */
+let browser;
+let cleaningUp = false;
+/** @type {ReturnType<typeof makeProfile> | undefined} */
+let profile;
+
+/** Stops what this run started: the browser, then each process group we spawned (by its PID). */
+async function cleanup() {
+  if (cleaningUp) return;
+  cleaningUp = true;
+  if (browser) await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+  for (const p of processes.reverse()) {
+    for (const signal of /** @type {const} */ (['SIGTERM', 'SIGKILL'])) {
+      try {
+        process.kill(-p.pid, signal); // the group led by our child: code-server, its server, extension hosts
+      } catch {
+        break; // already gone
+      }
+      const gone = await Promise.race([p.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
+      if (gone && !groupAlive(p.pid)) break;
+    }
+  }
+  if (process.env.SPARK_E2E_KEEP === '1') log(`kept ${E2E}`);
+  else fs.rmSync(E2E, { recursive: true, force: true });
+}
+
+function groupAlive(/** @type {number} */ pgid) {
+  try {
+    process.kill(-pgid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function fail(/** @type {string} */ message) {
+  throw new Error(message);
+}
+
+async function freePort() {
+  const server = net.createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : fail('no port');
+  server.close();
+  await once(server, 'close');
+  return port;
+}
+
+/** Throw-away profile: user data with settings, extensions folder, workspace with a copy of stack/. */
+function makeProfile() {
+  fs.rmSync(E2E, { recursive: true, force: true });
+  const dirs = {
+    userData: path.join(E2E, 'user-data'),
+    extensions: path.join(E2E, 'extensions'),
+    workspace: path.join(E2E, 'workspace'),
+    logs: path.join(E2E, 'logs'),
+    config: path.join(E2E, 'code-server.yaml'),
+    results: path.join(E2E, 'in-host-results.json'),
+    xdg: path.join(E2E, 'xdg'),
+    /** Where the .vsix is unpacked (set by installVsix). */
+    installed: '',
+  };
+  for (const dir of [dirs.userData, dirs.extensions, dirs.workspace, dirs.logs, dirs.xdg]) fs.mkdirSync(dir, { recursive: true });
+  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
+  if (!fs.existsSync(path.join(REPO, 'stack', 'scenarios.yaml'))) fail(`${REPO}/stack/scenarios.yaml is missing: the workspace needs the repo's stack`);
+  fs.cpSync(path.join(REPO, 'stack'), path.join(dirs.workspace, 'stack'), {
+    recursive: true,
+    filter: (src) => !/(^|\/)(\.env|ssl|node_modules)$/.test(src),
+  });
+  // Our own config file, so code-server never writes ~/.config/code-server/config.yaml.
+  fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
+  return dirs;
+}
+
+/** Environment for code-server: no gallery, its config home inside the profile. */
+function codeServerEnv(/** @type {ReturnType<typeof makeProfile>} */ dirs) {
+  // code-server reads these from its environment; a value inherited from the caller would change the run.
+  const dropped = new Set(['PASSWORD', 'HASHED_PASSWORD', 'GITHUB_TOKEN', 'VSCODE_OPTIONS', 'PORT']);
+  const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !dropped.has(key)));
+  return {
+    ...env,
+    XDG_CONFIG_HOME: dirs.xdg,
+    XDG_DATA_HOME: dirs.xdg,
+    XDG_CACHE_HOME: dirs.xdg,
+    EXTENSIONS_GALLERY: '{}', // no serviceUrl: the gallery (and its network calls) is disabled
+    SPARK_E2E_RESULTS: dirs.results,
+    SPARK_E2E_EXPECT_REMOTE: '1',
+    SPARK_E2E_EXTENSION_PATH: dirs.installed,
+    SPARK_E2E_GREP: GREP,
+  };
+}
+
+function commonArgs(/** @type {ReturnType<typeof makeProfile>} */ dirs) {
+  return ['--config', dirs.config, '--user-data-dir', dirs.userData, '--extensions-dir', dirs.extensions];
+}
+
+/** Installs the .vsix into the profile; returns the folder it was unpacked to. */
+function installVsix(/** @type {ReturnType<typeof makeProfile>} */ dirs) {
+  const result = spawnSync(CODE_SERVER, [...commonArgs(dirs), '--install-extension', VSIX, '--force'], {
+    env: codeServerEnv(dirs), encoding: 'utf8', timeout: 180_000,
+  });
+  const output = `${result.stdout}\n${result.stderr}`;
+  if (result.status !== 0 || !/successfully installed/i.test(output)) fail(`installing ${VSIX} failed (exit ${result.status}):\n${output}`);
+  const { publisher, name, version } = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+  const installed = path.join(dirs.extensions, `${publisher}.${name}-${version}`);
+  if (!fs.existsSync(path.join(installed, 'package.json'))) fail(`the .vsix did not unpack to ${installed}: ${fs.readdirSync(dirs.extensions).join(', ')}`);
+  log(`installed ${path.basename(VSIX)} -> ${path.relative(REPO, installed)}`);
+  return installed;
+}
+
+async function startCodeServer(/** @type {ReturnType<typeof makeProfile>} */ dirs, /** @type {number} */ port) {
+  const help = spawnSync(CODE_SERVER, ['--config', dirs.config, '--help'], { env: codeServerEnv(dirs), encoding: 'utf8' }).stdout ?? '';
+  const optional = ['--disable-workspace-trust', '--disable-getting-started-override'].filter((flag) => help.includes(flag));
+  const args = [...commonArgs(dirs), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
+    '--disable-update-check', '--disable-file-downloads', '--reconnection-grace-time', '30', ...optional, '--log', 'info',
+    // Lets the web client honour the URL payload's extensionDevelopmentPath/extensionTestsPath
+    // (a built client ignores them otherwise); also exposes VS Code's smoke-test driver.
+    '--vscode-option', 'enable-smoke-test-driver'];
+  const out = fs.openSync(path.join(dirs.logs, 'code-server.log'), 'a');
+  const child = spawn(CODE_SERVER, args, { env: codeServerEnv(dirs), stdio: ['ignore', out, out], detached: true });
+  fs.closeSync(out);
+  if (!child.pid) fail('code-server did not start');
+  const exited = once(child, 'exit');
+  processes.push({ name: 'code-server', pid: child.pid, exited });
+  let exitedEarly = false;
+  void exited.then(() => { exitedEarly = true; });
+  log(`code-server pid ${child.pid} on 127.0.0.1:${port}`);
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exitedEarly) fail(`code-server exited early; log:\n${fs.readFileSync(path.join(dirs.logs, 'code-server.log'), 'utf8')}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/healthz`);
+      if (res.ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) fail('code-server did not answer /healthz within 60 s');
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  log('code-server is up');
+}
+
+/** Waits until the workbench has restored and connected to the remote extension host. */
+async function waitForWorkbench(/** @type {import('playwright-core').Page} */ page) {
+  await page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: WORKBENCH_TIMEOUT_MS });
+  await page.getByRole('tablist', { name: 'Active View Switcher' }).first().waitFor({ state: 'visible', timeout: WORKBENCH_TIMEOUT_MS });
+}
+
+/**
+ * @typedef {{ passed: number, failed: number, pending: number, tests: { title: string, state: string, durationMs?: number, error?: string }[], error?: string }} SuiteResults
+ */
+
+/** In-host suites: the remote extension host runs out/test/e2e/suite/index.js and exits. */
+async function runInHost(/** @type {string} */ base, /** @type {ReturnType<typeof makeProfile>} */ dirs, /** @type {string} */ authority) {
+  fs.rmSync(dirs.results, { force: true });
+  const context = await /** @type {import('playwright-core').Browser} */ (browser).newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  /** @type {(code: number) => void} */
+  let onExit = () => undefined;
+  const exited = new Promise((resolve) => { onExit = resolve; });
+  // The workbench calls these when it runs extension tests (IAutomatedWindow): the exit code and
+  // the extension host's forwarded console output.
+  await page.exposeFunction('codeAutomationExit', (/** @type {number} */ code) => onExit(code));
+  await page.exposeFunction('codeAutomationLog', (/** @type {string} */ type, /** @type {unknown[]} */ args) => {
+    const line = args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' ');
+    fs.appendFileSync(path.join(dirs.logs, 'in-host-console.log'), `[${type}] ${line}\n`);
+  });
+  const remote = (/** @type {string} */ p) => `vscode-remote://${authority}${p}`;
+  const payload = JSON.stringify([['extensionDevelopmentPath', remote(dirs.installed)], ['extensionTestsPath', remote(SUITE_INDEX)]]);
+  const url = `${base}/?folder=${encodeURIComponent(dirs.workspace)}&payload=${encodeURIComponent(payload)}`;
+  log('in-host suites: opening the workbench with extensionDevelopmentPath + extensionTestsPath');
+  await page.goto(url);
+  const deadline = Date.now() + IN_HOST_TIMEOUT_MS;
+  /** @type {number | undefined} */
+  let exitCode;
+  void exited.then((code) => { exitCode = /** @type {number} */ (code); });
+  while (!fs.existsSync(dirs.results) && exitCode === undefined && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+  /** @type {SuiteResults} */
+  let results;
+  if (fs.existsSync(dirs.results)) {
+    results = JSON.parse(fs.readFileSync(dirs.results, 'utf8'));
+  } else {
+    const why = exitCode === undefined ? `no results within ${IN_HOST_TIMEOUT_MS / 1000} s` : `the extension host exited with ${exitCode} without results`;
+    await page.screenshot({ path: path.join(SHOTS, 'failed-in-host.png') }).catch(() => undefined);
+    results = { passed: 0, failed: 1, pending: 0, tests: [{ title: 'in-host suites', state: 'failed', error: why }] };
+  }
+  await context.close();
+  return results;
+}
+
+/**
+ * UI suites: each test/e2e/ui/*.ui.mjs exports `tests`, a list of `{ name, run(ctx) }` run in
+ * order on one workbench page, as a person would use it.
+ */
+async function runUi(/** @type {string} */ base, /** @type {ReturnType<typeof makeProfile>} */ dirs) {
+  const context = await /** @type {import('playwright-core').Browser} */ (browser).newContext({ viewport: { width: 1400, height: 900 } });
+  const page = await context.newPage();
+  page.setDefaultTimeout(30_000);
+  let shotIndex = 0;
+  const ctx = {
+    page,
+    workspace: dirs.workspace,
+    log,
+    /** Saves a numbered PNG under test-results/e2e/ and returns its path. */
+    screenshot: async (/** @type {string} */ name) => {
+      shotIndex += 1;
+      const file = path.join(SHOTS, `${String(shotIndex).padStart(2, '0')}-${name}.png`);
+      await page.screenshot({ path: file });
+      log(`screenshot ${path.relative(REPO, file)}`);
+      return file;
+    },
+  };
+  /** @type {SuiteResults['tests']} */
+  const tests = [];
+  try {
+    await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}`);
+    await waitForWorkbench(page);
+    log('UI suites: workbench loaded');
+  } catch (error) {
+    await page.screenshot({ path: path.join(SHOTS, 'failed-workbench.png') }).catch(() => undefined);
+    tests.push({ title: 'UI: the workbench loads', state: 'failed', error: String(error) });
+  }
+  const files = fs.readdirSync(UI_DIR).filter((f) => f.endsWith('.ui.mjs')).sort();
+  for (const file of tests.length ? [] : files) {
+    /** @type {{ tests: { name: string, run: (c: typeof ctx) => Promise<void> }[] }} */
+    const mod = await import(pathToFileURL(path.join(UI_DIR, file)).href);
+    for (const t of mod.tests) {
+      const title = `UI ${file.replace(/\.ui\.mjs$/, '')}: ${t.name}`;
+      if (GREP && !title.includes(GREP)) continue;
+      const t0 = Date.now();
+      try {
+        await t.run(ctx);
+        tests.push({ title, state: 'passed', durationMs: Date.now() - t0 });
+        log(`  ✓ ${title}`);
+      } catch (error) {
+        const name = `failed-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
+        await ctx.screenshot(name).catch(() => undefined);
+        tests.push({ title, state: 'failed', durationMs: Date.now() - t0, error: error instanceof Error ? error.stack ?? error.message : String(error) });
+        log(`  ✗ ${title}`);
+      }
+    }
+  }
+  await context.close();
+  const count = (/** @type {string} */ s) => tests.filter((t) => t.state === s).length;
+  return { passed: count('passed'), failed: count('failed'), pending: 0, tests };
+}
+
+function report(/** @type {string} */ kind, /** @type {SuiteResults} */ results) {
+  console.log(`\n${kind}: ${results.passed} passed, ${results.failed} failed${results.pending ? `, ${results.pending} skipped` : ''}`);
+  for (const t of results.tests) {
+    const mark = t.state === 'passed' ? '✓' : t.state === 'failed' ? '✗' : '-';
+    console.log(`  ${mark} ${t.title}${t.durationMs !== undefined ? ` (${t.durationMs} ms)` : ''}`);
+    if (t.error) console.log(t.error.split('\n').map((l) => `      ${l}`).join('\n'));
+  }
+  if (results.error) console.log(`  runner error: ${results.error}`);
+}
+
+/** Keeps the logs of a failed run next to the screenshots. */
+function keepLogs(/** @type {ReturnType<typeof makeProfile>} */ dirs) {
+  const dest = path.join(SHOTS, 'logs');
+  try {
+    fs.cpSync(dirs.logs, path.join(dest, 'runner'), { recursive: true });
+    fs.cpSync(path.join(dirs.userData, 'logs'), path.join(dest, 'vscode'), { recursive: true });
+    log(`logs kept in ${path.relative(REPO, dest)}`);
+  } catch {
+    // nothing to keep
+  }
+}
+
+async function main() {
+  for (const [file, hint] of [[CODE_SERVER, 'run scripts/provision-e2e.sh'], [CHROMIUM, 'run scripts/provision-e2e.sh'],
+    [VSIX, 'run `npm run package`'], [SUITE_INDEX, 'run `npm run build:tests`']]) {
+    if (!fs.existsSync(file)) fail(`${file} is missing: ${hint}`);
+  }
+  fs.rmSync(SHOTS, { recursive: true, force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const dirs = makeProfile();
+  profile = dirs;
+  dirs.installed = installVsix(dirs);
+  const port = await freePort();
+  const authority = `127.0.0.1:${port}`;
+  const base = `http://${authority}`;
+  await startCodeServer(dirs, port);
+  browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
+
+  const inHost = await runInHost(base, dirs, authority);
+  report('In-host suites (remote extension host)', inHost);
+  const ui = await runUi(base, dirs);
+  report('UI suites (Playwright)', ui);
+
+  const passed = inHost.passed + ui.passed;
+  const failed = inHost.failed + ui.failed;
+  if (failed > 0) keepLogs(dirs);
+  log(`screenshots in ${path.relative(REPO, SHOTS)}/: ${fs.readdirSync(SHOTS).filter((f) => f.endsWith('.png')).join(', ')}`);
+  return { passed, failed };
+}
+
+const timer = setTimeout(() => {
+  console.error(`e2e: timed out after ${TOTAL_TIMEOUT_MS / 1000} s`);
+  if (profile) keepLogs(profile);
+  void cleanup().finally(() => {
+    console.log('0 passed, 1 failed');
+    process.exit(1);
+  });
+}, TOTAL_TIMEOUT_MS);
+for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
+  process.on(signal, () => void cleanup().finally(() => process.exit(130)));
+}
+
+let exitCode = 1;
+try {
+  const { passed, failed } = await main();
+  await cleanup();
+  console.log(`${passed} passed, ${failed} failed`);
+  exitCode = failed > 0 || passed === 0 ? 1 : 0;
+} catch (error) {
+  console.error(`e2e: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
+  if (profile) keepLogs(profile);
+  await cleanup();
+  console.log('0 passed, 1 failed');
+} finally {
+  clearTimeout(timer);
+}
+process.exit(exitCode);

@@ -1,0 +1,54 @@
+// Helpers for UI suites: drive the VS Code workbench the way a person does (command palette,
+// quick picks, the Output panel), through roles and labels rather than layout.
+
+/**
+ * What run-e2e.mjs hands every UI test.
+ * @typedef {{ page: import('playwright-core').Page, workspace: string, log: (m: string) => void, screenshot: (name: string) => Promise<string> }} UiContext
+ */
+
+/** The quick input (command palette, quick picks). */
+export const quickInput = (/** @type {import('playwright-core').Page} */ page) => page.locator('.quick-input-widget');
+
+/**
+ * Opens the command palette (F1), types `title` and waits until the command is the first match.
+ * Leaves the palette open: press Enter to run it.
+ */
+export async function commandPalette(/** @type {import('playwright-core').Page} */ page, /** @type {string} */ title) {
+  await page.keyboard.press('F1');
+  const input = quickInput(page).getByRole('textbox');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await quickInput(page).getByRole('option', { name: title, exact: true }).first().waitFor({ state: 'visible' });
+  const first = quickInput(page).getByRole('option').first();
+  const label = await first.getAttribute('aria-label');
+  if (label !== title) throw new Error(`the palette's first match for "${title}" is "${label}"`);
+}
+
+/** Runs a command from the palette by its title ("Category: Title"). */
+export async function runCommand(/** @type {import('playwright-core').Page} */ page, /** @type {string} */ title) {
+  await commandPalette(page, title);
+  await page.keyboard.press('Enter');
+}
+
+/** Shows an output channel in the Output panel (Output: Show Output Channels… then pick it). */
+export async function showOutputChannel(/** @type {import('playwright-core').Page} */ page, /** @type {string} */ channel) {
+  await runCommand(page, 'Output: Show Output Channels...');
+  await quickInput(page).getByRole('option', { name: channel, exact: true }).click();
+  await quickInput(page).waitFor({ state: 'hidden' });
+  await page.getByRole('textbox', { name: `${channel} - Output` }).waitFor({ state: 'attached' });
+}
+
+/** The rendered lines of the output channel shown in the Output panel. */
+export async function outputLines(/** @type {import('playwright-core').Page} */ page) {
+  return page.locator('.part.panel .monaco-editor[data-uri^="output:"] .view-line').allTextContents()
+    .then((lines) => lines.map((l) => l.replace(/\u00a0/g, ' ')));
+}
+
+/** Polls `check` until it holds; fails naming `what` after `timeoutMs`. Returns as soon as it holds. */
+export async function waitUntil(/** @type {string} */ what, /** @type {() => Promise<boolean> | boolean} */ check, timeoutMs = 15_000) {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
