@@ -11,6 +11,7 @@ import { certsCommand } from './commands/certs';
 import { chatCommand } from './commands/chat';
 import { logsCommand } from './commands/logs';
 import { memoryCommand } from './commands/memory';
+import { doctorCommand } from './commands/doctor';
 import { planCommand } from './commands/plan';
 import { scenariosCommand } from './commands/scenarios';
 import { statusCommand } from './commands/status';
@@ -19,7 +20,7 @@ import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, chatCommand, statusCommand, logsCommand, memoryCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 

@@ -13,8 +13,16 @@ export interface HttpsAnswer {
 
 /** GET over HTTPS trusting only `ca`; rejects on network and TLS errors. */
 export function httpsGet(url: string, ca: Buffer | string, headers: Record<string, string> = {}, timeoutMs = 5000): Promise<HttpsAnswer> {
+  return httpsRequest(url, ca, { headers, timeoutMs });
+}
+
+/** A request over HTTPS trusting only `ca` (a JSON body is POSTed); rejects on network and TLS errors. */
+export function httpsRequest(url: string, ca: Buffer | string, options: { headers?: Record<string, string>; json?: unknown; timeoutMs?: number } = {}): Promise<HttpsAnswer> {
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+  const headers = { ...options.headers, ...(body ? { 'content-type': 'application/json' } : {}) };
   return new Promise((resolve, reject) => {
-    const req = request(url, { method: 'GET', ca, headers, timeout: timeoutMs }, (res) => {
+    const req = request(url, { method: body ? 'POST' : 'GET', ca, headers, timeout: timeoutMs }, (res) => {
       let body = '';
       res.setEncoding('utf8');
       res.on('data', (d: string) => (body += d));
@@ -22,7 +30,7 @@ export function httpsGet(url: string, ca: Buffer | string, headers: Record<strin
     });
     req.on('timeout', () => req.destroy(new Error(`no answer from ${url} within ${timeoutMs} ms`)));
     req.on('error', reject);
-    req.end();
+    req.end(body);
   });
 }
 

@@ -1,0 +1,23 @@
+import { formatCheck } from '../../core/checks';
+import { liveEngine } from '../../core/compose/live-engine';
+import { createDockerClient } from '../../core/docker/client';
+import { runDoctor } from '../../core/doctor/doctor';
+import { readMemInfo } from '../../core/meminfo';
+import { UsageError } from '../args';
+import type { Command } from '../io';
+import { EXIT, printJson } from '../io';
+
+export const doctorCommand: Command = {
+  name: 'doctor',
+  summary: "the troubleshooting table's checks, each with its fix (exit 1 when one fails)",
+  usage: 'doctor [--json]',
+  flags: ['--json'],
+  values: [],
+  async run(args, { io, stack }) {
+    if (args.positionals.length > 0) throw new UsageError('doctor takes no arguments');
+    const checks = await runDoctor({ stack: await stack(), engine: liveEngine(createDockerClient(io.env)), memInfo: () => readMemInfo() });
+    if (args.flags.has('--json')) printJson(io, { checks });
+    else for (const check of checks) io.out(`${formatCheck(check)}\n`);
+    return checks.some((c) => c.status === 'fail') ? EXIT.error : EXIT.ok;
+  },
+};

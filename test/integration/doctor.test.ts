@@ -1,0 +1,79 @@
+/**
+ * `spark-gateway doctor`: the troubleshooting table's rows on a copy of the stack, each with a
+ * status and a fix; a failing row makes the exit code non-zero.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { runCli } from '../../src/cli/main';
+import type { CheckResult } from '../../src/core/checks';
+import type { Engine } from '../../src/core/compose/engine';
+import { DockerNotReachableError } from '../../src/core/compose/engine';
+import { runDoctor } from '../../src/core/doctor/doctor';
+import { loadStack } from '../../src/core/stack';
+import { copyStack } from '../support/stack-copy';
+
+const memInfo = async () => ({ totalBytes: 128 * 1024 ** 3, availableBytes: 100 * 1024 ** 3, freeBytes: 0, cachedBytes: 0 });
+
+function fakeEngine(overrides: Partial<Engine> = {}): Engine {
+  return {
+    ping: async () => undefined,
+    networkExists: async () => true,
+    createNetwork: async () => undefined,
+    imageExists: async () => true,
+    imagePullable: async () => undefined,
+    container: async () => undefined,
+    publishedPorts: async () => new Map(),
+    logTail: async () => '',
+    ...overrides,
+  };
+}
+
+const row = (rows: CheckResult[], id: string) => rows.find((r) => r.id === id);
+
+describe('spark-gateway doctor', () => {
+  it('prints every row as JSON and exits non-zero when the certificates are missing', async () => {
+    const stack = copyStack({ syncEnv: true, certs: false });
+    try {
+      let out = '';
+      const code = await runCli(['--stack', stack.dir, 'doctor', '--json'], { out: (t) => (out += t), err: () => undefined, cwd: stack.dir, env: process.env });
+      const { checks } = JSON.parse(out) as { checks: CheckResult[] };
+      assert.equal(code, 1);
+      assert.deepEqual(row(checks, 'certs'), { id: 'certs', title: 'Certificates present and valid for localhost', status: 'fail', detail: 'ssl/public.pem and ssl/private.pem missing', fix: 'Run `spark-gateway certs`' });
+      for (const id of ['docker', 'env-sync', 'hf-token', 'port-8001', 'memory', 'litellm', 'nginx', 'model']) assert.ok(row(checks, id), `row ${id}`);
+      for (const c of checks) assert.ok(['ok', 'warn', 'fail', 'skip'].includes(c.status));
+    } finally {
+      stack.remove();
+    }
+  });
+
+  it('explains Docker down, a foreign port holder, an exited container and an unsynced env, each with its fix', async () => {
+    const stack = copyStack({ syncEnv: false, certs: true });
+    try {
+      const down = await runDoctor({ stack: await loadStack(stack.dir), engine: fakeEngine({ ping: async () => { throw new DockerNotReachableError('Docker is not reachable: no socket', 'Start the Docker daemon'); } }), memInfo });
+      assert.equal(row(down, 'docker')?.status, 'fail');
+      assert.equal(row(down, 'docker')?.fix, 'Start the Docker daemon');
+      assert.equal(row(down, 'network')?.status, 'skip');
+      assert.equal(row(down, 'env-sync')?.status, 'fail');
+      assert.equal(row(down, 'env-sync')?.fix, 'Run `spark-gateway sync-env`');
+
+      const rows = await runDoctor({
+        stack: await loadStack(stack.dir),
+        engine: fakeEngine({
+          networkExists: async () => false,
+          publishedPorts: async () => new Map([[8003, 'someone-else']]),
+          container: async (name) => (name === 'vllm-gpt-oss-20b' ? { status: 'exited', exitCode: 137, restartCount: 0 } : undefined),
+        }),
+        memInfo,
+        isPortFree: async (port) => port !== 4000,
+      });
+      assert.match(row(rows, 'network')?.fix ?? '', /docker network create vllm_network/);
+      assert.equal(row(rows, 'port-8003')?.detail, 'taken by container someone-else (vllm-qwen-30b needs it)');
+      assert.equal(row(rows, 'port-4000')?.status, 'fail');
+      assert.match(row(rows, 'port-4000')?.fix ?? '', /ss -ltnp/);
+      assert.deepEqual(row(rows, 'container-gpt-oss-20b'), { id: 'container-gpt-oss-20b', title: 'gpt-oss-20b (vllm-gpt-oss-20b)', status: 'fail', detail: 'exited (code 137)', fix: 'Read its log: docker logs vllm-gpt-oss-20b' });
+      assert.equal(row(rows, 'container-qwen-30b')?.status, 'skip');
+    } finally {
+      stack.remove();
+    }
+  });
+});
