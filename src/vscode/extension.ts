@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { SparkError } from '../core/errors';
 import { serviceRows } from '../core/services';
 import type { Stack } from '../core/stack';
+import { registerChat } from './chat/register';
 import { ServersTree } from './serversTree';
 import { locateStack } from './stackLocator';
 
@@ -47,6 +48,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
+  // @spark, the model picker's provider and the gateway key command.
+  registerChat(context, { stack: () => current, log: output });
   await reload();
   return { stack: () => current, reload };
 }

@@ -1,0 +1,49 @@
+/**
+ * Wires the chat features into the extension: the gateway session, `@spark`, the model picker's
+ * provider and the set-key command. The composition root calls {@link registerChat} once.
+ */
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { Stack } from '../../core/stack';
+import type { ServiceStatus } from '../../core/state/service-state';
+import { COMMANDS } from './explain';
+import { GatewaySession, setGatewayKey } from './gatewaySession';
+import { GatewayModelProvider, VENDOR } from './modelProvider';
+import { PARTICIPANT_ID, SparkParticipant } from './participant';
+
+export interface ChatDeps {
+  readonly stack: () => Stack | undefined;
+  readonly log: vscode.LogOutputChannel;
+  /** Live service states, when the state model runs. */
+  readonly statuses?: () => readonly ServiceStatus[] | undefined;
+  /** Fires when services change (a model server came or went): the picker re-reads its models. */
+  readonly onServicesChanged?: vscode.Event<void>;
+}
+
+/** Without a services event, how often the picker re-checks which models answer. */
+const RECHECK_MS = 120_000;
+
+/** Registers `@spark`, the `spark-gateway` model provider and `sparkGateway.setGatewayKey`. */
+export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): { session: GatewaySession; provider: GatewayModelProvider } {
+  const session = new GatewaySession(context.secrets, deps.stack);
+  const provider = new GatewayModelProvider(session, deps.log);
+  const participant = new SparkParticipant({ session, stack: deps.stack, memento: context.workspaceState, ...(deps.statuses ? { statuses: deps.statuses } : {}) });
+  const chat = vscode.chat.createChatParticipant(PARTICIPANT_ID, participant.handle);
+  chat.iconPath = vscode.Uri.file(path.join(context.extensionPath, 'media', 'spark.svg'));
+  chat.followupProvider = participant.followups;
+
+  context.subscriptions.push(
+    session,
+    provider,
+    chat,
+    vscode.lm.registerLanguageModelChatProvider(VENDOR, provider),
+    vscode.commands.registerCommand(COMMANDS.setGatewayKey, () => setGatewayKey(context.secrets)),
+  );
+  if (deps.onServicesChanged) {
+    context.subscriptions.push(deps.onServicesChanged(() => session.refreshModels()));
+  } else {
+    const timer = setInterval(() => session.refreshModels(), RECHECK_MS);
+    context.subscriptions.push({ dispose: () => clearInterval(timer) });
+  }
+  return { session, provider };
+}
