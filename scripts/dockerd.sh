@@ -24,7 +24,9 @@ clear_stale_pidfile() {
   local pidfile="$1" comm="$2" pid
   pid="$(cat "$pidfile" 2>/dev/null || true)"
   [ -n "$pid" ] || return 0
-  if [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" != "$comm" ]; then
+  # A zombie (killed, not yet reaped) still has its name in /proc but counts as gone.
+  if [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" != "$comm" ] \
+     || [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)" = "Z" ]; then
     rm -f "$pidfile"
     log "removed stale $pidfile (pid $pid is not $comm)"
   fi
@@ -33,6 +35,7 @@ clear_stale_pidfile() {
 start_dockerd() {
   if docker_up; then log "dockerd already answers"; return 0; fi
   if [ "$HAS_SYSTEMD" = 1 ]; then
+    systemctl enable docker >/dev/null 2>&1 || true
     systemctl start docker
   else
     clear_stale_pidfile "$DOCKERD_PIDFILE" dockerd

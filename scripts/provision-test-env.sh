@@ -31,7 +31,6 @@ COMPOSE_PLUGIN="$CLI_PLUGIN_DIR/docker-compose"
 HOOK="/usr/local/bin/nvidia-container-runtime-hook"
 DOCKERD_LOG="${DOCKERD_LOG:-/var/log/dockerd.log}"
 DOCKERD_PIDFILE="/var/run/docker.pid"
-DOCKERD_PATH="/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
 PROBE_IMAGE="spark-gateway/provision-probe:1"
 SPARK_OPT="/opt/spark-gateway"
 LITELLM_VENV="${SPARK_LITELLM_VENV:-$SPARK_OPT/litellm-venv}"
@@ -141,58 +140,9 @@ stop_packaged_service redis-server /run/redis/redis-server.pid
 # ---------------------------------------------------------------------------------------------
 step "Docker engine"
 docker_up() { timeout 10 docker info >/dev/null 2>&1; }
-
-wait_for_docker() {
-  local _
-  for _ in $(seq 1 60); do
-    docker_up && return 0
-    sleep 1
-  done
-  return 1
-}
-
-# Removes a pid file whose pid is gone or now belongs to another program (pids are reused).
-clear_stale_pidfile() {
-  local pidfile="$1" comm="$2" pid
-  pid="$(cat "$pidfile" 2>/dev/null || true)"
-  [ -n "$pid" ] || return 0
-  # A zombie (killed, not yet reaped) still has its name in /proc but counts as gone.
-  if [ "$(cat "/proc/$pid/comm" 2>/dev/null || true)" != "$comm" ] \
-     || [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null || true)" = "Z" ]; then
-    rm -f "$pidfile"
-    log "removed stale $pidfile (pid $pid is not $comm)"
-  fi
-}
-
-start_dockerd() {
-  if [ "$HAS_SYSTEMD" = 1 ]; then
-    systemctl enable docker >/dev/null 2>&1 || true
-    systemctl restart docker
-  else
-    # Left over from a daemon that was killed (e.g. at the end of the previous session)?
-    clear_stale_pidfile "$DOCKERD_PIDFILE" dockerd
-    clear_stale_pidfile /var/run/docker/containerd/containerd.pid containerd
-    log "starting dockerd (log: $DOCKERD_LOG)"
-    # setsid: its own session, so it outlives this script and the caller's process group.
-    # A fixed PATH with /usr/local/bin (the hook) and /usr/sbin (runc); no inherited environment.
-    setsid env -i PATH="$DOCKERD_PATH" HOME=/root dockerd --pidfile "$DOCKERD_PIDFILE" \
-      >> "$DOCKERD_LOG" 2>&1 < /dev/null &
-  fi
-  wait_for_docker || { tail -30 "$DOCKERD_LOG" >&2 || true; die "dockerd did not answer within 60 s"; }
-}
-
-stop_dockerd() {
-  local pid _
-  if [ "$HAS_SYSTEMD" = 1 ]; then systemctl stop docker; return 0; fi
-  pid="$(cat "$DOCKERD_PIDFILE" 2>/dev/null || true)"
-  if [ -z "$pid" ] || ! kill -0 "$pid" 2>/dev/null; then
-    die "dockerd answers but $DOCKERD_PIDFILE has no live pid; stop it by hand"
-  fi
-  log "stopping dockerd (pid $pid) to restart it with the hook"
-  kill -TERM "$pid"
-  for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || return 0; sleep 1; done
-  die "dockerd (pid $pid) did not stop within 30 s"
-}
+# One way to start and stop the daemon, shared with the tests that restart it under their feet.
+start_dockerd() { DOCKERD_LOG="$DOCKERD_LOG" bash "$REPO_ROOT/scripts/dockerd.sh" start; }
+stop_dockerd() { bash "$REPO_ROOT/scripts/dockerd.sh" stop; }
 
 # A tiny local image (no registry): tini-static from Debian's tini package, run as `tini --version`.
 ensure_probe_image() {
