@@ -34,7 +34,8 @@ export const tests = [
       const entry = page.getByRole('tab', { name: /^Spark Gateway/ });
       await entry.waitFor({ state: 'visible', timeout: 60_000 });
       await entry.click();
-      await page.getByRole('heading', { name: 'Spark Gateway: Servers' }).waitFor({ state: 'visible' });
+      // The side bar's title: "Spark Gateway" (several views) or "Spark Gateway: Servers" (one).
+      await page.locator('.part.sidebar').getByRole('heading', { name: /^Spark Gateway/ }).first().waitFor({ state: 'visible' });
       await expectTreeRows(page);
       await row(page, 'gpt-oss-120b').filter({ hasText: 'port 8002' }).waitFor();
       await screenshot('activity-bar-servers-tree');
