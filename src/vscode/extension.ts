@@ -3,10 +3,13 @@
  * disposable. Everything that is not VS Code lives in src/core.
  */
 import * as vscode from 'vscode';
+import { createDockerClient } from '../core/docker/client';
 import { SparkError } from '../core/errors';
 import { serviceRows } from '../core/services';
 import type { Stack } from '../core/stack';
+import type { ServiceStatus } from '../core/state/service-state';
 import { registerChat } from './chat/register';
+import { registerLiveView } from './liveView';
 import { ServersTree } from './serversTree';
 import { locateStack } from './stackLocator';
 
@@ -14,23 +17,28 @@ export interface SparkGatewayApi {
   /** The stack this window uses, once loaded (for tests and other extensions). */
   readonly stack: () => Stack | undefined;
   readonly reload: () => Promise<void>;
+  /** The live state of the stack's services (the Servers view shows the same). */
+  readonly services: () => readonly ServiceStatus[];
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<SparkGatewayApi> {
   const output = vscode.window.createOutputChannel('Spark Gateway', { log: true });
   const tree = new ServersTree();
-  context.subscriptions.push(output, tree, vscode.window.registerTreeDataProvider('sparkGateway.servers', tree));
+  const treeView = vscode.window.createTreeView('sparkGateway.servers', { treeDataProvider: tree });
+  context.subscriptions.push(output, tree, treeView);
 
   let current: Stack | undefined;
   const reload = async (): Promise<void> => {
     try {
       current = await locateStack(context.extensionPath);
       tree.show(serviceRows(current));
+      live.setStack(current);
       await vscode.commands.executeCommand('setContext', 'sparkGateway.stackProblem', undefined);
       output.info(`stack: ${current.root}`);
     } catch (error) {
       current = undefined;
       tree.show([]);
+      live.setStack(undefined);
       const message = error instanceof Error ? error.message : String(error);
       const fix = error instanceof SparkError && error.fix ? ` ${error.fix}.` : '';
       await vscode.commands.executeCommand('setContext', 'sparkGateway.stackProblem', `${message}.${fix}`);
@@ -45,13 +53,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void reload()),
   );
+  // One Docker client for the window (dockerode loads on first use, not here).
+  const docker = createDockerClient();
+  // The live state of the stack's containers (Docker events → state model → tree).
+  const live = registerLiveView({ context, docker, output, tree, treeView });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
   // @spark, the model picker's provider and the gateway key command.
   registerChat(context, { stack: () => current, log: output });
   await reload();
-  return { stack: () => current, reload };
+  return { stack: () => current, reload, services: () => live.services() };
 }
 
 export function deactivate(): void {

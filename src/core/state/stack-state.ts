@@ -76,6 +76,7 @@ export class StackStateModel {
   private running = false;
   private syncedOnce: Promise<void>;
   private resolveSynced: () => void = () => undefined;
+  private hasSynced = false;
   private readonly backoff: Backoff;
   /** Time of the last state change (ms since the epoch), for freshness measurements. */
   lastChangeAt = 0;
@@ -94,6 +95,11 @@ export class StackStateModel {
   /** The services in row order (gateway, then models). */
   get services(): readonly ServiceStatus[] {
     return this.snapshot;
+  }
+
+  /** False until the model first read Docker: until then every service looks absent, which it may not be. */
+  get synced(): boolean {
+    return this.hasSynced;
   }
 
   get connection(): Connection {
@@ -126,8 +132,14 @@ export class StackStateModel {
     this.stackRoot = stackRoot;
     for (const entry of this.entries.values()) entry.progressReader?.abort();
     this.entries.clear();
+    this.hasSynced = false;
     this.publish();
-    if (this.running) void this.resync().catch(() => undefined);
+    if (this.running) {
+      void this.resync().then(() => {
+        this.hasSynced = true;
+        this.notify();
+      }, () => undefined);
+    }
   }
 
   /**
@@ -158,6 +170,7 @@ export class StackStateModel {
   /** Reads everything once, without following events (the CLI's `status`). */
   async syncOnce(): Promise<readonly ServiceStatus[]> {
     await this.resync();
+    this.hasSynced = true;
     return this.snapshot;
   }
 
@@ -184,6 +197,7 @@ export class StackStateModel {
         first.catch(() => undefined);
         await this.resync();
         this.backoff.reset();
+        this.hasSynced = true;
         this.setConnection({ status: 'connected' });
         this.resolveSynced();
         for (let next = await first; !next.done; next = await events.next()) this.onEvent(next.value);
@@ -389,6 +403,10 @@ export class StackStateModel {
     const next = this.compute();
     if (JSON.stringify(next) === JSON.stringify(this.snapshot)) return;
     this.snapshot = next;
+    this.notify();
+  }
+
+  private notify(): void {
     this.lastChangeAt = Date.now();
     for (const listener of [...this.listeners]) listener();
   }
@@ -396,9 +414,6 @@ export class StackStateModel {
   private setConnection(conn: Connection): void {
     const changed = conn.status !== this.conn.status || (conn.status === 'unreachable' && this.conn.status === 'unreachable' && conn.error.message !== this.conn.error.message);
     this.conn = conn;
-    if (changed) {
-      this.lastChangeAt = Date.now();
-      for (const listener of [...this.listeners]) listener();
-    }
+    if (changed) this.notify();
   }
 }
