@@ -9,7 +9,9 @@ import { serviceRows } from '../core/services';
 import type { Stack } from '../core/stack';
 import type { ServiceStatus } from '../core/state/service-state';
 import { registerChat } from './chat/register';
+import { registerMemoryViews } from './memory/register';
 import { registerLiveView } from './liveView';
+import { registerOperateCommands } from './operate/register';
 import { ServersTree } from './serversTree';
 import { locateStack } from './stackLocator';
 
@@ -57,11 +59,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   const docker = createDockerClient();
   // The live state of the stack's containers (Docker events → state model → tree).
   const live = registerLiveView({ context, docker, output, tree, treeView });
+  registerMemoryViews(context, { stack: () => current, docker });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
   // @spark, the model picker's provider and the gateway key command.
   registerChat(context, { stack: () => current, log: output });
+  // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
+  registerOperateCommands(context, { stack: () => current, docker, log: output });
   await reload();
   return { stack: () => current, reload, services: () => live.services() };
 }
