@@ -1,0 +1,163 @@
+/**
+ * Start and stop a scenario from the command palette: quick picks with the planner's verdict,
+ * a cancellable progress notification with a line per model, compose output in its own channel.
+ * Containers are started only in a trusted workspace (the stack's compose files run as the user).
+ */
+import * as vscode from 'vscode';
+import { formatCheck } from '../../core/checks';
+import { CancelledError } from '../../core/compose/cancellation';
+import type { Engine } from '../../core/compose/engine';
+import { startScenario } from '../../core/lifecycle/scenario-start';
+import { stopScenario } from '../../core/lifecycle/scenario-stop';
+import { readMemInfo } from '../../core/meminfo';
+import { gib, planScenario } from '../../core/planner';
+import type { Backend } from '../../core/preflight';
+import { PreflightError } from '../../core/preflight';
+import type { ComposeVariant } from '../../core/scenarios';
+import type { Stack } from '../../core/stack';
+import { showErrorWithFix } from './fixes';
+
+export interface ScenarioDeps {
+  readonly stack: () => Stack | undefined;
+  readonly engine: () => Engine;
+  readonly compose: vscode.OutputChannel;
+  readonly log: vscode.LogOutputChannel;
+}
+
+/** Refuses (with a button to manage trust) when the workspace is not trusted. */
+export async function requireTrust(what: string): Promise<boolean> {
+  if (vscode.workspace.isTrusted) return true;
+  const chosen = await vscode.window.showErrorMessage(`${what} needs a trusted workspace: it runs the stack's docker compose files.`, 'Manage Workspace Trust');
+  if (chosen) await vscode.commands.executeCommand('workbench.trust.manage');
+  return false;
+}
+
+/** The loaded stack, or an error message with the fix. */
+export function requireStack(deps: ScenarioDeps): Stack | undefined {
+  const stack = deps.stack();
+  if (!stack) void vscode.window.showErrorMessage('Spark Gateway has no stack loaded (see the Servers view).');
+  return stack;
+}
+
+interface Choice<T> extends vscode.QuickPickItem {
+  readonly value: T;
+}
+
+async function pick<T>(items: readonly Choice<T>[], title: string, placeHolder: string): Promise<T | undefined> {
+  return (await vscode.window.showQuickPick(items, { title, placeHolder, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true }))?.value;
+}
+
+export async function startScenarioCommand(deps: ScenarioDeps): Promise<void> {
+  if (!(await requireTrust('Starting a scenario'))) return;
+  const stack = requireStack(deps);
+  if (!stack) return;
+  const totalBytes = (await readMemInfo()).totalBytes;
+  const scenario = await pick(
+    stack.scenarios.scenarios.map((s) => {
+      const plan = planScenario(stack.scenarios, s, totalBytes);
+      return {
+        value: s,
+        label: s.name,
+        description: s.title,
+        detail: `${plan.fits ? '$(check) fits' : '$(warning) does not fit'} ${gib(totalBytes)} · plans ${gib(plan.plannedBytes)} · ${plan.models.map((m) => `${m.model} ${m.fraction} (needs ${gib(m.weightsBytes + m.overheadBytes + m.minKvBytes)})`).join(', ')}`,
+      };
+    }),
+    'Start scenario (1/4)',
+    'Which models to run together',
+  );
+  if (!scenario) return;
+  const variants: ComposeVariant[] = scenario.variant === 'spark' ? ['spark', 'multi-gpu'] : ['multi-gpu', 'spark'];
+  const variant = await pick(
+    variants.map((v) => ({ value: v, label: v, description: v === 'spark' ? 'docker-compose.yml — DGX Spark, unified memory' : 'docker-compose-gpu.yml — explicit GPU assignment', detail: v === scenario.variant ? "the scenario's default" : undefined })),
+    'Start scenario (2/4)',
+    'Compose variant',
+  );
+  if (!variant) return;
+  const backend = await pick<Backend>(
+    [
+      { value: 'vllm', label: 'vllm', description: 'the real vLLM images (downloads the models; needs HF_TOKEN)' },
+      { value: 'simulator', label: 'simulator', description: 'the vLLM simulator under the vLLM tags (no GPU; stack/simulator/build-image.sh)' },
+    ],
+    'Start scenario (3/4)',
+    'Backend',
+  );
+  if (!backend) return;
+  const modelsOnly = await pick(
+    [
+      { value: false, label: 'Models and gateway', description: 'models, LiteLLM, NGINX, then an end-to-end check over HTTPS' },
+      { value: true, label: 'Models only', description: 'the model servers, no gateway' },
+    ],
+    'Start scenario (4/4)',
+    'What to start',
+  );
+  if (modelsOnly === undefined) return;
+
+  deps.compose.show(true);
+  deps.compose.appendLine(`── start ${scenario.name} (${variant}, ${backend}${modelsOnly ? ', models only' : ''}) ──`);
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Starting ${scenario.name}`, cancellable: true },
+      (progress, token) =>
+        startScenario({
+          stack,
+          scenario: scenario.name,
+          variant,
+          backend,
+          modelsOnly,
+          totalBytes,
+          engine: deps.engine(),
+          cancellation: token,
+          sink: (line) => deps.compose.appendLine(line),
+          onProgress: (p) => {
+            deps.log.info(`${scenario.name}: ${p.message}`);
+            progress.report({ message: p.message });
+          },
+        }),
+    );
+    for (const check of result.report.checks) deps.compose.appendLine(formatCheck(check));
+    const where = result.gatewayUrl ? ` behind ${result.gatewayUrl}` : ' (models only)';
+    const open = result.gatewayUrl ? ['Open Admin UI'] : [];
+    const chosen = await vscode.window.showInformationMessage(`${scenario.name} is up: ${result.models.join(', ')}${where}.`, ...open);
+    if (chosen) await vscode.commands.executeCommand('sparkGateway.openAdminUi');
+  } catch (error) {
+    if (error instanceof CancelledError) {
+      const chosen = await vscode.window.showWarningMessage(`Start of ${scenario.name} cancelled. Containers already started are left as they are (the Servers view shows them).`, 'Stop scenario');
+      if (chosen) await vscode.commands.executeCommand('sparkGateway.stopScenario', scenario.name);
+      return;
+    }
+    if (error instanceof PreflightError) for (const check of error.report.checks) deps.compose.appendLine(formatCheck(check));
+    deps.log.error(error instanceof Error ? error.message : String(error));
+    await showErrorWithFix(`Cannot start ${scenario.name}: ${error instanceof Error ? error.message : String(error)}`, error, stack.root, [{ title: 'Show output', run: async () => deps.compose.show() }]);
+  }
+}
+
+export async function stopScenarioCommand(deps: ScenarioDeps, name?: string): Promise<void> {
+  if (!(await requireTrust('Stopping a scenario'))) return;
+  const stack = requireStack(deps);
+  if (!stack) return;
+  const scenario = typeof name === 'string'
+    ? name
+    : await pick<string | null>(
+        [
+          ...stack.scenarios.scenarios.map((s) => ({ value: s.name, label: s.name, description: s.title, detail: `stops ${[...s.models.keys()].join(', ')}, and the gateway when no other model runs` })),
+          { value: null, label: 'Everything', description: 'every model and the gateway' },
+        ],
+        'Stop scenario',
+        'What to stop',
+      );
+  if (scenario === undefined) return;
+  deps.compose.appendLine(`── stop ${scenario ?? 'everything'} ──`);
+  try {
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Stopping ${scenario ?? 'everything'}`, cancellable: true },
+      (progress, token) =>
+        stopScenario({ stack, scenario: scenario ?? undefined, engine: deps.engine(), cancellation: token, sink: (line) => deps.compose.appendLine(line), onProgress: (message) => progress.report({ message }) }),
+    );
+    const kept = result.keptRunning.length > 0 ? ` The gateway keeps serving ${result.keptRunning.join(', ')}.` : '';
+    void vscode.window.showInformationMessage(result.stopped.length > 0 ? `Stopped ${result.stopped.join(', ')}.${kept}` : `Nothing of ${scenario ?? 'the stack'} was running.`);
+  } catch (error) {
+    if (error instanceof CancelledError) return;
+    await showErrorWithFix(`Cannot stop ${scenario ?? 'the stack'}: ${error instanceof Error ? error.message : String(error)}`, error, stack.root, [{ title: 'Show output', run: async () => deps.compose.show() }]);
+  }
+}
+
