@@ -5,6 +5,7 @@
  * {@link checkScenarioMemory}, so what the user sees and what the start refuses never disagree.
  */
 import { findScenario, gib, planScenario } from '../planner';
+import type { CheckResult } from '../checks';
 import type { ScenarioFile, ScenarioSpec } from '../scenarios';
 import type { MemorySources } from './read';
 import { readMemorySnapshot } from './read';
@@ -69,4 +70,21 @@ export function checkScenarioMemory(file: ScenarioFile, scenario: ScenarioSpec, 
 export async function preflightMemory(file: ScenarioFile, scenarioName: string, sources: MemorySources, options: CheckOptions = {}): Promise<MemoryCheck> {
   const scenario = findScenario(file, scenarioName);
   return checkScenarioMemory(file, scenario, await readMemorySnapshot(file, sources), options);
+}
+
+/**
+ * The check as a pre-flight / doctor row (`CheckResult`, id `memory`): `fail` when it does not
+ * fit, `warn` when the page cache must be dropped first. With the simulator backend nothing is
+ * loaded, so a misfit is a `warn` and the start goes on.
+ */
+export function memoryCheckResult(check: MemoryCheck, options: { simulator?: boolean } = {}): CheckResult {
+  const title = 'Memory';
+  const sizes = `needs ${gib(check.neededBytes)} more, ${gib(check.availableBytes)} available (${gib(check.freeBytes)} without page cache); budgets ${gib(check.plan.plannedBytes)} of ${gib(check.plan.totalBytes)}`;
+  if (check.verdict === 'fits') return { id: 'memory', title, status: 'ok', detail: `${check.scenario} fits: ${sizes}` };
+  if (check.verdict === 'fits-after-dropping-cache') {
+    return { id: 'memory', title, status: 'warn', detail: `${check.scenario} fits once the page cache is dropped: ${check.warnings.join('; ')}`, fix: `Run \`${DROP_CACHES}\`` };
+  }
+  const detail = `${check.scenario} does not fit: ${check.reasons.join('; ')}`;
+  if (options.simulator) return { id: 'memory', title, status: 'warn', detail: `${detail}; the simulator loads no weights, so it starts anyway` };
+  return { id: 'memory', title, status: 'fail', detail, fix: 'Stop other models or choose a smaller scenario (the Memory view and `spark-gateway plan <scenario>` show the arithmetic)' };
 }

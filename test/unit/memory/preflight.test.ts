@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { MemInfo } from '../../../src/core/meminfo';
-import { checkScenarioMemory, preflightMemory } from '../../../src/core/memory/preflight';
+import { checkScenarioMemory, memoryCheckResult, preflightMemory } from '../../../src/core/memory/preflight';
 import type { ModelContainer } from '../../../src/core/memory/snapshot';
 import { assembleSnapshot } from '../../../src/core/memory/snapshot';
 import { GIB, findScenario } from '../../../src/core/planner';
@@ -84,5 +84,16 @@ describe('scenario memory check (pre-flight and the view)', () => {
     });
     assert.equal(result.verdict, 'does-not-fit');
     await assert.rejects(preflightMemory(file, 'nope', { memInfo: () => Promise.reject(new Error('unused')) } as never), /unknown scenario "nope"/);
+  });
+
+  it('becomes a pre-flight row: ok, warn with the drop-caches fix, fail with the reasons (warn for the simulator)', () => {
+    assert.equal(memoryCheckResult(check('both', snapshot(memInfo({ available: 120, cached: 2 })))).status, 'ok');
+    const cache = memoryCheckResult(check('both', snapshot(memInfo({ available: 110, cached: 40 }))));
+    assert.deepEqual([cache.status, cache.fix], ['warn', 'Run `sync; echo 3 | sudo tee /proc/sys/vm/drop_caches`']);
+    const blocked = check('model-a', snapshot(memInfo({ available: 20, cached: 1 }), [{ name: 'b', fraction: 0.5, usedGiB: 60 }]));
+    const row = memoryCheckResult(blocked);
+    assert.equal(row.status, 'fail');
+    assert.match(row.detail, /^model-a does not fit: the models to start need 32\.0 GiB/);
+    assert.equal(memoryCheckResult(blocked, { simulator: true }).status, 'warn');
   });
 });
