@@ -82,8 +82,13 @@ describe('up/down of Scenario 2 on Docker (simulator backend)', { skip: missing(
       CancelledError,
     );
     assert.ok(['running', 'restarting', 'created'].includes(inspect('vllm-gpt-oss-20b').State.Status));
-    const status = await cli(stack.dir, 'down', 'gpt-oss-20b');
+    const status = await cli(stack.dir, 'status', '--json');
     assert.equal(status.code, 0, status.err);
+    const services = (JSON.parse(status.out) as { services: { name: string; state: string }[] }).services;
+    const model = services.find((s) => s.name === 'gpt-oss-20b');
+    assert.ok(model && ['starting', 'loading', 'running', 'healthy'].includes(model.state), `status explains the interrupted start: ${JSON.stringify(model)}`);
+    const down = await cli(stack.dir, 'down', 'gpt-oss-20b');
+    assert.equal(down.code, 0, down.err);
     assert.deepEqual(ourContainers(), []);
   });
 });
