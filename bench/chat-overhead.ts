@@ -101,22 +101,30 @@ let counter = 0;
 /** The same prompt with a unique, fixed-width number (defeats LiteLLM's cache, keeps the length). */
 const nextPrompt = () => `${PROMPT} ${String(++counter).padStart(8, '0')}`;
 
-async function measure(run: Runner, concurrency: number): Promise<{ ttftMs: number; tokensPerSecond: number; requests: number }> {
-  for (let i = 0; i < 3; i++) await run(nextPrompt()); // warm-up: connections, LiteLLM's first-call paths
-  const samples: Sample[] = [];
-  const total = Math.max(REQUESTS, concurrency * 2);
-  let issued = 0;
-  const worker = async () => {
-    while (issued < total) {
-      issued++;
-      const s = await run(nextPrompt());
-      if (s.text.trim().split(/\s+/).length !== TOKENS) throw new Error(`an answer had the wrong length: ${s.text}`);
-      samples.push(s);
+type Cell = { ttftMs: number; tokensPerSecond: number; requests: number };
+
+/**
+ * Measures every path at one concurrency. The paths take turns — one batch of `concurrency`
+ * requests each, round after round — so load from anything else on the machine falls on all of
+ * them alike instead of on whichever path happened to run at that moment.
+ */
+async function measure(runners: Record<Path, Runner>, concurrency: number): Promise<Record<Path, Cell>> {
+  const entries = Object.entries(runners) as [Path, Runner][];
+  const samples = new Map<Path, Sample[]>(entries.map(([name]) => [name, []]));
+  for (const [, run] of entries) for (let i = 0; i < 3; i++) await run(nextPrompt()); // warm-up: connections, LiteLLM's first-call paths
+  const rounds = Math.max(3, Math.ceil(REQUESTS / concurrency));
+  for (let round = 0; round < rounds; round++) {
+    for (const [name, run] of entries) {
+      const batch = await Promise.all(Array.from({ length: concurrency }, () => run(nextPrompt())));
+      for (const s of batch) if (s.text.trim().split(/\s+/).length !== TOKENS) throw new Error(`${name}: an answer had the wrong length: ${s.text}`);
+      samples.get(name)?.push(...batch);
     }
-  };
-  await Promise.all(Array.from({ length: concurrency }, worker));
-  const round = (n: number) => Math.round(n * 10) / 10;
-  return { ttftMs: round(median(samples.map((s) => s.ttftMs))), tokensPerSecond: round(median(samples.map((s) => s.tokensPerSecond))), requests: samples.length };
+  }
+  const round1 = (n: number) => Math.round(n * 10) / 10;
+  return Object.fromEntries(entries.map(([name]) => {
+    const list = samples.get(name) ?? [];
+    return [name, { ttftMs: round1(median(list.map((s) => s.ttftMs))), tokensPerSecond: round1(median(list.map((s) => s.tokensPerSecond))), requests: list.length }];
+  })) as Record<Path, Cell>;
 }
 
 async function main(): Promise<void> {
@@ -150,12 +158,8 @@ async function main(): Promise<void> {
       'nginx+litellm': rawRunner(nginxUrl, litellm.masterKey, transport.fetch),
       client: clientRunner(client),
     };
-    const results: Record<string, Record<Path, { ttftMs: number; tokensPerSecond: number; requests: number }>> = {};
-    for (const concurrency of CONCURRENCY) {
-      const row = {} as Record<Path, { ttftMs: number; tokensPerSecond: number; requests: number }>;
-      for (const [name, run] of Object.entries(runners) as [Path, Runner][]) row[name] = await measure(run, concurrency);
-      results[`c${concurrency}`] = row;
-    }
+    const results: Record<string, Record<Path, Cell>> = {};
+    for (const concurrency of CONCURRENCY) results[`c${concurrency}`] = await measure(runners, concurrency);
     const added = (row: Record<Path, { ttftMs: number }>) => ({
       litellmMs: Math.round((row.litellm.ttftMs - row.simulator.ttftMs) * 10) / 10,
       nginxMs: Math.round((row['nginx+litellm'].ttftMs - row.litellm.ttftMs) * 10) / 10,
