@@ -33,7 +33,10 @@ export function historyTurns(history: readonly (vscode.ChatRequestTurn | vscode.
     if (turn instanceof vscode.ChatRequestTurn) {
       // Slash commands (/models, /status…) are about the stack, not the conversation.
       if (!turn.command) turns.push({ role: 'user', parts: [{ kind: 'text', text: turn.prompt }] });
-    } else if (!turn.result.metadata || (turn.result.metadata as { command?: string }).command === undefined) {
+    } else {
+      // Answers to slash commands and explanations of failures are not part of the conversation.
+      const metadata = turn.result.metadata as { command?: string; failed?: boolean } | undefined;
+      if (metadata?.command !== undefined || metadata?.failed) continue;
       const text = turn.response.flatMap((p) => (p instanceof vscode.ChatResponseMarkdownPart ? [p.value.value] : [])).join('');
       if (text) turns.push({ role: 'assistant', parts: [{ kind: 'text', text }] });
     }
