@@ -1,8 +1,10 @@
 /**
  * THE model of the stack's services (SPEC §8: Docker events → state model → views). Docker's
- * event stream drives it: an event of a stack container marks that container dirty, and after a
- * short debounce the dirty containers are inspected — so bursts (`compose up` of four services)
- * cost one inspect each, and unrelated containers cost nothing. A slow reconciliation (one list
+ * event stream drives it: an event of a stack container marks that container dirty, and the dirty
+ * containers are inspected in batches — the first event of a quiet period after a few
+ * milliseconds (so the view is fresh), later ones at most once per debounce window (200 ms) — so
+ * bursts (`compose up` of four services, die+stop+restart) cost one or two inspects each, and
+ * unrelated containers cost nothing. A slow reconciliation (one list
  * call a minute) is the safety net for a missed event; when the daemon goes away the model
  * reconnects with exponential back-off and resyncs everything.
  *
@@ -32,10 +34,8 @@ export type Connection =
   | { readonly status: 'unreachable'; readonly error: Error; readonly retryInMs: number };
 
 export interface StackStateOptions {
-  /** Quiet time after an event before the dirty containers are inspected. */
+  /** At most one batch of inspects per this many ms while events keep coming. */
   readonly debounceMs?: number;
-  /** Longest an event waits while more keep coming. */
-  readonly maxDelayMs?: number;
   /** Safety-net reconciliation period. */
   readonly reconcileMs?: number;
   /** `/metrics` period while watched. */
@@ -58,6 +58,9 @@ interface Entry {
   progressReader?: AbortController;
 }
 
+/** Events within this long of the first one are inspected together. */
+const LEADING_MS = 15;
+
 /** Events that change what `inspect` says. Others (exec_*, attach, top ...) are ignored. */
 const STATE_ACTIONS = /^(create|start|restart|die|kill|oom|stop|destroy|pause|unpause|rename|update|health_status)/;
 
@@ -68,7 +71,7 @@ export class StackStateModel {
   private conn: Connection = { status: 'connecting' };
   private readonly dirty = new Set<string>();
   private debounceTimer: NodeJS.Timeout | undefined;
-  private firstDirtyAt = 0;
+  private lastFlushAt = 0;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
   private metricsDemand = 0;
@@ -220,12 +223,12 @@ export class StackStateModel {
     const row = matchService(this.rows, this.stackRoot, event.name, event.attributes);
     if (!row) return;
     this.dirty.add(row.name);
-    const now = Date.now();
-    if (this.debounceTimer === undefined) this.firstDirtyAt = now;
-    clearTimeout(this.debounceTimer);
-    const wait = Math.min(this.options.debounceMs ?? 200, Math.max(0, this.firstDirtyAt + (this.options.maxDelayMs ?? 500) - now));
+    if (this.debounceTimer !== undefined) return; // a batch is scheduled; this event joins it
+    // Leading edge after a few ms (events of one action arrive together), then one batch per window.
+    const wait = Math.max(LEADING_MS, this.lastFlushAt + (this.options.debounceMs ?? 200) - Date.now());
     this.debounceTimer = setTimeout(() => {
       this.debounceTimer = undefined;
+      this.lastFlushAt = Date.now();
       void this.flushDirty();
     }, wait);
   }
