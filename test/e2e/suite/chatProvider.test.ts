@@ -1,0 +1,97 @@
+/**
+ * The gateway's models in VS Code's language model API, in the real extension host: the extension
+ * finds the gateway (NGINX with the certificate certs.sh made in the workspace's stack, the key in
+ * its .env), lists only the models that answer, streams text and passes tool calls through as
+ * LanguageModelToolCallPart — what any chat participant or agent gets from the model picker.
+ */
+import * as assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { LiteLlm, Redis } from '../../support/gateway';
+import { loopbackConfig, startLiteLlm, startRedis } from '../../support/gateway';
+import type { GatewayNginx } from '../../support/nginx';
+import { startGatewayNginx } from '../../support/nginx';
+import { freePort } from '../../support/processes';
+import type { Simulator } from '../../support/simulator';
+import { startSimulator } from '../../support/simulator';
+import { activatedApi, waitFor, workspaceFolder } from './helpers';
+
+async function text(response: vscode.LanguageModelChatResponse): Promise<string> {
+  let all = '';
+  for await (const piece of response.text) all += piece;
+  return all;
+}
+
+suite('model picker: the spark-gateway provider', () => {
+  const work = mkdtempSync(path.join(tmpdir(), 'spark-e2e-chat-'));
+  let sim: Simulator;
+  let redis: Redis;
+  let litellm: LiteLlm;
+  let nginx: GatewayNginx;
+
+  suiteSetup(async function () {
+    this.timeout(240_000);
+    await activatedApi();
+    const stackDir = path.join(workspaceFolder().uri.fsPath, 'stack');
+    execFileSync('bash', [path.join(stackDir, 'certs.sh')], { stdio: 'pipe' });
+    sim = await startSimulator({ model: 'openai/gpt-oss-20b', servedName: 'gpt-oss-20b' });
+    // The other two models point where nothing listens: "not loaded".
+    const nothing = `http://127.0.0.1:${await freePort()}`;
+    redis = await startRedis();
+    litellm = await startLiteLlm(loopbackConfig(new Map([['vllm-gpt-oss-20b', sim.url], ['vllm-gpt-oss-120b', nothing], ['vllm-qwen-30b', nothing]]), work, stackDir), redis.port);
+    nginx = await startGatewayNginx(stackDir, path.join(work, 'nginx'), new URL(litellm.url).host);
+    writeFileSync(path.join(stackDir, '.env'), `NGINX_HTTPS_PORT=${nginx.httpsPort}\nLITELLM_MASTER_KEY=${litellm.masterKey}\n`);
+    // The URL .env implies, set explicitly: a settings change makes the extension re-read the gateway and tell the picker.
+    await vscode.workspace.getConfiguration('sparkGateway').update('gatewayUrl', `https://localhost:${nginx.httpsPort}/v1`, vscode.ConfigurationTarget.Workspace);
+  });
+
+  suiteTeardown(async () => {
+    await vscode.workspace.getConfiguration('sparkGateway').update('gatewayUrl', undefined, vscode.ConfigurationTarget.Workspace);
+    await nginx?.stop();
+    await litellm?.stop();
+    await redis?.stop();
+    await sim?.stop();
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  test('lists only the model that answers, named "(Spark)", with limits from /model/info', async function () {
+    this.timeout(60_000);
+    let models: vscode.LanguageModelChat[] = [];
+    await waitFor('the provider to list gpt-oss-20b', async () => (models = await vscode.lm.selectChatModels({ vendor: 'spark-gateway' })).length > 0, 45_000);
+    assert.deepEqual(models.map((m) => [m.id, m.name, m.family]), [['gpt-oss-20b', 'gpt-oss-20b (Spark)', 'gpt-oss-20b']]);
+    assert.equal(models[0]?.maxInputTokens, 16384);
+  });
+
+  test('streams the model\'s answer through NGINX and LiteLLM', async function () {
+    this.timeout(60_000);
+    const [model] = await vscode.lm.selectChatModels({ vendor: 'spark-gateway', id: 'gpt-oss-20b' });
+    assert.ok(model);
+    const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('Hello from the extension host')], {}, new vscode.CancellationTokenSource().token);
+    assert.equal(await text(response), 'Simulated reply from gpt-oss-20b to: Hello from the extension host');
+  });
+
+  test('passes a tool call through as a LanguageModelToolCallPart', async function () {
+    this.timeout(60_000);
+    const [model] = await vscode.lm.selectChatModels({ vendor: 'spark-gateway', id: 'gpt-oss-20b' });
+    assert.ok(model);
+    const tools: vscode.LanguageModelChatTool[] = [{ name: 'get_weather', description: 'Current weather for a city', inputSchema: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } }];
+    const response = await model.sendRequest([vscode.LanguageModelChatMessage.User(`What is the weather in Berlin? ${Date.now()}`)], { tools }, new vscode.CancellationTokenSource().token);
+    const calls: vscode.LanguageModelToolCallPart[] = [];
+    for await (const part of response.stream) if (part instanceof vscode.LanguageModelToolCallPart) calls.push(part);
+    assert.equal(calls.length, 1);
+    assert.equal(calls[0]?.name, 'get_weather');
+    assert.deepEqual(calls[0]?.input, { city: 'Berlin' });
+  });
+
+  test('estimates tokens at four characters each', async () => {
+    const [model] = await vscode.lm.selectChatModels({ vendor: 'spark-gateway', id: 'gpt-oss-20b' });
+    assert.equal(await model?.countTokens('abcd efgh'), 3);
+  });
+
+  test('registers the @spark participant\'s key command', async () => {
+    assert.ok((await vscode.commands.getCommands(true)).includes('sparkGateway.setGatewayKey'));
+  });
+});
