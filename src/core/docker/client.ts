@@ -29,7 +29,7 @@ class DockerodeClient implements DockerClient {
 
   private engine(): Promise<Dockerode> {
     return (this.docker ??= import('dockerode').then(({ default: Docker }) => {
-      const docker = new Docker(this.endpoint.modemOptions as Dockerode.DockerOptions | undefined);
+      const docker = new Docker(this.endpoint.modemOptions as Dockerode.DockerOptions);
       // Every Engine API request goes through modem.dial: count them here (bench/ reports the
       // idle request rate, the figure that tells "event-driven" from "polling").
       const modem = docker.modem as { dial: Dial };

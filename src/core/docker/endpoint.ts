@@ -13,7 +13,8 @@ import { FileFormatError } from '../errors';
 /** The options of docker-modem this project sets (a subset of `Dockerode.DockerOptions`). */
 export interface ModemOptions {
   readonly socketPath?: string;
-  readonly host?: string;
+  /** Present (possibly undefined) so it overrides docker-modem's DOCKER_HOST default. */
+  readonly host: string | undefined;
   readonly port?: number;
   readonly protocol?: 'http' | 'https' | 'ssh';
   readonly username?: string;
@@ -29,10 +30,10 @@ export interface DockerEndpoint {
   /** The engine's address as the user would write it (`unix:///var/run/docker.sock`, `ssh://me@spark`). */
   readonly url: string;
   /**
-   * Options for docker-modem; `undefined` lets docker-modem read `DOCKER_HOST`, `DOCKER_TLS_VERIFY`
-   * and `DOCKER_CERT_PATH` itself, which it does exactly as the CLI does.
+   * Options for docker-modem, always complete: docker-modem would otherwise fill gaps from
+   * `process.env.DOCKER_HOST`, which is not the environment this endpoint was resolved from.
    */
-  readonly modemOptions: ModemOptions | undefined;
+  readonly modemOptions: ModemOptions;
   /** The unix socket, when the engine is reached through one (for the "socket missing" error). */
   readonly socketPath?: string;
 }
@@ -60,7 +61,10 @@ export function resolveDockerEndpoint(inputs: EndpointInputs): DockerEndpoint {
   const { env } = inputs;
   const read = inputs.readFile ?? readIfExists;
   const dockerHost = env.DOCKER_HOST?.trim();
-  if (dockerHost) return fromUrl(dockerHost, 'DOCKER_HOST', env, false);
+  if (dockerHost) {
+    const tls = env.DOCKER_TLS_VERIFY === '1' || env.DOCKER_CERT_PATH ? env.DOCKER_CERT_PATH ?? path.join(os.homedir(), '.docker') : undefined;
+    return fromUrl(dockerHost, 'DOCKER_HOST', env, tls, read, env.DOCKER_TLS_VERIFY === '1');
+  }
 
   const configDir = inputs.configDir ?? env.DOCKER_CONFIG ?? path.join(os.homedir(), '.docker');
   let context = env.DOCKER_CONTEXT?.trim();
@@ -78,19 +82,17 @@ export function resolveDockerEndpoint(inputs: EndpointInputs): DockerEndpoint {
     const parsed = parseJson<{ Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } }>(meta, metaFile);
     const host = parsed.Endpoints?.docker?.Host;
     if (typeof host !== 'string' || host === '') throw new FileFormatError(metaFile, undefined, `Docker context "${context}" has no Endpoints.docker.Host`);
-    return fromUrl(host, `context "${context}"`, env, true, path.join(configDir, 'contexts', 'tls', createHash('sha256').update(context).digest('hex'), 'docker'), read);
+    return fromUrl(host, `context "${context}"`, env, path.join(configDir, 'contexts', 'tls', createHash('sha256').update(context).digest('hex'), 'docker'), read, false);
   }
-  return { source: 'default', url: `unix://${DEFAULT_SOCKET}`, modemOptions: { socketPath: DEFAULT_SOCKET }, socketPath: DEFAULT_SOCKET };
+  return { source: 'default', url: `unix://${DEFAULT_SOCKET}`, modemOptions: { socketPath: DEFAULT_SOCKET, host: undefined }, socketPath: DEFAULT_SOCKET };
 }
 
-function fromUrl(raw: string, source: string, env: NodeJS.ProcessEnv, explicit: boolean, tlsDir?: string, read: (f: string) => string | undefined = readIfExists): DockerEndpoint {
+function fromUrl(raw: string, source: string, env: NodeJS.ProcessEnv, tlsDir: string | undefined, read: (f: string) => string | undefined, forceTls: boolean): DockerEndpoint {
   if (raw.startsWith('unix://')) {
     const socketPath = raw.slice('unix://'.length) || DEFAULT_SOCKET;
-    return { source, url: raw, modemOptions: { socketPath }, socketPath };
+    return { source, url: raw, modemOptions: { socketPath, host: undefined }, socketPath };
   }
   const url = new URL(raw.includes('//') ? raw : `tcp://${raw}`);
-  // From DOCKER_HOST docker-modem derives TLS and ssh settings itself; pass nothing.
-  if (!explicit) return { source, url: raw, modemOptions: undefined };
   if (url.protocol === 'ssh:') {
     return {
       source,
@@ -109,7 +111,7 @@ function fromUrl(raw: string, source: string, env: NodeJS.ProcessEnv, explicit: 
     modemOptions: {
       host: url.hostname,
       port,
-      protocol: tls || port === 2376 ? 'https' : 'http',
+      protocol: tls || forceTls || port === 2376 ? 'https' : 'http',
       ...(tls ? { cert: Buffer.from(cert), key: Buffer.from(key), ...(ca !== undefined ? { ca: Buffer.from(ca) } : {}) } : {}),
     },
   };

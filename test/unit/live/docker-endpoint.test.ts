@@ -23,10 +23,15 @@ describe('which Docker engine', () => {
     assert.equal(e.source, 'default');
   });
 
-  it('honours DOCKER_HOST before any context, leaving TLS and ssh details to docker-modem', () => {
+  it('honours DOCKER_HOST before any context (ssh, tcp, TLS from DOCKER_CERT_PATH)', () => {
     const e = resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://me@spark', DOCKER_CONTEXT: 'x' }, configDir: CONFIG, readFile: files({}) });
     assert.equal(e.source, 'DOCKER_HOST');
-    assert.equal(e.modemOptions, undefined);
+    assert.deepEqual(e.modemOptions, { host: 'spark', port: 22, protocol: 'ssh', username: 'me', sshOptions: { agent: undefined } });
+    const tcp = resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://10.0.0.2:2375' }, configDir: CONFIG, readFile: files({}) });
+    assert.deepEqual(tcp.modemOptions, { host: '10.0.0.2', port: 2375, protocol: 'http' });
+    const tls = resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://10.0.0.2:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, configDir: CONFIG, readFile: files({ '/certs/ca.pem': 'CA', '/certs/cert.pem': 'CERT', '/certs/key.pem': 'KEY' }) });
+    assert.equal(tls.modemOptions.protocol, 'https');
+    assert.equal(tls.modemOptions.cert?.toString(), 'CERT');
     const unix = resolveDockerEndpoint({ env: { DOCKER_HOST: 'unix:///run/user/1000/docker.sock' }, configDir: CONFIG, readFile: files({}) });
     assert.equal(unix.socketPath, '/run/user/1000/docker.sock');
   });
@@ -53,6 +58,7 @@ describe('which Docker engine', () => {
     const read = files({ [metaFile('rootless')]: JSON.stringify({ Endpoints: { docker: { Host: 'unix:///run/user/1000/docker.sock' } } }), [metaFile('tcp')]: JSON.stringify({ Endpoints: { docker: { Host: 'tcp://10.0.0.2:2375' } } }) });
     assert.equal(resolveDockerEndpoint({ env: { DOCKER_CONTEXT: 'rootless' }, configDir: CONFIG, readFile: read }).socketPath, '/run/user/1000/docker.sock');
     assert.deepEqual(resolveDockerEndpoint({ env: { DOCKER_CONTEXT: 'tcp' }, configDir: CONFIG, readFile: read }).modemOptions, { host: '10.0.0.2', port: 2375, protocol: 'http' });
+    assert.ok('host' in resolveDockerEndpoint({ env: { DOCKER_CONTEXT: 'rootless' }, configDir: CONFIG, readFile: read }).modemOptions, 'host: undefined overrides docker-modem\'s DOCKER_HOST default');
   });
 
   it('names the file when the selected context is missing or broken', () => {

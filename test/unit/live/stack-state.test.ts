@@ -14,7 +14,7 @@ import type { ServiceRow } from '../../../src/core/services';
 const ROWS: ServiceRow[] = [{ kind: 'model', name: 'gpt-oss-20b', label: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b', folder: 'gpt-oss-20b', hostPort: 8001, detail: '' }];
 
 class FakeDocker implements DockerClient {
-  readonly endpoint = { source: 'test', url: 'unix:///fake', modemOptions: undefined };
+  readonly endpoint = { source: 'test', url: 'unix:///fake', modemOptions: { host: undefined } };
   requestCount = 0;
   containers = new Map<string, ContainerDetails>();
   logText = '';
