@@ -328,6 +328,17 @@ else
   printf '%s\n' "$LITELLM_VERSION" > "$LITELLM_MARKER"
 fi
 
+# LiteLLM's proxy image ships the `prisma` client (its extra-proxy extra); without it the proxy's
+# error handler fails on `import prisma` and a request without a key becomes a 500 instead of the
+# 401 the image gives. The client library is enough for that; its engines (downloaded at run time)
+# are what the database features need, and those cannot be fetched here.
+PRISMA_VERSION="0.11.0"
+if [ "$("$LITELLM_VENV/bin/python" -c 'import importlib.metadata as m; print(m.version("prisma"))' 2>/dev/null || true)" != "$PRISMA_VERSION" ]; then
+  log "pip install prisma==$PRISMA_VERSION (LiteLLM's proxy image has it)"
+  "$LITELLM_VENV/bin/python" -m pip install --quiet --disable-pip-version-check "prisma==$PRISMA_VERSION" "nodeenv==1.12.0" \
+    > "$TMP_DIR/pip-prisma.log" 2>&1 || { tail -20 "$TMP_DIR/pip-prisma.log" >&2; die "pip could not install prisma==$PRISMA_VERSION"; }
+fi
+
 # ---------------------------------------------------------------------------------------------
 # 5. End-to-end test tools (code-server etc.), from their own script when the repo has it.
 # ---------------------------------------------------------------------------------------------
