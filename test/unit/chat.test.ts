@@ -40,9 +40,9 @@ describe('modelsMarkdown', () => {
       [spec],
       'gpt-oss-20b',
     );
-    const [, , first, second] = text.split('\n');
-    assert.equal(first, '| **→** | `gpt-oss-20b` | 16k in / 8k out | yes | ~15.5 GiB + KV cache | $(pass-filled) available (42 ms) |');
-    assert.match(second ?? '', /`gpt-oss-120b` .* — \| \$\(circle-slash\) not loaded \|$/);
+    const [first, second] = text.split('\n');
+    assert.equal(first, '- **gpt-oss-20b** (answers @spark) — ✅ available (42 ms) · 16k in / 8k out · tool calling · ~15.5 GiB + KV cache');
+    assert.equal(second, '- **gpt-oss-120b** — ⛔ not loaded · 16k in / 8k out · tool calling');
   });
 
   it('formats round token counts in k', () => {
@@ -63,13 +63,13 @@ describe('statusMarkdown', () => {
       { kind: 'model', name: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b', state: 'healthy', health: 'healthy', ports: [], requests: { running: 2, waiting: 0 }, kv: 0.1 },
     ] as unknown as ServiceStatus[];
     const lines = statusMarkdown(rows, statuses).split('\n');
-    assert.equal(lines[2], '| NGINX | `vllm-nginx-proxy` | not created |  |');
-    assert.equal(lines[3], '| gpt-oss-20b | `vllm-gpt-oss-20b` | healthy | 2 running · 0 waiting · KV 10% |');
+    assert.equal(lines[0], '- **NGINX** (`vllm-nginx-proxy`): not created');
+    assert.equal(lines[1], '- **gpt-oss-20b** (`vllm-gpt-oss-20b`): healthy · 2 running · 0 waiting · KV 10%');
   });
 
   it('says when there is no live state instead of guessing', () => {
     const text = statusMarkdown(rows, undefined);
-    assert.match(text, /\| gpt-oss-20b \| `vllm-gpt-oss-20b` \| unknown \| port 8001 \|/);
+    assert.match(text, /- \*\*gpt-oss-20b\*\* \(`vllm-gpt-oss-20b`\): unknown · port 8001/);
     assert.match(text, /Live state is not available/);
   });
 });

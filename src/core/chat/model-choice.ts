@@ -42,17 +42,21 @@ export function formatTokens(tokens: number): string {
   return tokens >= 1024 && tokens % 1024 === 0 ? `${tokens / 1024}k` : String(tokens);
 }
 
-/** Markdown for `/models`: availability, context, tools and memory of each gateway model. Pure. */
+/**
+ * Markdown for `/models`: one line per gateway model with its availability, context, tools and
+ * memory (a list, not a table: the chat view is narrow). Pure.
+ */
 export function modelsMarkdown(models: readonly GatewayModel[], availability: readonly ModelAvailability[], stackModels: readonly ModelSpec[], current: string | undefined): string {
   if (models.length === 0) return 'The gateway lists no models. Check `litellm/config.yaml` in the stack.';
-  const lines = ['| | Model | Context | Tools | Memory | |', '|---|---|---|---|---|---|'];
-  for (const model of models) {
+  return models.map((model) => {
     const probe = availability.find((a) => a.model === model.name);
     const spec = stackModels.find((m) => m.name === model.name);
-    const state = probe === undefined ? '$(question) unknown' : probe.available ? `$(pass-filled) available${probe.latencyMs !== undefined ? ` (${probe.latencyMs} ms)` : ''}` : '$(circle-slash) not loaded';
-    const memory = spec ? `~${spec.weightsGiB + spec.overheadGiB} GiB + KV cache` : '—';
-    const marker = model.name === current ? '**→**' : '';
-    lines.push(`| ${marker} | \`${model.name}\` | ${formatTokens(model.maxInputTokens)} in / ${formatTokens(model.maxOutputTokens)} out | ${model.toolCalling ? 'yes' : 'no'} | ${memory} | ${state} |`);
-  }
-  return lines.join('\n');
+    const state = probe === undefined ? 'unknown' : probe.available ? `✅ available${probe.latencyMs !== undefined ? ` (${probe.latencyMs} ms)` : ''}` : '⛔ not loaded';
+    const facts = [
+      `${formatTokens(model.maxInputTokens)} in / ${formatTokens(model.maxOutputTokens)} out`,
+      model.toolCalling ? 'tool calling' : 'no tools',
+      ...(spec ? [`~${spec.weightsGiB + spec.overheadGiB} GiB + KV cache`] : []),
+    ];
+    return `- **${model.name}**${model.name === current ? ' (answers @spark)' : ''} — ${state} · ${facts.join(' · ')}`;
+  }).join('\n');
 }
