@@ -46,7 +46,16 @@ async function main(): Promise<void> {
   docker('run', '-d', '--name', CONTAINER, '-e', 'SIM_LOAD_SECONDS=0.2', 'nvcr.io/nvidia/vllm:25.11-py3', 'vllm', 'serve', 'openai/gpt-oss-20b', '--served-model-name', 'gpt-oss-20b');
 
   const stack = await loadStack(path.join(REPO, 'stack'));
-  const client = createDockerClient();
+  // Which requests the model makes while idle, by path (the number alone would not say why).
+  const idleTally: Record<string, number> = {};
+  let tallying = false;
+  const client = createDockerClient(process.env, {
+    onRequest: (method, requestPath) => {
+      if (!tallying) return;
+      const key = `${method} ${requestPath.replace(/[0-9a-f]{64}|vllm-[\w.-]+/g, '<container>')}`;
+      idleTally[key] = (idleTally[key] ?? 0) + 1;
+    },
+  });
   const model = new StackStateModel(serviceRows(stack), stack.root, client);
   model.start();
   await model.whenSynced();
@@ -96,6 +105,7 @@ async function main(): Promise<void> {
 
   // Idle: nothing changes; count every Engine API request the model makes (events stream included).
   const before = client.requestCount;
+  tallying = true;
   await new Promise((r) => setTimeout(r, IDLE_SECONDS * 1000));
   const idleCallsPerMinute = ((client.requestCount - before) * 60) / IDLE_SECONDS;
 
@@ -113,7 +123,7 @@ async function main(): Promise<void> {
       dockerEventsCliAfterStart: round(median(cliMs.start)),
     },
     maxMs: { model: round(Math.max(...modelMs.stop, ...modelMs.start)), dockerEventsCli: round(Math.max(...cliMs.stop, ...cliMs.start)) },
-    idle: { seconds: IDLE_SECONDS, dockerApiCallsPerMinute: round(idleCallsPerMinute), dockerEventsCliCallsPerMinute: 0 },
+    idle: { seconds: IDLE_SECONDS, dockerApiCallsPerMinute: round(idleCallsPerMinute), requests: idleTally, dockerEventsCliCallsPerMinute: 0 },
     batching: { leadingMs: 15, windowMs: 200 },
   };
   console.log(JSON.stringify(result));

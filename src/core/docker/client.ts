@@ -12,16 +12,24 @@ import type { ContainerDetails, ContainerStatsSummary, ContainerStatus, Containe
 
 type Dial = (options: unknown, callback: (error: unknown, data: unknown) => void) => void;
 
+export interface DockerClientOptions {
+  /** Told about every Engine API request (method and path without the query), e.g. to tally them in a benchmark. */
+  readonly onRequest?: (method: string, path: string) => void;
+}
+
 /** Creates a client for the engine the Docker CLI would use (`DOCKER_HOST`, the current context). */
-export function createDockerClient(env: NodeJS.ProcessEnv = process.env): DockerClient {
-  return new DockerodeClient(resolveDockerEndpoint({ env }));
+export function createDockerClient(env: NodeJS.ProcessEnv = process.env, options: DockerClientOptions = {}): DockerClient {
+  return new DockerodeClient(resolveDockerEndpoint({ env }), options);
 }
 
 class DockerodeClient implements DockerClient {
   private docker: Promise<Dockerode> | undefined;
   private requests = 0;
 
-  constructor(readonly endpoint: DockerEndpoint) {}
+  constructor(
+    readonly endpoint: DockerEndpoint,
+    private readonly options: DockerClientOptions = {},
+  ) {}
 
   get requestCount(): number {
     return this.requests;
@@ -36,6 +44,8 @@ class DockerodeClient implements DockerClient {
       const dial = modem.dial.bind(modem);
       modem.dial = (options, callback) => {
         this.requests++;
+        const { method, path } = options as { method?: string; path?: string };
+        this.options.onRequest?.(method ?? 'GET', (path ?? '').split('?')[0] ?? '');
         dial(options, callback);
       };
       return docker;
