@@ -6,7 +6,7 @@
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -36,7 +36,8 @@ suite('model picker: the spark-gateway provider', () => {
     this.timeout(240_000);
     await activatedApi();
     const stackDir = path.join(workspaceFolder().uri.fsPath, 'stack');
-    execFileSync('bash', [path.join(stackDir, 'certs.sh')], { stdio: 'pipe' });
+    // certs.sh refuses to overwrite a pair an earlier run left in the workspace.
+    if (!existsSync(path.join(stackDir, 'ssl', 'public.pem'))) execFileSync('bash', [path.join(stackDir, 'certs.sh')], { stdio: 'pipe' });
     sim = await startSimulator({ model: 'openai/gpt-oss-20b', servedName: 'gpt-oss-20b' });
     // The other two models point where nothing listens: "not loaded".
     const nothing = `http://127.0.0.1:${await freePort()}`;
