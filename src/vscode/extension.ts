@@ -63,8 +63,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
-  // @spark, the model picker's provider and the gateway key command.
-  registerChat(context, { stack: () => current, log: output });
+  // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
+  registerChat(context, { stack: () => current, log: output, statuses: () => (live.services().length > 0 ? live.services() : undefined) });
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
   registerOperateCommands(context, { stack: () => current, docker, log: output });
   await reload();
