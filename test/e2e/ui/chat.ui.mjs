@@ -114,9 +114,10 @@ export const tests = [
     },
   },
   {
-    name: '@spark /status lists the stack\'s services',
-    run: async ({ page }) => {
+    name: '@spark /status lists the stack\'s services with their state',
+    run: async ({ page, screenshot }) => {
       await ask(page, '@spark /status', /LiteLLM[\s\S]*vllm-litellm-proxy[\s\S]*gpt-oss-120b/);
+      await screenshot('chat-spark-status');
     },
   },
   {
