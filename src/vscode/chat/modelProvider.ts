@@ -56,9 +56,9 @@ export class GatewayModelProvider implements vscode.LanguageModelChatProvider, v
     progress: vscode.Progress<vscode.LanguageModelResponsePart>,
     token: vscode.CancellationToken,
   ): Promise<void> {
-    const client = await this.session.client();
     const tools = toOpenAiTools(toolSpecs(options.tools));
     try {
+      const client = await this.session.client();
       for await (const event of client.chat({
         model: model.id,
         messages: toOpenAiMessages(messages.map(messageToTurn)),
