@@ -7,7 +7,7 @@ import { REPO_ROOT } from '../support/processes';
 describe('the .vsix', () => {
   it('ships only what runs: bundles, manifest, media and the stack — no sources, tests, maps or secrets', () => {
     const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
-    const listing = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies', '--allow-missing-repository'], { cwd: REPO_ROOT, encoding: 'utf8' })
+    const listing = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: REPO_ROOT, encoding: 'utf8' })
       .split('\n')
       .map((l) => l.trim())
       .filter(Boolean);
