@@ -19,14 +19,18 @@
 //
 // Environment: SPARK_CODE_SERVER (default /opt/spark-gateway/bin/code-server, from
 // scripts/provision-e2e.sh), SPARK_CHROMIUM (default /usr/bin/chromium), SPARK_E2E_TIMEOUT_MS
-// (default 480000), SPARK_E2E_KEEP=1 keeps .e2e/ for debugging, SPARK_E2E_GREP filters tests.
+// (default 900000, counted once this run has the checkout's lock), SPARK_E2E_KEEP=1 keeps .e2e/
+// for debugging, SPARK_E2E_GREP (a regular expression, as mocha's --grep) selects tests by title.
 import { spawn, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { once } from 'node:events';
 import * as fs from 'node:fs';
 import * as net from 'node:net';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { chromium } from 'playwright-core';
+import { copyStack, seedUserSettings } from './profile.mjs';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const E2E = path.join(REPO, '.e2e');
@@ -36,8 +40,9 @@ const CHROMIUM = process.env.SPARK_CHROMIUM ?? '/usr/bin/chromium';
 const VSIX = path.join(REPO, 'spark-gateway.vsix');
 const SUITE_INDEX = path.join(REPO, 'out', 'test', 'e2e', 'suite', 'index.js');
 const UI_DIR = path.join(REPO, 'test', 'e2e', 'ui');
-const TOTAL_TIMEOUT_MS = Number(process.env.SPARK_E2E_TIMEOUT_MS ?? 480_000);
+const TOTAL_TIMEOUT_MS = Number(process.env.SPARK_E2E_TIMEOUT_MS ?? 900_000);
 const IN_HOST_TIMEOUT_MS = 180_000;
+const LOCK_TIMEOUT_MS = 1_800_000;
 const WORKBENCH_TIMEOUT_MS = 90_000;
 const GREP = process.env.SPARK_E2E_GREP ?? '';
 
@@ -46,30 +51,6 @@ const CHROMIUM_ARGS = ['--headless=new', '--no-sandbox', '--disable-gpu', '--dis
   '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage',
   '--disable-features=Translate,OptimizationHints,MediaRouter', '--no-default-browser-check'];
 
-/** User settings of the throw-away profile: quiet, offline, trusted, chat usable without sign-in. */
-const USER_SETTINGS = {
-  'update.mode': 'none',
-  'update.showReleaseNotes': false,
-  'telemetry.telemetryLevel': 'off',
-  'telemetry.feedback.enabled': false,
-  'extensions.autoCheckUpdates': false,
-  'extensions.autoUpdate': false,
-  'extensions.ignoreRecommendations': true,
-  'workbench.enableExperiments': false,
-  'workbench.settings.enableNaturalLanguageSearch': false,
-  'workbench.startupEditor': 'none',
-  'workbench.tips.enabled': false,
-  'workbench.welcomePage.walkthroughs.openOnInstall': false,
-  'workbench.secondarySideBar.defaultVisibility': 'hidden',
-  'security.workspace.trust.enabled': false,
-  'chat.allowAnonymousAccess': true,
-  'git.enabled': false,
-  'git.openRepositoryInParentFolders': 'never',
-  'npm.fetchOnlinePackageInfo': false,
-  'typescript.disableAutomaticTypeAcquisition': true,
-  'window.restoreWindows': 'none',
-};
-
 const started = Date.now();
 const log = (/** @type {string} */ message) => console.log(`[e2e ${((Date.now() - started) / 1000).toFixed(1).padStart(5)}s] ${message}`);
 
@@ -77,28 +58,86 @@ const log = (/** @type {string} */ message) => console.log(`[e2e ${((Date.now() 
 const processes = [];
 /** @type {import('playwright-core').Browser | undefined} */
 let browser;
-let cleaningUp = false;
+/** @type {Promise<void> | undefined} */
+let cleanupDone;
+let timedOut = false;
 /** @type {ReturnType<typeof makeProfile> | undefined} */
 let profile;
 
 /** Stops what this run started: the browser, then each process group we spawned (by its PID). */
-async function cleanup() {
-  if (cleaningUp) return;
-  cleaningUp = true;
-  if (browser) await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
-  for (const p of processes.reverse()) {
-    for (const signal of /** @type {const} */ (['SIGTERM', 'SIGKILL'])) {
-      try {
-        process.kill(-p.pid, signal); // the group led by our child: code-server, its server, extension hosts
-      } catch {
-        break; // already gone
+function cleanup() {
+  // One cleanup, whoever asks first (main, the timeout, a signal): later callers wait for it.
+  cleanupDone ??= (async () => {
+    if (browser) await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
+    for (const p of processes.reverse()) {
+      for (const signal of /** @type {const} */ (['SIGTERM', 'SIGKILL'])) {
+        try {
+          process.kill(-p.pid, signal); // the group led by our child: code-server, its server, extension hosts
+        } catch {
+          break; // already gone
+        }
+        const deadline = Date.now() + 5_000;
+        while (groupAlive(p.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+        if (!groupAlive(p.pid)) break;
       }
-      const gone = await Promise.race([p.exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 5_000))]);
-      if (gone && !groupAlive(p.pid)) break;
+      log(`stopped ${p.name} (process group ${p.pid})`);
+    }
+    if (process.env.SPARK_E2E_KEEP === '1') log(`kept ${E2E}`);
+    else {
+      try {
+        fs.rmSync(E2E, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+      } catch (error) {
+        console.error(`e2e: could not delete ${E2E}: ${error instanceof Error ? error.message : String(error)}`);
+      }
+    }
+    releaseLock();
+  })();
+  return cleanupDone;
+}
+
+// One run at a time per checkout: runs share .e2e/ and test-results/e2e/. The lock is a file in
+// the temp folder named after the checkout, holding the PID of the run that has it.
+const LOCK = path.join(os.tmpdir(), `spark-gateway-e2e-${createHash('sha1').update(REPO).digest('hex').slice(0, 12)}.lock`);
+let haveLock = false;
+
+async function takeLock() {
+  const deadline = Date.now() + LOCK_TIMEOUT_MS;
+  let said = false;
+  for (;;) {
+    try {
+      fs.writeFileSync(LOCK, String(process.pid), { flag: 'wx' });
+      haveLock = true;
+      return;
+    } catch {
+      const holder = Number(fs.readFileSync(LOCK, 'utf8').trim() || 0);
+      if (!holder || !pidAlive(holder)) {
+        fs.rmSync(LOCK, { force: true }); // left by a run that died
+        continue;
+      }
+      if (!said) log(`waiting for the e2e run of pid ${holder} in this checkout to finish (${LOCK})`);
+      said = true;
+      if (Date.now() > deadline) fail(`another e2e run (pid ${holder}) holds ${LOCK}`);
+      await new Promise((r) => setTimeout(r, 1_000));
     }
   }
-  if (process.env.SPARK_E2E_KEEP === '1') log(`kept ${E2E}`);
-  else fs.rmSync(E2E, { recursive: true, force: true });
+}
+
+function releaseLock() {
+  try {
+    if (haveLock && fs.readFileSync(LOCK, 'utf8').trim() === String(process.pid)) fs.rmSync(LOCK, { force: true });
+  } catch {
+    // already gone
+  }
+  haveLock = false;
+}
+
+function pidAlive(/** @type {number} */ pid) {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 function groupAlive(/** @type {number} */ pgid) {
@@ -140,13 +179,8 @@ function makeProfile() {
     installed: '',
   };
   for (const dir of [dirs.userData, dirs.extensions, dirs.workspace, dirs.logs, dirs.xdg]) fs.mkdirSync(dir, { recursive: true });
-  fs.mkdirSync(path.join(dirs.userData, 'User'), { recursive: true });
-  fs.writeFileSync(path.join(dirs.userData, 'User', 'settings.json'), JSON.stringify(USER_SETTINGS, null, 2));
-  if (!fs.existsSync(path.join(REPO, 'stack', 'scenarios.yaml'))) fail(`${REPO}/stack/scenarios.yaml is missing: the workspace needs the repo's stack`);
-  fs.cpSync(path.join(REPO, 'stack'), path.join(dirs.workspace, 'stack'), {
-    recursive: true,
-    filter: (src) => !/(^|\/)(\.env|ssl|node_modules)$/.test(src),
-  });
+  seedUserSettings(dirs.userData);
+  copyStack(REPO, dirs.workspace);
   // Our own config file, so code-server never writes ~/.config/code-server/config.yaml.
   fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
   return dirs;
@@ -228,6 +262,7 @@ async function waitForWorkbench(/** @type {import('playwright-core').Page} */ pa
 
 /**
  * @typedef {{ passed: number, failed: number, pending: number, tests: { title: string, state: string, durationMs?: number, error?: string }[], error?: string }} SuiteResults
+ * @typedef {import('./ui/workbench.mjs').UiContext} UiContext
  */
 
 /** In-host suites: the remote extension host runs out/test/e2e/suite/index.js and exits. */
@@ -269,60 +304,79 @@ async function runInHost(/** @type {string} */ base, /** @type {ReturnType<typeo
 }
 
 /**
- * UI suites: each test/e2e/ui/*.ui.mjs exports `tests`, a list of `{ name, run(ctx) }` run in
- * order on one workbench page, as a person would use it.
+ * UI suites: each test/e2e/ui/*.ui.mjs exports `tests`, a list of `{ name, run(ctx) }`. Each file
+ * gets a fresh workbench page (so one file's leftovers cannot break the next); its tests run in
+ * order on that page, as a person would use it.
  */
 async function runUi(/** @type {string} */ base, /** @type {ReturnType<typeof makeProfile>} */ dirs) {
-  const context = await /** @type {import('playwright-core').Browser} */ (browser).newContext({ viewport: { width: 1400, height: 900 } });
-  const page = await context.newPage();
-  page.setDefaultTimeout(30_000);
-  let shotIndex = 0;
-  const ctx = {
-    page,
-    workspace: dirs.workspace,
-    log,
-    /** Saves a numbered PNG under test-results/e2e/ and returns its path. */
-    screenshot: async (/** @type {string} */ name) => {
-      shotIndex += 1;
-      const file = path.join(SHOTS, `${String(shotIndex).padStart(2, '0')}-${name}.png`);
-      await page.screenshot({ path: file });
-      log(`screenshot ${path.relative(REPO, file)}`);
-      return file;
-    },
-  };
   /** @type {SuiteResults['tests']} */
   const tests = [];
-  try {
-    await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}`);
-    await waitForWorkbench(page);
-    log('UI suites: workbench loaded');
-  } catch (error) {
-    await page.screenshot({ path: path.join(SHOTS, 'failed-workbench.png') }).catch(() => undefined);
-    tests.push({ title: 'UI: the workbench loads', state: 'failed', error: String(error) });
-  }
+  let shotIndex = 0;
   const files = fs.readdirSync(UI_DIR).filter((f) => f.endsWith('.ui.mjs')).sort();
-  for (const file of tests.length ? [] : files) {
-    /** @type {{ tests: { name: string, run: (c: typeof ctx) => Promise<void> }[] }} */
+  for (const file of files) {
+    if (timedOut) break;
+    const suite = `UI ${file.replace(/\.ui\.mjs$/, '')}`;
+    /** @type {{ tests: { name: string, run: (c: UiContext) => Promise<void> }[] }} */
     const mod = await import(pathToFileURL(path.join(UI_DIR, file)).href);
-    for (const t of mod.tests) {
-      const title = `UI ${file.replace(/\.ui\.mjs$/, '')}: ${t.name}`;
-      if (GREP && !title.includes(GREP)) continue;
-      const t0 = Date.now();
+    const selected = mod.tests.filter((t) => !GREP || new RegExp(GREP).test(`${suite}: ${t.name}`));
+    if (selected.length === 0) continue;
+    /** @type {import('playwright-core').BrowserContext | undefined} */
+    let context;
+    try {
+      context = await /** @type {import('playwright-core').Browser} */ (browser).newContext({ viewport: { width: 1400, height: 900 } });
+      const page = await context.newPage();
+      page.setDefaultTimeout(30_000);
+      /** @type {UiContext} */
+      const ctx = {
+        page,
+        workspace: dirs.workspace,
+        log,
+        screenshot: async (name) => {
+          shotIndex += 1;
+          const shot = path.join(SHOTS, `${String(shotIndex).padStart(2, '0')}-${name}.png`);
+          await page.screenshot({ path: shot });
+          log(`screenshot ${path.relative(REPO, shot)}`);
+          return shot;
+        },
+      };
       try {
-        await t.run(ctx);
-        tests.push({ title, state: 'passed', durationMs: Date.now() - t0 });
-        log(`  ✓ ${title}`);
+        await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}`);
+        await waitForWorkbench(page);
+        log(`${suite}: workbench loaded`);
       } catch (error) {
-        const name = `failed-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase()}`;
-        await ctx.screenshot(name).catch(() => undefined);
-        tests.push({ title, state: 'failed', durationMs: Date.now() - t0, error: error instanceof Error ? error.stack ?? error.message : String(error) });
-        log(`  ✗ ${title}`);
+        await ctx.screenshot(`failed-workbench-${file.replace(/\.ui\.mjs$/, '')}`).catch(() => undefined);
+        tests.push({ title: `${suite}: the workbench loads`, state: 'failed', error: describe(error) });
+        continue;
       }
+      for (const t of selected) {
+        const title = `${suite}: ${t.name}`;
+        if (timedOut) {
+          tests.push({ title, state: 'failed', error: 'not run: the e2e run timed out' });
+          continue;
+        }
+        const t0 = Date.now();
+        try {
+          await t.run(ctx);
+          tests.push({ title, state: 'passed', durationMs: Date.now() - t0 });
+          log(`  ✓ ${title}`);
+        } catch (error) {
+          await ctx.screenshot(`failed-${t.name.replace(/[^a-z0-9]+/gi, '-').toLowerCase().slice(0, 80)}`).catch(() => undefined);
+          tests.push({ title, state: 'failed', durationMs: Date.now() - t0, error: describe(error) });
+          log(`  ✗ ${title}`);
+        }
+      }
+    } catch (error) {
+      tests.push({ title: `${suite}: (runner)`, state: 'failed', error: describe(error) });
+    } finally {
+      await context?.close().catch(() => undefined);
     }
   }
-  await context.close();
   const count = (/** @type {string} */ s) => tests.filter((t) => t.state === s).length;
   return { passed: count('passed'), failed: count('failed'), pending: 0, tests };
+}
+
+function describe(/** @type {unknown} */ error) {
+  return error instanceof Error ? error.stack ?? error.message : String(error);
 }
 
 function report(/** @type {string} */ kind, /** @type {SuiteResults} */ results) {
@@ -369,19 +423,31 @@ async function main() {
   report('UI suites (Playwright)', ui);
 
   const passed = inHost.passed + ui.passed;
-  const failed = inHost.failed + ui.failed;
+  const failed = inHost.failed + ui.failed + (timedOut ? 1 : 0);
   if (failed > 0) keepLogs(dirs);
   log(`screenshots in ${path.relative(REPO, SHOTS)}/: ${fs.readdirSync(SHOTS).filter((f) => f.endsWith('.png')).join(', ')}`);
   return { passed, failed };
 }
 
+try {
+  await takeLock();
+} catch (error) {
+  console.error(`e2e: ${error instanceof Error ? error.message : String(error)}`);
+  console.log('0 passed, 1 failed');
+  process.exit(1);
+}
+
+// The whole run is bounded: on timeout the browser and code-server are stopped, so whatever step
+// is waiting fails and main() unwinds and reports; if it does not within a minute, exit anyway.
 const timer = setTimeout(() => {
-  console.error(`e2e: timed out after ${TOTAL_TIMEOUT_MS / 1000} s`);
+  timedOut = true;
+  console.error(`e2e: the run timed out after ${TOTAL_TIMEOUT_MS / 1000} s (SPARK_E2E_TIMEOUT_MS); stopping`);
   if (profile) keepLogs(profile);
-  void cleanup().finally(() => {
+  void cleanup();
+  setTimeout(() => {
     console.log('0 passed, 1 failed');
     process.exit(1);
-  });
+  }, 60_000).unref();
 }, TOTAL_TIMEOUT_MS);
 for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.on(signal, () => void cleanup().finally(() => process.exit(130)));
