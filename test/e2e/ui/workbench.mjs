@@ -17,8 +17,20 @@ export async function commandPalette(/** @type {import('playwright-core').Page} 
   await page.keyboard.press('F1');
   const input = quickInput(page).getByRole('textbox');
   await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await quickInput(page).getByRole('option', { name: title, exact: true }).first().waitFor({ state: 'visible' });
+  // Commands of lazily loaded contributions may join the palette a moment after the workbench
+  // shows: type again (the palette filters once per input) until the command is listed.
+  const option = quickInput(page).getByRole('option', { name: title, exact: true }).first();
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    await input.fill(`>${title}`);
+    try {
+      await option.waitFor({ state: 'visible', timeout: 5_000 });
+      break;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await input.fill('>');
+    }
+  }
   const first = quickInput(page).getByRole('option').first();
   const label = await first.getAttribute('aria-label');
   if (label !== title) throw new Error(`the palette's first match for "${title}" is "${label}"`);
@@ -30,11 +42,15 @@ export async function runCommand(/** @type {import('playwright-core').Page} */ p
   await page.keyboard.press('Enter');
 }
 
-/** Shows an output channel in the Output panel (Output: Show Output Channels… then pick it). */
+/**
+ * Shows an output channel: Output: Focus on Output View, then the channel in the panel's
+ * "Switch Output" drop-down. (The palette's "Output: Show Output Channels..." is not always
+ * listed in a fresh window; the view and its drop-down are.)
+ */
 export async function showOutputChannel(/** @type {import('playwright-core').Page} */ page, /** @type {string} */ channel) {
-  await runCommand(page, 'Output: Show Output Channels...');
-  await quickInput(page).getByRole('option', { name: channel, exact: true }).click();
+  await runCommand(page, 'Output: Focus on Output View');
   await quickInput(page).waitFor({ state: 'hidden' });
+  await page.locator('.part.panel').getByRole('combobox', { name: 'Switch Output' }).first().selectOption({ label: channel });
   await page.getByRole('textbox', { name: `${channel} - Output` }).waitFor({ state: 'attached' });
 }
 
