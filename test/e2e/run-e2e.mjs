@@ -7,13 +7,14 @@
 //    a workspace holding a copy of the repo's stack/), installs spark-gateway.vsix into it.
 // 2. Starts code-server on 127.0.0.1 (free port, no auth, no telemetry, no update check, no gallery).
 // 3. In-host suites: code-server runs with `--vscode-option enable-smoke-test-driver` (a built
-//    VS Code web client ignores the URL's development payload without it) and the workbench is
+//    VS Code web client ignores the URL's development payload without it; it also hides
+//    notification toasts, so step 4 gets a code-server of its own without it) and the workbench is
 //    opened with `payload=[["extensionDevelopmentPath", <the installed extension's folder>],
 //    ["extensionTestsPath", <out/test/e2e/suite/index.js>]]`: the remote extension host runs the
 //    mocha suites next to the extension as unpacked from the .vsix; the runner writes JSON results
 //    to SPARK_E2E_RESULTS (see test/e2e/README.md for the route and why).
-// 4. UI suites: opens the workbench again and runs test/e2e/ui/*.ui.mjs with Playwright, saving
-//    PNG screenshots under test-results/e2e/.
+// 4. UI suites: a second code-server on the same profile (without the test driver); a fresh
+//    workbench page per test/e2e/ui/*.ui.mjs file, PNG screenshots under test-results/e2e/.
 // 5. Stops every process it started (by PID/process group, also on failure, timeout, Ctrl-C),
 //    deletes the profile, prints the failures and a last line `N passed, N failed`.
 //
@@ -69,19 +70,7 @@ function cleanup() {
   // One cleanup, whoever asks first (main, the timeout, a signal): later callers wait for it.
   cleanupDone ??= (async () => {
     if (browser) await Promise.race([browser.close().catch(() => undefined), new Promise((r) => setTimeout(r, 10_000))]);
-    for (const p of processes.reverse()) {
-      for (const signal of /** @type {const} */ (['SIGTERM', 'SIGKILL'])) {
-        try {
-          process.kill(-p.pid, signal); // the group led by our child: code-server, its server, extension hosts
-        } catch {
-          break; // already gone
-        }
-        const deadline = Date.now() + 5_000;
-        while (groupAlive(p.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
-        if (!groupAlive(p.pid)) break;
-      }
-      log(`stopped ${p.name} (process group ${p.pid})`);
-    }
+    for (const p of [...processes].reverse()) await stopProcessGroup(p);
     if (process.env.SPARK_E2E_KEEP === '1') log(`kept ${E2E}`);
     else {
       try {
@@ -138,6 +127,23 @@ function pidAlive(/** @type {number} */ pid) {
   } catch {
     return false;
   }
+}
+
+/** Stops a process group we started (SIGTERM, then SIGKILL after 5 s) and waits until it is gone. */
+async function stopProcessGroup(/** @type {{ name: string, pid: number }} */ p) {
+  for (const signal of /** @type {const} */ (['SIGTERM', 'SIGKILL'])) {
+    try {
+      process.kill(-p.pid, signal); // the group led by our child: code-server, its server, extension hosts
+    } catch {
+      break; // already gone
+    }
+    const deadline = Date.now() + 5_000;
+    while (groupAlive(p.pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    if (!groupAlive(p.pid)) break;
+  }
+  const index = processes.findIndex((q) => q.pid === p.pid);
+  if (index >= 0) processes.splice(index, 1);
+  log(`stopped ${p.name} (process group ${p.pid})`);
 }
 
 function groupAlive(/** @type {number} */ pgid) {
@@ -222,23 +228,29 @@ function installVsix(/** @type {ReturnType<typeof makeProfile>} */ dirs) {
   return installed;
 }
 
-async function startCodeServer(/** @type {ReturnType<typeof makeProfile>} */ dirs, /** @type {number} */ port) {
+/**
+ * Starts code-server on 127.0.0.1:`port` with the profile; returns its process entry once
+ * /healthz answers. `testDriver` adds `--vscode-option enable-smoke-test-driver`, which the
+ * in-host route needs (a built web client ignores the URL payload's extensionDevelopmentPath/
+ * extensionTestsPath without it) but which also stops the workbench from showing notification
+ * toasts — so the UI suites get a server without it.
+ */
+async function startCodeServer(/** @type {ReturnType<typeof makeProfile>} */ dirs, /** @type {number} */ port, /** @type {boolean} */ testDriver) {
   const help = spawnSync(CODE_SERVER, ['--config', dirs.config, '--help'], { env: codeServerEnv(dirs), encoding: 'utf8' }).stdout ?? '';
   const optional = ['--disable-workspace-trust', '--disable-getting-started-override'].filter((flag) => help.includes(flag));
   const args = [...commonArgs(dirs), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
     '--disable-update-check', '--disable-file-downloads', '--reconnection-grace-time', '30', ...optional, '--log', 'info',
-    // Lets the web client honour the URL payload's extensionDevelopmentPath/extensionTestsPath
-    // (a built client ignores them otherwise); also exposes VS Code's smoke-test driver.
-    '--vscode-option', 'enable-smoke-test-driver'];
+    ...(testDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : [])];
   const out = fs.openSync(path.join(dirs.logs, 'code-server.log'), 'a');
   const child = spawn(CODE_SERVER, args, { env: codeServerEnv(dirs), stdio: ['ignore', out, out], detached: true });
   fs.closeSync(out);
   if (!child.pid) fail('code-server did not start');
   const exited = once(child, 'exit');
-  processes.push({ name: 'code-server', pid: child.pid, exited });
+  const entry = { name: `code-server${testDriver ? ' (test driver)' : ''}`, pid: child.pid, exited };
+  processes.push(entry);
   let exitedEarly = false;
   void exited.then(() => { exitedEarly = true; });
-  log(`code-server pid ${child.pid} on 127.0.0.1:${port}`);
+  log(`${entry.name} pid ${child.pid} on 127.0.0.1:${port}`);
   const deadline = Date.now() + 60_000;
   for (;;) {
     if (exitedEarly) fail(`code-server exited early; log:\n${fs.readFileSync(path.join(dirs.logs, 'code-server.log'), 'utf8')}`);
@@ -251,7 +263,8 @@ async function startCodeServer(/** @type {ReturnType<typeof makeProfile>} */ dir
     if (Date.now() > deadline) fail('code-server did not answer /healthz within 60 s');
     await new Promise((r) => setTimeout(r, 250));
   }
-  log('code-server is up');
+  log(`${entry.name} is up`);
+  return entry;
 }
 
 /** Waits until the workbench has restored and connected to the remote extension host. */
@@ -411,15 +424,17 @@ async function main() {
   const dirs = makeProfile();
   profile = dirs;
   dirs.installed = installVsix(dirs);
-  const port = await freePort();
-  const authority = `127.0.0.1:${port}`;
-  const base = `http://${authority}`;
-  await startCodeServer(dirs, port);
   browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS, timeout: 60_000 });
 
-  const inHost = await runInHost(base, dirs, authority);
+  const inHostPort = await freePort();
+  const inHostServer = await startCodeServer(dirs, inHostPort, true);
+  const inHost = await runInHost(`http://127.0.0.1:${inHostPort}`, dirs, `127.0.0.1:${inHostPort}`);
+  await stopProcessGroup(inHostServer);
   report('In-host suites (remote extension host)', inHost);
-  const ui = await runUi(base, dirs);
+
+  const uiPort = await freePort();
+  await startCodeServer(dirs, uiPort, false);
+  const ui = await runUi(`http://127.0.0.1:${uiPort}`, dirs);
   report('UI suites (Playwright)', ui);
 
   const passed = inHost.passed + ui.passed;
