@@ -21,6 +21,7 @@ import { SparkError } from './errors';
 import { gib, planScenario } from './planner';
 import type { ComposeVariant, ScenarioSpec } from './scenarios';
 import type { Stack } from './stack';
+import { GATEWAY_SERVICES } from './stack';
 
 export const NETWORK = 'vllm_network';
 export const LITELLM_PORT = 4000;
@@ -37,6 +38,11 @@ export interface PreflightInput {
   readonly engine: Engine;
   /** Memory to plan against (this machine's MemTotal unless given). */
   readonly totalBytes: number;
+  /**
+   * The live memory check (the Memory view's own verdict, so the picture and a refusal agree);
+   * when absent, the planner's arithmetic against `totalBytes`.
+   */
+  readonly memoryCheck?: () => Promise<CheckResult>;
   readonly isPortFree?: (port: number) => Promise<boolean>;
   readonly cancellation?: Cancellation;
 }
@@ -112,7 +118,9 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   if (!input.modelsOnly) add(certificateCheck(stack.root));
 
   const plan = planScenario(stack.scenarios, scenario, input.totalBytes);
-  if (plan.fits) {
+  if (input.memoryCheck) {
+    add(await input.memoryCheck());
+  } else if (plan.fits) {
     add({ id: 'memory', title: 'Memory', status: 'ok', detail: `${gib(plan.plannedBytes)} planned of ${gib(plan.totalBytes)}, ${gib(plan.freeAfterBytes)} left` });
   } else if (input.backend === 'simulator') {
     add({ id: 'memory', title: 'Memory', status: 'warn', detail: `does not fit ${gib(plan.totalBytes)} (${plan.reasons.join('; ')}); the simulator loads no weights, so it starts anyway` });
@@ -139,6 +147,18 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   }
 
   if (dockerUp) {
+    // A container of the same name from another folder (another copy of the stack, a hand-made
+    // `docker run`) would make compose fail half-way, after other models already started.
+    const owned = [...models.map((m) => ({ container: m.container, dir: path.join(stack.root, m.folder) }))];
+    if (!input.modelsOnly) for (const g of GATEWAY_SERVICES) owned.push({ container: g.container, dir: path.join(stack.root, g.folder) });
+    for (const { container, dir } of owned) {
+      const state = await engine.container(container);
+      if (state && state.projectDir !== undefined && path.resolve(state.projectDir) !== path.resolve(dir)) {
+        add({ id: `container-${container}`, title: `Container ${container}`, status: 'fail', detail: `${container} already exists, started from ${state.projectDir} (not this stack)`, fix: `Stop it there (docker compose down in ${state.projectDir}) or remove it (docker rm -f ${container})` });
+      } else if (state && state.projectDir === undefined) {
+        add({ id: `container-${container}`, title: `Container ${container}`, status: 'fail', detail: `${container} already exists and was not started by docker compose`, fix: `Remove it (docker rm -f ${container})` });
+      }
+    }
     const files = models.map((m) => path.join(stack.root, m.folder, composeFileFor(input.variant)));
     if (!input.modelsOnly) files.push(...gatewayProjects(stack.root).map((p) => path.join(p.dir, 'docker-compose.yml')));
     const images = [...new Set((await Promise.all(files.map(composeImages))).flat())];

@@ -107,6 +107,19 @@ describe('up refuses before changing anything', { skip: missing('docker') }, () 
     assert.match(err, new RegExp(`scenarios\\.yaml:${line}: "reserveGiB" must be a number`));
   });
 
+  it('names a container of the same name started from another copy of the stack', async () => {
+    const mine = stack();
+    const other = stack();
+    execFileSync('docker', ['compose', 'create'], { cwd: path.join(other.dir, 'gpt-oss-20b'), stdio: 'pipe' });
+    try {
+      const { err } = await refused(mine.dir, 'gpt-oss-20b', '--backend', 'simulator', '--models-only');
+      assert.match(err, new RegExp(`vllm-gpt-oss-20b already exists, started from ${path.join(other.dir, 'gpt-oss-20b').replace(/[.]/g, '\\.')} \\(not this stack\\)`));
+      assert.match(err, /docker rm -f vllm-gpt-oss-20b/);
+    } finally {
+      execFileSync('docker', ['rm', '-f', 'vllm-gpt-oss-20b'], { stdio: 'pipe' });
+    }
+  });
+
   it('asks for certificates before starting the gateway', async () => {
     const s = copyStack({ syncEnv: true, certs: false });
     copies.push(s);

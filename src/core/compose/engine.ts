@@ -16,7 +16,12 @@ export interface ContainerState {
   readonly health?: string;
   readonly exitCode: number;
   readonly restartCount: number;
+  /** The folder of the compose project that created it (label com.docker.compose.project.working_dir). */
+  readonly projectDir?: string;
 }
+
+/** The compose label naming the project's folder. */
+export const COMPOSE_WORKING_DIR_LABEL = 'com.docker.compose.project.working_dir';
 
 export interface Engine {
   /** Throws {@link DockerNotReachableError} with the fix when the daemon cannot be reached. */
@@ -75,11 +80,12 @@ export function dockerCliEngine(run: Run = runProcess): Engine {
       }
     },
     async container(name) {
-      const result = await run(docker('container', 'inspect', '--format', '{{json .State}}|{{.RestartCount}}', name), { okCodes: [1] });
+      const result = await run(docker('container', 'inspect', '--format', '{{json .State}}\t{{.RestartCount}}\t{{json .Config.Labels}}', name), { okCodes: [1] });
       if (result.code !== 0) return undefined;
-      const [json, restarts] = result.stdout.trim().split('|');
+      const [json, restarts, labels] = result.stdout.trim().split('\t');
       const state = JSON.parse(json ?? '{}') as { Status?: string; ExitCode?: number; Health?: { Status?: string } };
-      return { status: state.Status ?? 'unknown', health: state.Health?.Status, exitCode: state.ExitCode ?? 0, restartCount: Number(restarts ?? 0) };
+      const projectDir = (JSON.parse(labels || '{}') as Record<string, string> | null)?.[COMPOSE_WORKING_DIR_LABEL];
+      return { status: state.Status ?? 'unknown', health: state.Health?.Status, exitCode: state.ExitCode ?? 0, restartCount: Number(restarts ?? 0), projectDir };
     },
     async publishedPorts() {
       const result = await run(docker('ps', '--format', '{{.Names}}\t{{.Ports}}'));

@@ -6,7 +6,7 @@
 import type { DockerClient } from '../docker/types';
 import { LineSplitter } from '../docker/demux';
 import type { Engine } from './engine';
-import { dockerCliEngine } from './engine';
+import { COMPOSE_WORKING_DIR_LABEL, dockerCliEngine } from './engine';
 
 /** An {@link Engine} that asks `client` about the daemon, containers and logs. */
 export function liveEngine(client: DockerClient, cli: Engine = dockerCliEngine()): Engine {
@@ -17,7 +17,7 @@ export function liveEngine(client: DockerClient, cli: Engine = dockerCliEngine()
       const details = await client.inspect(name);
       if (!details) return undefined;
       const health = details.health?.status;
-      return { status: details.status, health: health === 'none' ? undefined : health, exitCode: details.exitCode, restartCount: details.restartCount };
+      return { status: details.status, health: health === 'none' ? undefined : health, exitCode: details.exitCode, restartCount: details.restartCount, projectDir: details.labels[COMPOSE_WORKING_DIR_LABEL] };
     },
     async logTail(name, lines) {
       const controller = new AbortController();

@@ -17,6 +17,10 @@ import { detectCompose } from '../compose/detect';
 import type { Engine } from '../compose/engine';
 import { liveEngine } from '../compose/live-engine';
 import { createDockerClient } from '../docker/client';
+import type { DockerClient } from '../docker/types';
+import { dockerContainerSource } from '../memory/docker-source';
+import { memoryCheckResult, preflightMemory } from '../memory/preflight';
+import { systemMemorySources } from '../memory/read';
 import type { LineSink, ProcessCommand } from '../compose/process';
 import { commandLine, runProcess } from '../compose/process';
 import { parseDotEnv } from '../env/dotenv';
@@ -48,9 +52,11 @@ export interface StartInput {
   readonly backend: Backend;
   /** Only the model servers (no LiteLLM, NGINX, end-to-end check). */
   readonly modelsOnly?: boolean;
+  /** The window's (or process's) Docker client; one is made when absent. */
+  readonly docker?: DockerClient;
   readonly engine?: Engine;
   readonly compose?: ComposeCli;
-  /** Memory to plan against; default this machine's MemTotal. */
+  /** Memory to plan against (the planner only); default: the live memory check of the Memory view. */
   readonly totalBytes?: number;
   /** Compose output, line by line (an output channel, a terminal). */
   readonly sink?: LineSink;
@@ -77,7 +83,8 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
   const { stack, backend } = input;
   const scenario = findScenario(stack.scenarios, input.scenario);
   const variant = input.variant ?? scenario.variant;
-  const engine = input.engine ?? liveEngine(createDockerClient());
+  const docker = input.docker ?? createDockerClient();
+  const engine = input.engine ?? liveEngine(docker);
   const modelsOnly = input.modelsOnly ?? false;
   const models = [...scenario.models.keys()].map((name) => stack.scenarios.models.find((m) => m.name === name)).filter((m): m is ModelSpec => m !== undefined);
   const phases: { phase: StartPhase; ms: number }[] = [];
@@ -97,7 +104,11 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
 
   const report = await timed('preflight', 'Pre-flight checks', async () => {
     const totalBytes = input.totalBytes ?? (await readMemInfo()).totalBytes;
-    return preflight({ stack, scenario, variant, backend, modelsOnly, engine, totalBytes, cancellation: input.cancellation });
+    // Live memory (available now, models already running) unless the caller fixed the total.
+    const memoryCheck = input.totalBytes === undefined
+      ? async () => memoryCheckResult(await preflightMemory(stack.scenarios, scenario.name, systemMemorySources(dockerContainerSource(docker))), { simulator: backend === 'simulator' })
+      : undefined;
+    return preflight({ stack, scenario, variant, backend, modelsOnly, engine, totalBytes, memoryCheck, cancellation: input.cancellation });
   });
   if (!report.ok) throw new PreflightError(report);
   const compose = input.compose ?? (await detectCompose());

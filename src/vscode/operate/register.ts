@@ -29,7 +29,7 @@ export interface OperateDeps {
 /** Registers the operate commands; everything disposable goes to `context.subscriptions`. */
 export function registerOperateCommands(context: vscode.ExtensionContext, deps: OperateDeps): void {
   const compose = vscode.window.createOutputChannel('Spark Gateway: Compose');
-  const scenarioDeps: ScenarioDeps = { stack: deps.stack, engine: () => liveEngine(deps.docker), compose, log: deps.log };
+  const scenarioDeps: ScenarioDeps = { stack: deps.stack, engine: () => liveEngine(deps.docker), docker: deps.docker, compose, log: deps.log };
   context.subscriptions.push(
     compose,
     vscode.commands.registerCommand('sparkGateway.startScenario', () => startScenarioCommand(scenarioDeps)),

@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 import { formatCheck } from '../../core/checks';
 import { CancelledError } from '../../core/compose/cancellation';
 import type { Engine } from '../../core/compose/engine';
+import type { DockerClient } from '../../core/docker/types';
 import { startScenario } from '../../core/lifecycle/scenario-start';
 import { stopScenario } from '../../core/lifecycle/scenario-stop';
 import { readMemInfo } from '../../core/meminfo';
@@ -20,6 +21,7 @@ import { showErrorWithFix } from './fixes';
 export interface ScenarioDeps {
   readonly stack: () => Stack | undefined;
   readonly engine: () => Engine;
+  readonly docker: DockerClient;
   readonly compose: vscode.OutputChannel;
   readonly log: vscode.LogOutputChannel;
 }
@@ -104,7 +106,7 @@ export async function startScenarioCommand(deps: ScenarioDeps): Promise<void> {
           variant,
           backend,
           modelsOnly,
-          totalBytes,
+          docker: deps.docker,
           engine: deps.engine(),
           cancellation: token,
           sink: (line) => deps.compose.appendLine(line),
