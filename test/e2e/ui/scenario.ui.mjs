@@ -1,0 +1,110 @@
+// Starting and stopping a scenario from the command palette, as a person does: "Sync Env", then
+// "Spark Gateway: Start Scenario…", pick the scenario (the quick pick shows the planner's fit),
+// the variant, the simulator backend and "Models only" (the gateway's images cannot be pulled on
+// the test machine), watch the progress notification, see both models healthy in the Servers
+// tree, then "Stop Scenario…". Screenshots of the quick pick, the progress and the tree afterwards.
+// Needs Docker and the simulator image under the vLLM tags; it starts and removes the containers
+// vllm-gpt-oss-20b and vllm-qwen-30b (run under the Docker lock on a shared machine).
+import { spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { quickInput, runCommand, waitUntil } from './workbench.mjs';
+
+/** @typedef {import('./workbench.mjs').UiContext} UiContext */
+/** @typedef {import('playwright-core').Page} Page */
+
+const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+const SCENARIO = 'scenario-2';
+const MODELS = ['gpt-oss-20b', 'qwen-30b'];
+const CONTAINERS = MODELS.map((m) => `vllm-${m}`);
+const escape = (/** @type {string} */ s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** The notification center (toasts do not show in this headless workbench; the center lists every notification). */
+const center = (/** @type {Page} */ page) => page.locator('.notifications-center');
+
+async function showNotifications(/** @type {Page} */ page) {
+  if (await center(page).isVisible()) return;
+  // The status bar's bell opens the center (the palette races with a closing quick pick).
+  await page.locator('[id="status.notifications"]').first().click();
+  await center(page).waitFor({ state: 'visible' });
+}
+
+/** Picks the quick pick's option whose accessible name starts with `label`. */
+async function choose(/** @type {Page} */ page, /** @type {string} */ label) {
+  const option = quickInput(page).getByRole('option', { name: new RegExp(`^${escape(label)}\\b`) }).first();
+  await option.waitFor({ state: 'visible' });
+  await option.click();
+}
+
+const tree = (/** @type {Page} */ page) => page.getByRole('tree', { name: 'Servers', exact: true });
+const labelOf = async (/** @type {Page} */ page, /** @type {string} */ model) =>
+  (await tree(page).getByRole('treeitem', { name: new RegExp(`^${escape(model)}\\b`) }).first().getAttribute('aria-label')) ?? '';
+const exists = (/** @type {string} */ container) => spawnSync('docker', ['container', 'inspect', container], { stdio: 'ignore' }).status === 0;
+
+function removeContainers() {
+  for (const c of CONTAINERS) spawnSync('docker', ['rm', '-f', c], { stdio: 'ignore' });
+}
+
+/** @type {{ name: string, run: (ctx: UiContext) => Promise<void> }[]} */
+export const tests = [
+  {
+    name: 'Sync Env writes the per-model .env files',
+    run: async ({ page, workspace }) => {
+      if (spawnSync('docker', ['image', 'inspect', 'nvcr.io/nvidia/vllm:25.11-py3'], { stdio: 'ignore' }).status !== 0) {
+        const built = spawnSync('bash', [path.join(REPO, 'stack', 'simulator', 'build-image.sh')], { encoding: 'utf8' });
+        if (built.status !== 0) throw new Error(`build-image.sh failed: ${built.stderr}`);
+      }
+      removeContainers();
+      // The workbench lists the extension's commands once its extension host has scanned it.
+      await page.getByRole('tab', { name: /^Spark Gateway/ }).waitFor({ state: 'visible', timeout: 60_000 });
+      await runCommand(page, 'Spark Gateway: Sync Env');
+      await waitUntil('stack/gpt-oss-20b/.env', () => existsSync(path.join(workspace, 'stack', 'gpt-oss-20b', '.env')), 30_000);
+    },
+  },
+  {
+    name: 'Start Scenario shows the scenarios with their fit',
+    run: async ({ page, screenshot }) => {
+      await runCommand(page, 'Spark Gateway: Start Scenario…');
+      await quickInput(page).getByRole('option', { name: new RegExp(`^${SCENARIO}\\b`) }).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await quickInput(page).getByText(/fits|does not fit/).first().waitFor({ state: 'visible' });
+      await screenshot('start-scenario-quick-pick');
+    },
+  },
+  {
+    name: 'picking scenario-2, spark, simulator, models only starts it with a progress notification',
+    run: async ({ page, screenshot }) => {
+      await choose(page, SCENARIO);
+      await choose(page, 'spark');
+      await choose(page, 'simulator');
+      await choose(page, 'Models only');
+      await showNotifications(page);
+      await center(page).getByText(new RegExp(`Starting ${SCENARIO}`)).first().waitFor({ state: 'visible', timeout: 30_000 });
+      await screenshot('start-scenario-progress');
+    },
+  },
+  {
+    name: 'both models become healthy: a notification and the Servers tree say so',
+    run: async ({ page, screenshot }) => {
+      await showNotifications(page);
+      await center(page).getByText(new RegExp(`${SCENARIO} is up: ${MODELS.join(', ')}`)).first().waitFor({ state: 'visible', timeout: 150_000 });
+      await screenshot('start-scenario-done-notification');
+      await page.keyboard.press('Escape');
+      await page.getByRole('tab', { name: /^Spark Gateway/ }).click();
+      for (const model of MODELS) await waitUntil(`${model} healthy in the Servers tree`, async () => /healthy/.test(await labelOf(page, model)), 60_000);
+      await screenshot('tree-after-start-scenario');
+    },
+  },
+  {
+    name: 'Stop Scenario stops both models and leaves no container',
+    run: async ({ page }) => {
+      try {
+        await runCommand(page, 'Spark Gateway: Stop Scenario…');
+        await choose(page, SCENARIO);
+        await waitUntil('the containers to be gone', () => CONTAINERS.every((c) => !exists(c)), 90_000);
+      } finally {
+        removeContainers();
+      }
+    },
+  },
+];
