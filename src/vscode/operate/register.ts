@@ -32,7 +32,7 @@ export function registerOperateCommands(context: vscode.ExtensionContext, deps: 
   const scenarioDeps: ScenarioDeps = { stack: deps.stack, engine: () => liveEngine(deps.docker), docker: deps.docker, compose, log: deps.log };
   context.subscriptions.push(
     compose,
-    vscode.commands.registerCommand('sparkGateway.startScenario', () => startScenarioCommand(scenarioDeps)),
+    vscode.commands.registerCommand('sparkGateway.startScenario', (scenario?: unknown) => startScenarioCommand(scenarioDeps, scenario)),
     vscode.commands.registerCommand('sparkGateway.stopScenario', (name?: string) => stopScenarioCommand(scenarioDeps, name)),
     vscode.commands.registerCommand('sparkGateway.generateCerts', () => generateCertsCommand(scenarioDeps)),
     vscode.commands.registerCommand('sparkGateway.syncEnv', () => syncEnvCommand(scenarioDeps)),

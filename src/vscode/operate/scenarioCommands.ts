@@ -49,12 +49,17 @@ async function pick<T>(items: readonly Choice<T>[], title: string, placeHolder: 
   return (await vscode.window.showQuickPick(items, { title, placeHolder, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true }))?.value;
 }
 
-export async function startScenarioCommand(deps: ScenarioDeps): Promise<void> {
+/**
+ * Starts a scenario. `scenarioName` (from @spark's buttons, or another extension) skips the
+ * first pick; the variant, backend and scope are still asked, since they change what runs.
+ */
+export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: unknown): Promise<void> {
   if (!(await requireTrust('Starting a scenario'))) return;
   const stack = requireStack(deps);
   if (!stack) return;
   const totalBytes = (await readMemInfo()).totalBytes;
-  const scenario = await pick(
+  const named = typeof scenarioName === 'string' ? stack.scenarios.scenarios.find((s) => s.name === scenarioName) : undefined;
+  const scenario = named ?? await pick(
     stack.scenarios.scenarios.map((s) => {
       const plan = planScenario(stack.scenarios, s, totalBytes);
       return {
