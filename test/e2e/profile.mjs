@@ -25,6 +25,9 @@ export const USER_SETTINGS = {
   'npm.fetchOnlinePackageInfo': false,
   'typescript.disableAutomaticTypeAcquisition': true,
   'window.restoreWindows': 'none',
+  // Servers the tests start on 127.0.0.1 would otherwise be auto-forwarded, each with a toast
+  // ("Your application running on port … is available") that covers the chat input.
+  'remote.autoForwardPorts': false,
 };
 
 /** Writes USER_SETTINGS as `<userDataDir>/User/settings.json`. */

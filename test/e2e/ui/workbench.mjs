@@ -19,7 +19,9 @@ export async function commandPalette(/** @type {import('playwright-core').Page} 
   await input.waitFor({ state: 'visible' });
   // Commands of lazily loaded contributions may join the palette a moment after the workbench
   // shows: type again (the palette filters once per input) until the command is listed.
-  const option = quickInput(page).getByRole('option', { name: title, exact: true }).first();
+  // An entry's accessible name is the title, then ", <keybinding>" or ", recently used" if any.
+  const named = new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}(,|$)`);
+  const option = quickInput(page).getByRole('option', { name: named }).first();
   const deadline = Date.now() + 30_000;
   for (;;) {
     await input.fill(`>${title}`);
@@ -33,7 +35,7 @@ export async function commandPalette(/** @type {import('playwright-core').Page} 
   }
   const first = quickInput(page).getByRole('option').first();
   const label = await first.getAttribute('aria-label');
-  if (label !== title) throw new Error(`the palette's first match for "${title}" is "${label}"`);
+  if (!named.test(label ?? '')) throw new Error(`the palette's first match for "${title}" is "${label}"`);
 }
 
 /** Runs a command from the palette by its title ("Category: Title"). */
