@@ -91,6 +91,11 @@ function report(error: unknown, io: CliIo): number {
 }
 
 if (require.main === module) {
+  // `spark-gateway status | head`: the reader went away; stop quietly as other Unix tools do.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(0);
+    throw error;
+  });
   void runCli(process.argv.slice(2), {
     out: (t) => process.stdout.write(t),
     err: (t) => process.stderr.write(t),
