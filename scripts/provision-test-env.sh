@@ -100,19 +100,7 @@ fi
 # 1. Debian packages (apt-get update only when something is missing, so a second run is fast).
 # ---------------------------------------------------------------------------------------------
 step "Debian packages"
-missing=()
-for p in "${APT_PACKAGES[@]}"; do
-  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
-done
-if [ "${#missing[@]}" -gt 0 ]; then
-  log "apt-get install ${missing[*]}"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends -o Dpkg::Options::=--force-confold "${missing[@]}" \
-    > "$TMP_DIR/apt.log" 2>&1 || { tail -40 "$TMP_DIR/apt.log" >&2; die "apt-get install failed"; }
-else
-  log "all present: ${APT_PACKAGES[*]}"
-fi
+bash "$REPO_ROOT/scripts/apt-install-missing.sh" "${APT_PACKAGES[@]}"
 
 # The packages' postinst may have started nginx (port 80) and redis (6379); tests run their own.
 stop_packaged_service() {
