@@ -152,10 +152,10 @@ describe('simulator command line (vLLM forms)', () => {
   });
 
   it('accepts and ignores vLLM flags it does not simulate, without swallowing the model', () => {
-    const args = serve('serve', '--trust-remote-code', 'openai/gpt-oss-20b', '--chat-template', '/root/chat.template',
+    const args = serve('serve', '--trust-remote-code', 'openai/gpt-oss-20b', '--chat-template', '/templates/chat.template',
       '--swap-space=4', '--enforce-eager');
     assert.equal(args.model, 'openai/gpt-oss-20b');
-    assert.deepEqual(args.ignored, ['--trust-remote-code', '--chat-template /root/chat.template', '--swap-space 4', '--enforce-eager']);
+    assert.deepEqual(args.ignored, ['--trust-remote-code', '--chat-template /templates/chat.template', '--swap-space 4', '--enforce-eager']);
   });
 
   it('maps --sim-* flags to SIM_* settings', () => {

@@ -6,7 +6,7 @@ import { resolveDockerEndpoint } from '../../../src/core/docker/endpoint';
 import { DockerDaemonDownError, DockerPermissionError, DockerSocketMissingError, classifyDockerError } from '../../../src/core/docker/errors';
 import { FileFormatError } from '../../../src/core/errors';
 
-const CONFIG = '/home/me/.docker';
+const CONFIG = path.join('fixture-home', '.docker'); // never read: the test passes the files' contents
 
 function files(map: Record<string, string>): (file: string) => string | undefined {
   return (file) => map[file];
@@ -38,7 +38,7 @@ describe('which Docker engine', () => {
 
   it('follows the current context of config.json to an ssh:// host', () => {
     const e = resolveDockerEndpoint({
-      env: { SSH_AUTH_SOCK: '/tmp/agent' },
+      env: { SSH_AUTH_SOCK: 'agent.sock' },
       configDir: CONFIG,
       readFile: files({
         [path.join(CONFIG, 'config.json')]: JSON.stringify({ currentContext: 'spark' }),
@@ -46,7 +46,7 @@ describe('which Docker engine', () => {
       }),
     });
     assert.equal(e.source, 'context "spark"');
-    assert.deepEqual(e.modemOptions, { host: 'spark.local', port: 2222, protocol: 'ssh', username: 'me', sshOptions: { agent: '/tmp/agent' } });
+    assert.deepEqual(e.modemOptions, { host: 'spark.local', port: 2222, protocol: 'ssh', username: 'me', sshOptions: { agent: 'agent.sock' } });
   });
 
   it('lets DOCKER_CONTEXT override config.json, and "default" means the local socket', () => {
