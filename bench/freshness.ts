@@ -43,7 +43,7 @@ async function main(): Promise<void> {
   } catch {
     // not there
   }
-  docker('run', '-d', '--name', CONTAINER, '-e', 'SIM_LOAD_SECONDS=0.2', 'nvcr.io/nvidia/vllm:25.11-py3', 'vllm', 'serve', 'openai/gpt-oss-20b', '--served-model-name', 'gpt-oss-20b');
+  docker('run', '-d', '--name', CONTAINER, '-e', 'SIM_LOAD_SECONDS=0.2', 'nvcr.io/nvidia/vllm:26.10-py3', 'vllm', 'serve', 'openai/gpt-oss-20b', '--served-model-name', 'gpt-oss-20b');
 
   const stack = await loadStack(path.join(REPO, 'stack'));
   // Which requests the model makes while idle, by path (the number alone would not say why).

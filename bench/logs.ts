@@ -79,7 +79,7 @@ async function main(): Promise<void> {
   } catch {
     // not there
   }
-  docker('run', '-d', '--name', CONTAINER, 'nvcr.io/nvidia/vllm:25.11-py3', 'node', '-e', WRITER);
+  docker('run', '-d', '--name', CONTAINER, 'nvcr.io/nvidia/vllm:26.10-py3', 'node', '-e', WRITER);
   try {
     // Wait until every line is in Docker's log, so both readers read the same finished log.
     const deadline = Date.now() + 120_000;

@@ -5,8 +5,8 @@
 # /usr/local/bin/vllm -> /opt/vllm-simulator/bin/vllm.
 #
 # It is tagged as the images the stack's compose files name, so they run the simulator unchanged:
-#   nvcr.io/nvidia/vllm:25.11-py3      no ENTRYPOINT; the compose command is `vllm serve MODEL ...`
-#   vllm/vllm-openai:v0.11.2           ENTRYPOINT ["vllm", "serve"]; the command is `MODEL ...`
+#   nvcr.io/nvidia/vllm:26.10-py3      no ENTRYPOINT; the compose command is `vllm serve MODEL ...`
+#   vllm/vllm-openai:v0.31.0           ENTRYPOINT ["vllm", "serve"]; the command is `MODEL ...`
 #   spark-gateway/vllm-simulator:0.1.0 same as the nvcr tag
 # THESE TAGS THEN POINT AT A TEST DOUBLE, NOT AT vLLM (the image's description label says so).
 # Remove them (docker rmi) before pulling the real images on a GPU machine.
@@ -20,8 +20,8 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "${script_dir}/package.json" | head -n 1)"
 
-nvcr_tag="${SIM_IMAGE_NVCR_TAG:-nvcr.io/nvidia/vllm:25.11-py3}"
-openai_tag="${SIM_IMAGE_OPENAI_TAG:-vllm/vllm-openai:v0.11.2}"
+nvcr_tag="${SIM_IMAGE_NVCR_TAG:-nvcr.io/nvidia/vllm:26.10-py3}"
+openai_tag="${SIM_IMAGE_OPENAI_TAG:-vllm/vllm-openai:v0.31.0}"
 sim_tag="${SIM_IMAGE_TAG:-spark-gateway/vllm-simulator:${version}}"
 with_shell=1
 

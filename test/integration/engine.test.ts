@@ -37,7 +37,7 @@ describe('a model server from its real compose file on Docker', { skip: missing(
     compose(dir, ['up', '-d'], { GPT_OSS_20B_GPU_MEMORY_UTILIZATION: '0.2' });
     const container = 'vllm-gpt-oss-20b';
     const state = inspect(container);
-    assert.equal(state.Config.Image, 'nvcr.io/nvidia/vllm:25.11-py3');
+    assert.equal(state.Config.Image, 'nvcr.io/nvidia/vllm:26.10-py3');
     assert.equal(state.HostConfig.DeviceRequests?.[0]?.Driver, 'nvidia', 'the GPU reservation reached the engine');
     await waitFor('the container to be healthy', async () => inspect(container).State.Health?.Status === 'healthy', 150_000, () => JSON.stringify(inspect(container).State));
     const models = (await (await fetch('http://127.0.0.1:8001/v1/models')).json()) as { data: { id: string; max_model_len: number }[] };

@@ -196,7 +196,7 @@ describe('[live] stack state from Docker events on the real engine', { skip: mis
     composeModel(dir, ['down', '--timeout', '2']);
     await rec.waitFor('absent', 10_000, rec.records.length - 1);
     const from = rec.records.length;
-    execFileSync('docker', ['run', '-d', '--name', CONTAINER, '-p', '127.0.0.1:8001:8000', '-e', 'SIM_LOAD_SECONDS=3', 'nvcr.io/nvidia/vllm:25.11-py3',
+    execFileSync('docker', ['run', '-d', '--name', CONTAINER, '-p', '127.0.0.1:8001:8000', '-e', 'SIM_LOAD_SECONDS=3', 'nvcr.io/nvidia/vllm:26.10-py3',
       'vllm', 'serve', 'openai/gpt-oss-20b', '--served-model-name', 'gpt-oss-20b', '--host', '0.0.0.0', '--port', '8000'], { stdio: 'pipe' });
     // No healthcheck here: the model is "running" once vLLM logs that its API server is up.
     const running = await rec.waitFor('running', 30_000, from);

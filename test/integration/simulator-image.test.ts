@@ -15,8 +15,8 @@ import { SIMULATOR_DIR } from '../support/simulator';
 
 const run = promisify(execFile);
 
-const NVCR_TAG = 'nvcr.io/nvidia/vllm:25.11-py3';
-const OPENAI_TAG = 'vllm/vllm-openai:v0.11.2';
+const NVCR_TAG = 'nvcr.io/nvidia/vllm:26.10-py3';
+const OPENAI_TAG = 'vllm/vllm-openai:v0.31.0';
 const SIM_TAG = 'spark-gateway/vllm-simulator:0.1.0';
 const DESCRIPTION = 'Spark Gateway vLLM simulator (test double, no GPU)';
 

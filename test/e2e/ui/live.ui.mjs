@@ -14,7 +14,7 @@ import { waitUntil } from './workbench.mjs';
 /** @typedef {import('playwright-core').Page} Page */
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
-const IMAGE = 'nvcr.io/nvidia/vllm:25.11-py3';
+const IMAGE = 'nvcr.io/nvidia/vllm:26.10-py3';
 const CONTAINERS = ['vllm-gpt-oss-20b', 'vllm-qwen-30b', 'vllm-gpt-oss-120b'];
 
 function docker(/** @type {string[]} */ ...args) {

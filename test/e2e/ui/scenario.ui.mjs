@@ -51,7 +51,7 @@ export const tests = [
   {
     name: 'Sync Env writes the per-model .env files',
     run: async ({ page, workspace }) => {
-      if (spawnSync('docker', ['image', 'inspect', 'nvcr.io/nvidia/vllm:25.11-py3'], { stdio: 'ignore' }).status !== 0) {
+      if (spawnSync('docker', ['image', 'inspect', 'nvcr.io/nvidia/vllm:26.10-py3'], { stdio: 'ignore' }).status !== 0) {
         const built = spawnSync('bash', [path.join(REPO, 'stack', 'simulator', 'build-image.sh')], { encoding: 'utf8' });
         if (built.status !== 0) throw new Error(`build-image.sh failed: ${built.stderr}`);
       }

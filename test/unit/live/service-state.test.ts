@@ -8,7 +8,7 @@ import type { ServiceRow } from '../../../src/core/services';
 
 function container(over: Partial<ContainerDetails> = {}): ContainerDetails {
   return {
-    id: 'abc', name: 'vllm-gpt-oss-20b', image: 'nvcr.io/nvidia/vllm:25.11-py3', labels: {}, status: 'running', exitCode: 0,
+    id: 'abc', name: 'vllm-gpt-oss-20b', image: 'nvcr.io/nvidia/vllm:26.10-py3', labels: {}, status: 'running', exitCode: 0,
     startedAt: '2026-11-26T20:00:00Z', finishedAt: '0001-01-01T00:00:00Z', restartCount: 0, restartPolicy: 'unless-stopped',
     ports: [{ hostIp: '127.0.0.1', hostPort: 8001, containerPort: 8000, protocol: 'tcp' }], command: ['vllm', 'serve'], ...over,
   };
