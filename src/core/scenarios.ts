@@ -27,7 +27,16 @@ export interface ModelSpec {
   /** Environment variable the compose files read `--gpu-memory-utilization` from. */
   readonly memoryEnv: string;
   readonly defaultFraction: number;
+  /** vLLM `--tool-call-parser`; with it the server also gets `--enable-auto-tool-choice`. */
   readonly toolCallParser?: string;
+  /** vLLM `--reasoning-parser` (gpt-oss in vLLM 0.31 emits reasoning only with `openai_gptoss`). */
+  readonly reasoningParser?: string;
+  /** `--trust-remote-code`: only for repositories whose architecture needs their own Python code. */
+  readonly trustRemoteCode?: boolean;
+  /** vLLM `--quantization`, when the checkpoint's own `quantization_config` is not enough. */
+  readonly quantization?: string;
+  /** Further `vllm serve` arguments the user added, appended after the generated ones. */
+  readonly extraArgs?: readonly string[];
   readonly tensorParallel: Readonly<Partial<Record<ComposeVariant, number>>>;
   readonly gpus: Readonly<Partial<Record<ComposeVariant, readonly string[]>>>;
 }
@@ -86,6 +95,10 @@ export function parseScenarioFile(text: string, file: string): ScenarioFile {
       memoryEnv: reader.string(m, 'memoryEnv'),
       defaultFraction: reader.number(m, 'defaultFraction', { min: 0, max: 1, exclusiveMin: true }),
       toolCallParser: reader.optionalString(m, 'toolCallParser'),
+      reasoningParser: reader.optionalString(m, 'reasoningParser'),
+      trustRemoteCode: reader.optionalBoolean(m, 'trustRemoteCode'),
+      quantization: reader.optionalString(m, 'quantization'),
+      extraArgs: reader.extraArgs(m, 'extraArgs'),
       tensorParallel: reader.perVariant(m, 'tensorParallel', (node) => reader.tensorParallel(node)),
       gpus: reader.perVariant(m, 'gpus', (node) => reader.stringList(node)),
     });
@@ -118,6 +131,24 @@ export function parseScenarioFile(text: string, file: string): ScenarioFile {
 
 type YamlMap = ReturnType<Reader['map']>;
 
+/** `vllm serve` flags the model template writes itself, with the field each one comes from. */
+const TEMPLATE_FLAGS: ReadonlyMap<string, string> = new Map([
+  ['--served-model-name', 'name'],
+  ['--host', 'the template (0.0.0.0 inside the container)'],
+  ['--port', 'hostPort (the container port is always 8000)'],
+  ['--gpu-memory-utilization', 'defaultFraction and the scenarios'],
+  ['--max-model-len', 'maxModelLen'],
+  ['--kv-cache-dtype', 'kvCacheDtype'],
+  ['--tool-call-parser', 'toolCallParser'],
+  ['--enable-auto-tool-choice', 'toolCallParser'],
+  ['--reasoning-parser', 'reasoningParser'],
+  ['--trust-remote-code', 'trustRemoteCode'],
+  ['--quantization', 'quantization'],
+  ['-q', 'quantization'],
+  ['--tensor-parallel-size', 'tensorParallel'],
+  ['-tp', 'tensorParallel'],
+]);
+
 /** Typed access to the YAML tree that reports the offending line on every failure. */
 class Reader {
   constructor(
@@ -149,6 +180,34 @@ class Reader {
 
   optionalString(parent: YamlMap, key: string): string | undefined {
     return parent.has(key) ? this.string(parent, key) : undefined;
+  }
+
+  optionalBoolean(parent: YamlMap, key: string): boolean | undefined {
+    if (!parent.has(key)) return undefined;
+    const node = this.required(parent, key);
+    if (!isScalar(node) || typeof node.value !== 'boolean') this.fail(node, `"${key}" must be true or false`);
+    return node.value;
+  }
+
+  /**
+   * `extraArgs`: plain strings appended to `vllm serve`. The flags the template writes from the
+   * entry's own fields are refused here, because a second copy would silently win over the field
+   * the planner reads (e.g. a `--max-model-len` that disagrees with `maxModelLen`).
+   */
+  extraArgs(parent: YamlMap, key: string): readonly string[] | undefined {
+    if (!parent.has(key)) return undefined;
+    const node = this.required(parent, key);
+    if (!isSeq(node)) this.fail(node, `"${key}" must be a list of strings`);
+    return node.items.map((item) => {
+      if (!isScalar(item) || (typeof item.value !== 'string' && typeof item.value !== 'number')) this.fail(item as YamlNode, `"${key}" items must be strings`);
+      const arg = String(item.value);
+      const flag = arg.split('=')[0] ?? arg;
+      const field = TEMPLATE_FLAGS.get(flag);
+      if (field) this.fail(item, `${flag} is written from "${field}"; set that field instead of repeating the flag in "${key}"`);
+      // Compose would substitute `${...}` from the environment: a flag must mean what it says.
+      if (arg.includes('$')) this.fail(item, `"${key}" items must not contain "$" (compose would substitute it)`);
+      return arg;
+    });
   }
 
   number(parent: YamlMap, key: string, limits: { min?: number; max?: number; integer?: boolean; exclusiveMin?: boolean } = {}): number {
