@@ -155,6 +155,10 @@ model_env() {
   for key in "${MEMORY_VARS[@]}"; do
     if [ -n "$(get "$key")" ] && grep -q "\${$key" "$compose"; then echo "$key=$(get "$key")"; fi
   done
+  # Image overrides and the shared weights cache, read by the compose files' ${VAR:-default}.
+  for key in VLLM_SPARK_IMAGE VLLM_GPU_IMAGE HF_CACHE_DIR; do
+    if [ -n "$(get "$key")" ]; then echo "$key=$(get "$key")"; fi
+  done
 }
 
 litellm_env() {
@@ -163,8 +167,8 @@ litellm_env() {
   for key in LITELLM_MASTER_KEY LITELLM_SALT_KEY POSTGRES_PASSWORD; do
     echo "$key=$(get "$key")"
   done
-  # Optional LiteLLM settings, passed through when set in ../.env.
-  for key in UI_USERNAME UI_PASSWORD LITELLM_LOG; do
+  # Optional LiteLLM settings and image overrides, passed through when set in ../.env.
+  for key in UI_USERNAME UI_PASSWORD LITELLM_LOG LITELLM_IMAGE REDIS_IMAGE POSTGRES_IMAGE; do
     if [ -n "$(get "$key")" ]; then echo "$key=$(get "$key")"; fi
   done
 }

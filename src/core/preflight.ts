@@ -161,7 +161,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     }
     const files = models.map((m) => path.join(stack.root, m.folder, composeFileFor(input.variant)));
     if (!input.modelsOnly) files.push(...gatewayProjects(stack.root).map((p) => path.join(p.dir, 'docker-compose.yml')));
-    const images = [...new Set((await Promise.all(files.map(composeImages))).flat())];
+    const images = [...new Set((await Promise.all(files.map((f) => composeImages(f)))).flat())];
     for (const image of images) add(await imageCheck(engine, image, input));
   }
 

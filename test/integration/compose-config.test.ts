@@ -22,7 +22,7 @@ const FILES = [
 ];
 
 interface Rendered {
-  services: Record<string, { command?: string[]; container_name?: string }>;
+  services: Record<string, { command?: string[]; container_name?: string; image?: string; volumes?: { source?: string; target?: string }[] }>;
 }
 
 describe('compose files', { skip: missing('compose') }, () => {
@@ -57,4 +57,32 @@ describe('compose files', { skip: missing('compose') }, () => {
       }
     });
   }
+
+  it('takes every image from its variable, pinned when unset, and resolves them as the core does', async () => {
+    const { composeImages } = await import('../../src/core/compose/images');
+    const unset = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.endsWith('_IMAGE')));
+    for (const file of FILES) {
+      const cwd = path.join(stack.dir, path.dirname(file));
+      const render = (env: NodeJS.ProcessEnv) => JSON.parse(execFileSync('docker', ['compose', '-f', path.basename(file), 'config', '--format', 'json'], { cwd, env, encoding: 'utf8' })) as Rendered;
+      const images = (r: Rendered) => Object.values(r.services).map((s) => s.image ?? '');
+      const pinned = images(render(unset));
+      assert.deepEqual([...new Set(pinned)].sort(), (await composeImages(path.join(stack.dir, file), unset)).sort(), `${file}: compose and the core agree on the pinned images`);
+      const mirrored = Object.fromEntries(['VLLM_SPARK_IMAGE', 'VLLM_GPU_IMAGE', 'LITELLM_IMAGE', 'REDIS_IMAGE', 'POSTGRES_IMAGE', 'NGINX_IMAGE'].map((k) => [k, `127.0.0.1:5999/mirror/${k.toLowerCase()}:1`]));
+      const overridden = images(render({ ...unset, ...mirrored }));
+      assert.ok(overridden.every((i) => i.startsWith('127.0.0.1:5999/mirror/')), `${file}: ${overridden.join(', ')}`);
+      assert.deepEqual([...new Set(overridden)].sort(), (await composeImages(path.join(stack.dir, file), { ...unset, ...mirrored })).sort(), `${file}: compose and the core agree on the overrides`);
+    }
+  });
+
+  it('mounts the one Hugging Face cache of the host: ~/.cache/huggingface, or HF_CACHE_DIR', () => {
+    for (const m of scenarios.models) {
+      for (const file of ['docker-compose.yml', 'docker-compose-gpu.yml']) {
+        const render = (env: NodeJS.ProcessEnv) => JSON.parse(execFileSync('docker', ['compose', '-f', file, 'config', '--format', 'json'], { cwd: path.join(stack.dir, m.folder), env, encoding: 'utf8' })) as Rendered;
+        const mountOf = (r: Rendered) => Object.values(r.services)[0]?.volumes?.find((v) => v.target === '/root/.cache/huggingface')?.source;
+        const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'HF_CACHE_DIR'));
+        assert.equal(mountOf(render({ ...base, HOME: '/home/someone' })), '/home/someone/.cache/huggingface', `${m.folder}/${file}`);
+        assert.equal(mountOf(render({ ...base, HF_CACHE_DIR: '/data/hf' })), '/data/hf', `${m.folder}/${file}`);
+      }
+    }
+  });
 });

@@ -110,6 +110,9 @@ describe('spark-gateway sync-env', () => {
       'QWEN_30B_GPU_MEMORY_UTILIZATION=0.4',
       'GPT_OSS_20B_GPU_MEMORY_UTILIZATION=0.2',
       'UI_USERNAME=admin',
+      'VLLM_SPARK_IMAGE=127.0.0.1:5000/mirror/vllm:26.10-py3',
+      'REDIS_IMAGE=127.0.0.1:5000/mirror/redis:7.4.2-alpine',
+      'HF_CACHE_DIR=/data/huggingface',
       '',
     ].join('\n');
     const script = stackWithEnv(env);
@@ -128,6 +131,10 @@ describe('spark-gateway sync-env', () => {
     }
     assert.match(readFileSync(path.join(core.dir, 'qwen-30b', '.env'), 'utf8'), /^QWEN_30B_GPU_MEMORY_UTILIZATION=0\.4$/m);
     assert.doesNotMatch(readFileSync(path.join(core.dir, 'qwen-30b', '.env'), 'utf8'), /GPT_OSS_20B/);
+    // Image overrides and the shared cache reach the folders whose compose files read them.
+    assert.match(readFileSync(path.join(core.dir, 'qwen-30b', '.env'), 'utf8'), /^VLLM_SPARK_IMAGE=127\.0\.0\.1:5000\/mirror\/vllm:26\.10-py3$/m);
+    assert.match(readFileSync(path.join(core.dir, 'qwen-30b', '.env'), 'utf8'), /^HF_CACHE_DIR=\/data\/huggingface$/m);
+    assert.match(readFileSync(path.join(core.dir, 'litellm', '.env'), 'utf8'), /^REDIS_IMAGE=/m);
   });
 
   it('creates .env from .env.example like the script when .env is missing', async () => {

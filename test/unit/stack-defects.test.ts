@@ -155,16 +155,21 @@ describe('the stack has none of the seed\'s defects', () => {
 
   it('pins every image by tag, never latest, and LiteLLM to LITELLM_VERSION', () => {
     const files = stackFiles().filter((f) => /docker-compose.*\.yml$/.test(f));
+    const example = read('.env.example');
     assert.ok(files.length >= 8);
     for (const file of files) {
       for (const [name, service] of Object.entries((parse(readFileSync(file, 'utf8')) as ComposeFile).services)) {
-        assert.match(service.image ?? '', /^[\w./-]+:[\w.-]+$/, `${file} ${name}`);
-        assert.doesNotMatch(service.image ?? '', /:latest$|:main$/, `${file} ${name}`);
+        // `${VARIABLE:-pinned}`: overridable from .env, and pinned when it is not set.
+        const [, variable = '', pinned = ''] = /^\$\{([A-Z_]+_IMAGE):-([^}]*)\}$/.exec(service.image ?? '') ?? [];
+        assert.ok(variable, `${file} ${name}: the image comes from a variable with a pinned default`);
+        assert.ok(example.includes(`# ${variable}=${pinned}\n`), `${variable} is listed in .env.example with its default`);
+        assert.match(pinned, /^[\w./-]+:[\w.-]+$/, `${file} ${name}`);
+        assert.doesNotMatch(pinned, /:latest$|:main$/, `${file} ${name}`);
       }
     }
     const version = read('litellm', 'LITELLM_VERSION').trim();
     assert.ok(!['1.82.7', '1.82.8'].includes(version), 'compromised LiteLLM release');
-    assert.equal(compose('litellm', 'docker-compose.yml').services.litellm?.image, `ghcr.io/berriai/litellm:v${version}-stable`);
+    assert.equal(compose('litellm', 'docker-compose.yml').services.litellm?.image, `\${LITELLM_IMAGE:-ghcr.io/berriai/litellm:v${version}-stable}`);
   });
 });
 

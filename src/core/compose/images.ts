@@ -1,21 +1,48 @@
 /**
- * The images a compose file runs (`services.*.image`), read from the file itself so the
- * pre-flight checks exactly what `docker compose up` would need.
+ * The images a compose file runs (`services.*.image`), read from the file itself and with its
+ * variables resolved as compose resolves them (`${VLLM_SPARK_IMAGE:-…}` from the process
+ * environment over the folder's `.env`), so the pre-flight, the doctor and `pull` see exactly
+ * what `docker compose up` would run.
  */
 import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { isMap, parseDocument } from 'yaml';
+import { interpolate, projectLookup } from './interpolate';
 
-/** The image references of a compose file's services, in file order. */
-export async function composeImages(file: string): Promise<string[]> {
+/** One service's image: as written in the file, and as compose resolves it now. */
+export interface ComposeImage {
+  readonly service: string;
+  /** The file's text, e.g. `${VLLM_SPARK_IMAGE:-nvcr.io/nvidia/vllm:26.10-py3}`. */
+  readonly written: string;
+  /** What compose runs, e.g. `nvcr.io/nvidia/vllm:26.10-py3`. */
+  readonly image: string;
+  /** The variable that chose it when it is set (not the pinned default), e.g. `VLLM_SPARK_IMAGE`. */
+  readonly overriddenBy?: string;
+}
+
+/**
+ * The images of a compose file's services, in file order, resolved against the process
+ * environment over the folder's `.env`. Usage: `(await composeImageRefs(file)).map((i) => i.image)`.
+ */
+export async function composeImageRefs(file: string, processEnv: NodeJS.ProcessEnv = process.env): Promise<ComposeImage[]> {
   const doc = parseDocument(await readFile(file, 'utf8'));
+  const lookup = await projectLookup(path.dirname(file), processEnv);
   const services = doc.get('services');
   if (!isMap(services)) return [];
-  const images: string[] = [];
+  const images: ComposeImage[] = [];
   for (const pair of services.items) {
     const service = pair.value;
     if (!isMap(service)) continue;
-    const image = service.get('image');
-    if (typeof image === 'string' && !images.includes(image)) images.push(image);
+    const written = service.get('image');
+    if (typeof written !== 'string') continue;
+    const variable = /^\$\{([A-Za-z_][A-Za-z0-9_]*):?-/.exec(written)?.[1];
+    const overridden = variable !== undefined && (lookup(variable) ?? '') !== '';
+    images.push({ service: String(pair.key), written, image: interpolate(written, lookup), ...(overridden ? { overriddenBy: variable } : {}) });
   }
   return images;
+}
+
+/** The distinct image references of a compose file's services, resolved, in file order. */
+export async function composeImages(file: string, processEnv: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  return [...new Set((await composeImageRefs(file, processEnv)).map((i) => i.image))];
 }

@@ -11,7 +11,7 @@ import type { CheckResult } from '../checks';
 import { certPaths } from '../certs';
 import { composeFileFor, gatewayProjects } from '../compose/commands';
 import type { Engine } from '../compose/engine';
-import { composeImages } from '../compose/images';
+import { composeImageRefs } from '../compose/images';
 import { parseDotEnv } from '../env/dotenv';
 import { ENV_FILE, envSyncProblems, isPlaceholderToken } from '../env/sync';
 import { SparkError } from '../errors';
@@ -89,10 +89,14 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
   const containers = new Map<string, Awaited<ReturnType<Engine['container']>>>();
   if (dockerUp) {
     const files = [...stack.scenarios.models.map((m) => path.join(stack.root, m.folder, composeFileFor('spark'))), ...gatewayProjects(stack.root).map((p) => path.join(p.dir, 'docker-compose.yml'))];
-    for (const image of [...new Set((await Promise.all(files.map(composeImages))).flat())]) {
+    // The images in use, as compose resolves them (an override in .env shows with its variable).
+    const refs = (await Promise.all(files.map((f) => composeImageRefs(f)))).flat();
+    for (const image of [...new Set(refs.map((r) => r.image))]) {
+      const from = refs.find((r) => r.image === image && r.overriddenBy)?.overriddenBy;
+      const source = from ? `set by ${from}` : 'pinned default';
       add((await engine.imageExists(image))
-        ? { id: `image-${image}`, title: `Image ${image}`, status: 'ok', detail: 'present' }
-        : { id: `image-${image}`, title: `Image ${image}`, status: 'warn', detail: 'not present (compose pulls it on start; that needs the registry)', fix: `docker pull ${image}` });
+        ? { id: `image-${image}`, title: `Image ${image}`, status: 'ok', detail: `present (${source})` }
+        : { id: `image-${image}`, title: `Image ${image}`, status: 'warn', detail: `not present (${source}); compose pulls it on start, which needs the registry`, fix: 'spark-gateway pull' });
     }
     const all = [...GATEWAY_SERVICES.map((s) => ({ name: s.name, container: s.container })), ...stack.scenarios.models.map((m) => ({ name: m.name, container: m.container }))];
     for (const { name, container } of all) {

@@ -29,7 +29,12 @@ export const SECRETS: readonly { key: string; make: (hex: (bytes: number) => str
 
 /** Folders with a docker-compose.yml that are not model servers. */
 const NOT_MODELS = new Set(['litellm', 'simulator', 'nginx', 'ssl']);
-const LITELLM_OPTIONAL = ['UI_USERNAME', 'UI_PASSWORD', 'LITELLM_LOG'];
+const LITELLM_OPTIONAL = ['UI_USERNAME', 'UI_PASSWORD', 'LITELLM_LOG', 'LITELLM_IMAGE', 'REDIS_IMAGE', 'POSTGRES_IMAGE'];
+/**
+ * Settings of ../.env the model folders' compose files read (image overrides, the shared weights
+ * cache), passed through when set: compose resolves `${VAR:-default}` from the folder's own .env.
+ */
+export const MODEL_PASSTHROUGH = ['VLLM_SPARK_IMAGE', 'VLLM_GPU_IMAGE', 'HF_CACHE_DIR'];
 
 export interface SyncOptions {
   /** Random bytes as hex (tests pass a fixed source). */
@@ -112,6 +117,7 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
       `VLLM_LOGGING_LEVEL=${get('VLLM_LOGGING_LEVEL') || 'INFO'}`,
       // Only this model's own fraction: another model's variable in its .env would be noise.
       ...memoryVars.filter((k) => get(k) !== '' && compose.includes(`\${${k}`)).map((k) => `${k}=${get(k)}`),
+      ...MODEL_PASSTHROUGH.filter((k) => get(k) !== '').map((k) => `${k}=${get(k)}`),
     ];
     writes.push({ file: path.join(root, dir, ENV_FILE), content: `${lines.join('\n')}\n` });
   });

@@ -15,6 +15,25 @@ export const MODEL_COMPOSE_FILES: Readonly<Record<ComposeVariant, string>> = {
   'multi-gpu': 'docker-compose-gpu.yml',
 };
 
+/**
+ * The variable each variant's image is read from, with the pinned image as its default, so a user
+ * can run a newer tag or a local mirror from `.env` without editing generated files.
+ */
+export const VLLM_IMAGE_VARIABLES: Readonly<Record<ComposeVariant, string>> = {
+  spark: 'VLLM_SPARK_IMAGE',
+  'multi-gpu': 'VLLM_GPU_IMAGE',
+};
+
+/**
+ * The host folder every model server mounts as its Hugging Face cache: one cache for all models
+ * (weights downloaded once, visible to the user's own `hf` CLI, kept across `down -v`).
+ */
+// `~` rather than a nested `${HOME}`: Compose v1 cannot nest variables, and both versions expand
+// `~` in a bind mount's source to the home folder of the user who runs compose.
+export const HF_CACHE_MOUNT = '${HF_CACHE_DIR:-~/.cache/huggingface}';
+/** Where the cache is mounted inside the container: huggingface_hub's default HF_HOME as root. */
+export const CONTAINER_HF_HOME = '/root/.cache/huggingface';
+
 /** vLLM listens on this port inside every model container; `hostPort` maps it on 127.0.0.1. */
 export const CONTAINER_PORT = 8000;
 
@@ -59,16 +78,17 @@ export function renderModelCompose(model: ModelSpec, variant: ComposeVariant, im
     ...header(model, variant, tp, gpus),
     'services:',
     `  ${scalar(model.name)}:`,
-    `    image: ${scalar(images[variant].image)}`,
+    `    image: ${scalar(`\${${VLLM_IMAGE_VARIABLES[variant]}:-${images[variant].image}}`)}`,
     `    container_name: ${scalar(model.container)}`,
     '    command:',
     ...containerCommand(model, variant).map((arg) => `      - ${arg === memoryValue(model) ? arg : scalar(arg)}`),
-    '    # HF_TOKEN and VLLM_LOGGING_LEVEL, written here by ../sync-env.sh.',
+    '    # HF_TOKEN, VLLM_LOGGING_LEVEL and the settings below, written here by ../sync-env.sh.',
     '    env_file: .env',
     '    ports:',
     `      - "127.0.0.1:${model.hostPort}:${CONTAINER_PORT}"`,
     '    volumes:',
-    '      - huggingface_cache:/root/.cache/huggingface',
+    '      # The one Hugging Face cache of the host, shared by every model (HF_CACHE_DIR in ../.env).',
+    `      - ${JSON.stringify(`${HF_CACHE_MOUNT}:${CONTAINER_HF_HOME}`)}`,
     ...(tp > 1 ? ['    # Tensor parallel workers exchange tensors through shared memory.'] : []),
     '    ipc: host',
     '    deploy:',
@@ -83,14 +103,11 @@ export function renderModelCompose(model: ModelSpec, variant: ComposeVariant, im
     '      interval: 10s',
     '      timeout: 5s',
     '      retries: 3',
-    `      # First start downloads about ${round(model.weightsGiB)} GiB of weights and loads them; the check does not count until then.`,
+    `      # A first start by hand downloads about ${round(model.weightsGiB)} GiB of weights (spark-gateway up fetches them first); the check does not count until then.`,
     '      start_period: 900s',
     '    restart: unless-stopped',
     '    networks:',
     '      - vllm_network',
-    '',
-    'volumes:',
-    '  huggingface_cache:',
     '',
     'networks:',
     '  vllm_network:',

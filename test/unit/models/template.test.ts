@@ -53,10 +53,11 @@ describe('the model template', () => {
     const model = modelWith('');
     const spark = onlyService(renderModelCompose(model, 'spark', images));
     const gpu = onlyService(renderModelCompose(model, 'multi-gpu', images));
-    assert.equal(spark.image, images.spark.image);
-    assert.match(spark.image, /^nvcr\.io\/nvidia\/vllm:/);
-    assert.equal(gpu.image, images['multi-gpu'].image);
-    assert.match(gpu.image, /^vllm\/vllm-openai:/);
+    // Overridable from .env, pinned by default.
+    assert.equal(spark.image, `\${VLLM_SPARK_IMAGE:-${images.spark.image}}`);
+    assert.match(images.spark.image, /^nvcr\.io\/nvidia\/vllm:/);
+    assert.equal(gpu.image, `\${VLLM_GPU_IMAGE:-${images['multi-gpu'].image}}`);
+    assert.match(images['multi-gpu'].image, /^vllm\/vllm-openai:/);
     assert.deepEqual(spark.command.slice(0, 3), ['vllm', 'serve', 'org/model-a']);
     assert.equal(gpu.command[0], 'org/model-a');
   });
