@@ -39,7 +39,7 @@ LITELLM_VENV="${SPARK_LITELLM_VENV:-$SPARK_OPT/litellm-venv}"
 LITELLM_VERSION_FILE="$REPO_ROOT/stack/litellm/LITELLM_VERSION"
 LITELLM_MARKER="$LITELLM_VENV/.spark-gateway-litellm-version"
 SYSTEM_PYTHON="/usr/bin/python3"
-APT_PACKAGES=(docker.io containerd runc tini iptables nginx redis-server curl ca-certificates python3 python3-venv docker-compose)
+APT_PACKAGES=(docker.io containerd runc tini iptables nginx redis-server curl ca-certificates python3 python3-venv docker-compose docker-registry)
 
 log()  { printf '[provision] %s\n' "$*"; }
 warn() { printf '[provision] WARNING: %s\n' "$*" >&2; }
@@ -124,6 +124,8 @@ stop_packaged_service() {
 }
 stop_packaged_service nginx /run/nginx.pid
 stop_packaged_service redis-server /run/redis/redis-server.pid
+# docker-registry (the CNCF distribution registry): the pull tests start their own on loopback.
+stop_packaged_service docker-registry /run/docker-registry.pid
 
 # ---------------------------------------------------------------------------------------------
 # 2. dockerd with the hook on its PATH, checked with a GPU reservation.

@@ -7,6 +7,8 @@ export interface CliIo {
   readonly err: (text: string) => void;
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
+  /** stdout is a terminal: progress redraws one line; piped, it prints plain lines. */
+  readonly isTTY?: boolean;
 }
 
 /** Exit codes: 2 is reserved for "the plan does not fit" so scripts can tell it from errors. */

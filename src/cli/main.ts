@@ -16,11 +16,12 @@ import { planCommand } from './commands/plan';
 import { scenariosCommand } from './commands/scenarios';
 import { statusCommand } from './commands/status';
 import { syncEnvCommand } from './commands/sync-env';
+import { pullCommand } from './commands/pull';
 import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 
@@ -101,6 +102,7 @@ if (require.main === module) {
     err: (t) => process.stderr.write(t),
     cwd: process.cwd(),
     env: process.env,
+    isTTY: process.stdout.isTTY === true,
   }).then((code) => {
     process.exitCode = code;
   });

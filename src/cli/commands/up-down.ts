@@ -12,7 +12,7 @@ import { EXIT } from '../io';
 import { totalBytesFrom } from './memory-total';
 
 /** Ctrl-C cancels the running compose and the wait (the process tree is killed), once. */
-function interruptSignal(): { signal: AbortSignal; dispose(): void } {
+export function interruptSignal(): { signal: AbortSignal; dispose(): void } {
   const controller = new AbortController();
   const onInt = () => controller.abort();
   process.once('SIGINT', onInt);
