@@ -7,6 +7,7 @@ import { SparkError } from '../core/errors';
 import { loadStack, resolveStackRoot } from '../core/stack';
 import type { Stack } from '../core/stack';
 import { UsageError, parseArgs } from './args';
+import { addModelCommand } from './commands/add-model';
 import { certsCommand } from './commands/certs';
 import { chatCommand } from './commands/chat';
 import { logsCommand } from './commands/logs';
@@ -20,7 +21,7 @@ import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand, addModelCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 
