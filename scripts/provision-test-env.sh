@@ -12,6 +12,8 @@
 #   4. LiteLLM proxy `litellm[proxy]==$(cat stack/litellm/LITELLM_VERSION)` in a venv at
 #      /opt/spark-gateway/litellm-venv (outside the repo: a fresh clone reuses it), checked by
 #      starting it on 127.0.0.1 and asking /health/liveliness.
+#   4b. scripts/provision-vllm.sh: the vLLM wheel of each version in stack/vllm-images.yaml, each in
+#      /opt/spark-gateway/vllm-<version> (for vLLM's own argument parser in the tests).
 #   5. scripts/provision-e2e.sh (code-server, Node 24, chromium) when that script exists.
 #   6. A summary of versions; exit status non-zero when a required component is missing.
 #
@@ -328,6 +330,12 @@ if [ "$("$LITELLM_VENV/bin/python" -c 'import importlib.metadata as m; print(m.v
 fi
 
 # ---------------------------------------------------------------------------------------------
+# 4b. The vLLM wheel of each pinned image's version, for vLLM's own argument parser (SPEC §9).
+# ---------------------------------------------------------------------------------------------
+step "vLLM wheels (scripts/provision-vllm.sh)"
+if bash "$REPO_ROOT/scripts/provision-vllm.sh"; then VLLM_STATUS="ok"; else VLLM_STATUS="FAILED"; fi
+
+# ---------------------------------------------------------------------------------------------
 # 5. End-to-end test tools (code-server etc.), from their own script when the repo has it.
 # ---------------------------------------------------------------------------------------------
 E2E_STATUS="not in this checkout"
@@ -363,6 +371,7 @@ else
   litellm_v="MISSING (want $LITELLM_VERSION, venv has '${lv}')"; failures+=("litellm")
 fi
 [ "$E2E_STATUS" = "FAILED" ] && failures+=("e2e tools")
+[ "$VLLM_STATUS" = "FAILED" ] && failures+=("vllm wheels")
 
 printf '[provision]   docker:   %s\n' "$docker_v"
 printf '[provision]   gpus:     --gpus all accepted (no-op %s)\n' "$HOOK"
@@ -370,6 +379,7 @@ printf '[provision]   compose:  %s\n' "$compose_v"
 printf '[provision]   nginx:    %s\n' "$nginx_v"
 printf '[provision]   redis:    %s\n' "$redis_v"
 printf '[provision]   litellm:  %s\n' "$litellm_v"
+printf '[provision]   vllm:     %s (%s)\n' "$VLLM_STATUS" "$(ls -d "$SPARK_OPT"/vllm-* 2>/dev/null | tr '\n' ' ')"
 printf '[provision]   e2e:      %s\n' "$E2E_STATUS"
 printf '[provision]   took %s s\n' "$SECONDS"
 if [ "${#failures[@]}" -gt 0 ]; then

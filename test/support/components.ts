@@ -49,3 +49,15 @@ export function missing(...components: Parameters<typeof probe>[0][]): string | 
 export function nginxBinary(): string {
   return existsSync('/usr/sbin/nginx') ? '/usr/sbin/nginx' : 'nginx';
 }
+
+/**
+ * Like {@link missing}, for the vLLM wheels provisioning installs per pinned vLLM version
+ * (scripts/provision-vllm.sh): false when every venv's python exists.
+ */
+export function missingVllm(venvs: readonly string[]): string | false {
+  const absent = venvs.find((venv) => !existsSync(`${venv}/bin/python`));
+  if (absent === undefined) return false;
+  const reason = `vLLM is not available: ${absent}/bin/python is missing (run scripts/provision-vllm.sh)`;
+  if (REQUIRE_ALL) throw new Error(`${reason} — CI requires every component`);
+  return reason;
+}
