@@ -1,6 +1,6 @@
 import { KV_CACHE_DTYPES } from '../../core/models/kv-cache';
 import type { KvCacheDtype } from '../../core/models/kv-cache';
-import { dryRunJson, proposeModel, stackHubSettings } from '../../core/models/propose';
+import { dryRunJson, proposeModel, stackHubSettings, writeProposal } from '../../core/models/propose';
 import { describeProposal } from '../../core/models/working';
 import { UsageError } from '../args';
 import type { Command } from '../io';
@@ -36,10 +36,14 @@ export const addModelCommand: Command = {
       kvCacheDtype: kvCacheDtype as KvCacheDtype,
       port: wholeNumber(args.values.get('--port'), '--port'),
       totalBytes: await totalBytesFrom(args),
-    }, { settings, onStep: json ? undefined : (text) => io.err(`reading ${repo}: ${text}…\n`) });
+    }, { settings });
     if (json) printJson(io, dryRunJson(proposal));
     else io.out(`${describeProposal(proposal).join('\n')}\n`);
     if (args.flags.has('--dry-run')) return EXIT.ok;
-    throw new UsageError('writing the model needs the stack writer; run with --dry-run');
+    await writeProposal(loaded, proposal);
+    const say = json ? (text: string) => io.err(text) : (text: string) => io.out(text);
+    say(`added ${proposal.spec.name}: ${proposal.files.join(', ')}\n`);
+    say(`next: spark-gateway sync-env (its .env), spark-gateway plan ${proposal.scenario.name}, spark-gateway up ${proposal.scenario.name}; restart LiteLLM to route it\n`);
+    return EXIT.ok;
   },
 };

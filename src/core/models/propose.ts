@@ -3,7 +3,7 @@
  * the scenarios.yaml entry, the one-model scenario and the files — without writing anything.
  * `add-model --dry-run` prints this; without it the stack writer applies it.
  */
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Cancellation } from '../compose/cancellation';
@@ -26,8 +26,13 @@ import { checkArchitecture, checkpointQuantization, estimateMemory, weightsFromF
 import type { ServingFlags } from './flags';
 import { servingFlags } from './flags';
 import type { KvCacheDtype } from './kv-cache';
-import { chooseName, choosePort, memoryEnvFor } from './naming';
-import { MODEL_COMPOSE_FILES } from './template';
+import type { VllmImages } from './images';
+import { loadVllmImages } from './images';
+import { containerFor, freeHostPort, memoryEnvFor, uniqueModelName } from '../stack-edit/names';
+import { modelAdditionChanges, readStackTexts } from '../stack-edit/model-changes';
+import type { StackTexts } from '../stack-edit/model-changes';
+import type { StackChange, StackFs } from '../stack-edit/transaction';
+import { applyStackChanges } from '../stack-edit/transaction';
 
 export interface AddModelRequest {
   readonly repo: string;
@@ -55,6 +60,8 @@ export interface ModelProposal {
   readonly scenario: { readonly name: string; readonly title: string; readonly fraction: number };
   /** The planner's verdict for that scenario's model (it must fit: the estimate chose the fraction). */
   readonly plan: ModelPlan;
+  /** The stack edits that add it (folder, compose files, scenarios.yaml, LiteLLM), applied all or none. */
+  readonly changes: readonly StackChange[];
   /** Files written or edited, relative to the stack. */
   readonly files: readonly string[];
 }
@@ -78,27 +85,36 @@ export async function stackHubSettings(root: string, processEnv: NodeJS.ProcessE
  */
 export async function proposeModel(stack: Stack, request: AddModelRequest, hub: { settings: HubSettings; cancellation?: Cancellation; onStep?: (text: string) => void }): Promise<ModelProposal> {
   const files = await readHubModel(request.repo, { settings: hub.settings, revision: request.revision, cacheDir: path.join(stack.root, HUB_CACHE_DIR), cancellation: hub.cancellation, onStep: hub.onStep });
-  const folders = readdirSync(stack.root, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name);
   const ports = nginxPorts(await readStackEnv(stack.root));
-  return proposeFromHub(files, stack, request, folders, [ports.https, ports.http]);
+  return proposeFromHub(files, stack, request, { gatewayPorts: [ports.https, ports.http], texts: await readStackTexts(stack.root), images: await loadVllmImages(stack.root) });
+}
+
+/**
+ * Writes a proposal into the stack: the model folder, its scenarios.yaml entry and one-model
+ * scenario, its LiteLLM entry — all files or none (after a failure the stack is as it was).
+ */
+export async function writeProposal(stack: Stack, proposal: ModelProposal, options: { fs?: Partial<StackFs> } = {}): Promise<void> {
+  // The folder may have appeared since the proposal was made (another add-model): refuse, never merge.
+  if (existsSync(path.join(stack.root, proposal.spec.folder))) throw new SparkError(`${path.join(stack.root, proposal.spec.folder)} already exists`, 'Pass another --name, or remove that folder first');
+  await applyStackChanges(stack.root, proposal.changes, options);
 }
 
 /** The proposal from what the Hub said. Pure. */
-export function proposeFromHub(hub: HubModelFiles, stack: Stack, request: AddModelRequest, folders: readonly string[], gatewayPorts: readonly number[]): ModelProposal {
+export function proposeFromHub(hub: HubModelFiles, stack: Stack, request: AddModelRequest, context: { gatewayPorts: readonly number[]; texts: StackTexts; images: VllmImages }): ModelProposal {
   const weights = weightsFromFiles(hub.repo, hub.files, hub.indexTotalSize);
   if (hub.configText === undefined) throw new SparkError(`${hub.repo} has no config.json, so vLLM cannot tell which model it is`, 'Pick the original Transformers repository of the model (its model card names it as base_model)');
   const config = parseModelConfig(hub.configText, `${hub.repo}/config.json`);
   const architecture = checkArchitecture(config);
   const quantization = checkpointQuantization(config);
   const file = stack.scenarios;
-  const name = chooseName(hub.repo, file, folders, request.name);
-  const hostPort = choosePort(file, gatewayPorts, request.port);
+  const name = uniqueModelName(file, request.name ?? hub.repo, { exact: request.name !== undefined });
+  const hostPort = freeHostPort(file, request.port, context.gatewayPorts);
   const estimate = estimateMemory({ config, weights, kvCacheDtype: request.kvCacheDtype, maxModelLen: request.maxModelLen, totalBytes: request.totalBytes, reserveBytes: file.reserveGiB * GIB, concurrency: request.concurrency });
   const flags = servingFlags(hub.repo, config, quantization);
   const spec: ModelSpec = {
     name,
     folder: name,
-    container: `vllm-${name}`,
+    container: containerFor(name),
     hfModel: hub.repo,
     // Rounded up, so the planner (which reads GiB) never plans less than the checkpoint holds.
     weightsGiB: Math.ceil((weights.value / GIB) * 100) / 100,
@@ -117,6 +133,7 @@ export function proposeFromHub(hub: HubModelFiles, stack: Stack, request: AddMod
     gpus: { 'multi-gpu': ['0'] },
   };
   const plan = planModel(spec, spec.defaultFraction, request.totalBytes);
+  const changes = modelAdditionChanges(context.texts, spec, context.images, stack.root);
   return {
     repo: hub.repo,
     revision: hub.revision,
@@ -128,7 +145,8 @@ export function proposeFromHub(hub: HubModelFiles, stack: Stack, request: AddMod
     spec,
     scenario: { name, title: `${name} alone`, fraction: spec.defaultFraction },
     plan,
-    files: [...Object.values(MODEL_COMPOSE_FILES).map((f) => `${name}/${f}`), 'scenarios.yaml', 'litellm/config.yaml'],
+    changes,
+    files: changes.flatMap((c) => (c.kind === 'write' ? [c.file] : [])),
   };
 }
 
