@@ -7,12 +7,15 @@ import { SparkError } from '../core/errors';
 import { loadStack, resolveStackRoot } from '../core/stack';
 import type { Stack } from '../core/stack';
 import { UsageError, parseArgs } from './args';
+import { addModelCommand } from './commands/add-model';
+import { addScenarioCommand } from './commands/add-scenario';
 import { certsCommand } from './commands/certs';
 import { chatCommand } from './commands/chat';
 import { logsCommand } from './commands/logs';
 import { memoryCommand } from './commands/memory';
 import { doctorCommand } from './commands/doctor';
 import { planCommand } from './commands/plan';
+import { removeModelCommand } from './commands/remove-model';
 import { scenariosCommand } from './commands/scenarios';
 import { statusCommand } from './commands/status';
 import { syncEnvCommand } from './commands/sync-env';
@@ -21,7 +24,7 @@ import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand, addModelCommand, removeModelCommand, addScenarioCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 

@@ -1,6 +1,7 @@
 import { findScenario, gib, planScenario } from '../../core/planner';
+import type { ScenarioPlan } from '../../core/planner';
 import { UsageError } from '../args';
-import type { Command } from '../io';
+import type { CliIo, Command } from '../io';
 import { EXIT, printJson } from '../io';
 import { totalBytesFrom } from './memory-total';
 
@@ -15,16 +16,18 @@ export const planCommand: Command = {
     if (name === undefined || args.positionals.length > 1) throw new UsageError('plan takes exactly one scenario name');
     const { scenarios: file } = await stack();
     const plan = planScenario(file, findScenario(file, name), await totalBytesFrom(args));
-    if (args.flags.has('--json')) {
-      printJson(io, plan);
-    } else {
-      io.out(`${plan.scenario}: ${plan.fits ? 'fits' : 'does NOT fit'} in ${gib(plan.totalBytes)}\n`);
-      for (const m of plan.models) {
-        io.out(`  ${m.model}: ${m.fraction} × ${gib(plan.totalBytes)} = ${gib(m.budgetBytes)}; weights ${gib(m.weightsBytes)} + overhead ${gib(m.overheadBytes)} leaves ${gib(m.kvBudgetBytes)} for KV cache (needs ≥ ${gib(m.minKvBytes)})\n`);
-      }
-      io.out(`  total planned ${gib(plan.plannedBytes)}, left ${gib(plan.freeAfterBytes)} (reserve ${gib(plan.reserveBytes)})\n`);
-      for (const reason of plan.reasons) io.out(`  ✗ ${reason}\n`);
-    }
+    if (args.flags.has('--json')) printJson(io, plan);
+    else printPlan(io, plan);
     return plan.fits ? EXIT.ok : EXIT.noFit;
   },
 };
+
+/** The planner's arithmetic as text, one line per model (also used by add-scenario). */
+export function printPlan(io: CliIo, plan: ScenarioPlan, reasons: readonly string[] = plan.reasons): void {
+  io.out(`${plan.scenario}: ${reasons.length === 0 ? 'fits' : 'does NOT fit'} in ${gib(plan.totalBytes)}\n`);
+  for (const m of plan.models) {
+    io.out(`  ${m.model}: ${m.fraction} × ${gib(plan.totalBytes)} = ${gib(m.budgetBytes)}; weights ${gib(m.weightsBytes)} + overhead ${gib(m.overheadBytes)} leaves ${gib(m.kvBudgetBytes)} for KV cache (needs ≥ ${gib(m.minKvBytes)})\n`);
+  }
+  io.out(`  total planned ${gib(plan.plannedBytes)}, left ${gib(plan.freeAfterBytes)} (reserve ${gib(plan.reserveBytes)})\n`);
+  for (const reason of reasons) io.out(`  ✗ ${reason}\n`);
+}

@@ -63,7 +63,7 @@ export function addModel(text: string, file: string, model: ModelSpec): string {
 export function removeModel(text: string, file: string, name: string): string {
   const current = parseScenarioFile(text, file);
   const users = current.scenarios.filter((s) => s.models.has(name)).map((s) => s.name);
-  if (users.length > 0) throw new SparkError(`${file}: model "${name}" is used by scenario${users.length > 1 ? 's' : ''} ${users.join(', ')}`, 'Remove those scenarios first (or take the model out of them)');
+  if (users.length > 0) throw new SparkError(`${file}: model "${name}" is used by scenario${users.length > 1 ? 's' : ''} ${users.join(', ')}`, 'Delete those scenarios from scenarios.yaml or take the model out of them, then try again');
   const doc = editable(text, file);
   removeNamed(seqOf(doc, 'models', file), name, 'model', current.models.map((m) => m.name));
   return checked(doc, file);

@@ -1,0 +1,122 @@
+/**
+ * `remove-model`: takes a model out of the stack — its one-model scenario, its scenarios.yaml
+ * entry, its LiteLLM entry and its folder, all files or none — after asking Docker that its
+ * container does not run. Its weights (the compose project's volumes) stay unless `purge`.
+ */
+import type { Cancellation } from '../compose/cancellation';
+import { ProcessFailedError, runProcess } from '../compose/process';
+import { SparkError } from '../errors';
+import { loadStack } from '../stack';
+import { modelRemovalChanges, readStackTexts } from './model-changes';
+import type { StackChange, StackFs } from './transaction';
+import { applyStackChanges } from './transaction';
+
+/** What Docker knows about a model's container. */
+export interface ContainerFacts {
+  /** Docker's state: `running`, `restarting`, `paused`, `exited`, `created`, `dead`. */
+  readonly state: string;
+  /** Its compose project (the label), when compose made it. */
+  readonly project?: string;
+}
+
+/** The Docker operations removal needs; the default runs the `docker` CLI (argument arrays). */
+export interface ModelContainers {
+  inspect(container: string): Promise<ContainerFacts | undefined>;
+  removeContainer(container: string): Promise<void>;
+  /** The volumes of a compose project (where the weights are cached). */
+  projectVolumes(project: string): Promise<string[]>;
+  removeVolume(volume: string): Promise<void>;
+}
+
+/** {@link ModelContainers} through the `docker` CLI, which honours DOCKER_HOST and contexts as the user's shell does. */
+export function dockerCliContainers(cancellation?: Cancellation): ModelContainers {
+  const docker = (args: string[], okCodes: number[] = []) => runProcess({ command: 'docker', args }, { cancellation, okCodes });
+  return {
+    async inspect(container) {
+      const result = await docker(['container', 'inspect', '--format', '{{.State.Status}}|{{index .Config.Labels "com.docker.compose.project"}}', container], [1]);
+      if (result.code !== 0) {
+        if (/no such (object|container)/i.test(result.stderr)) return undefined;
+        throw new ProcessFailedError(`docker container inspect ${container}`, result.code, result.stderr);
+      }
+      const [state = '', project = ''] = result.stdout.trim().split('|');
+      return { state, ...(project ? { project } : {}) };
+    },
+    async removeContainer(container) {
+      await docker(['container', 'rm', container]);
+    },
+    async projectVolumes(project) {
+      const result = await docker(['volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]);
+      return result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
+    },
+    async removeVolume(volume) {
+      await docker(['volume', 'rm', volume]);
+    },
+  };
+}
+
+export interface RemoveModelOptions {
+  /** Also remove the model's weights (its compose project's volumes). */
+  readonly purge?: boolean;
+  readonly containers?: ModelContainers;
+  /** For tests: file operations of the writer (see applyStackChanges). */
+  readonly fs?: Partial<StackFs>;
+}
+
+export interface RemoveModelResult {
+  readonly model: string;
+  readonly changes: readonly StackChange[];
+  /** The stopped container that was removed with the folder, if there was one. */
+  readonly removedContainer?: string;
+  readonly removedVolumes: readonly string[];
+  /** Volumes left in place (the weights), when not purged. */
+  readonly keptVolumes: readonly string[];
+}
+
+/** Container states in which the model server is (or will be again) using its folder. */
+const ACTIVE = new Set(['running', 'restarting', 'paused']);
+
+/**
+ * Removes model `name` from the stack at `root`. Refuses, before changing anything, when other
+ * scenarios use the model or its container runs (the fix says how to stop it).
+ * Usage: `await removeModelFromStack(root, 'qwen3-4b', { purge: false })`.
+ */
+export async function removeModelFromStack(root: string, name: string, options: RemoveModelOptions = {}): Promise<RemoveModelResult> {
+  const stack = await loadStack(root);
+  const model = stack.scenarios.models.find((m) => m.name === name);
+  if (!model) throw new SparkError(`unknown model "${name}" (known: ${stack.scenarios.models.map((m) => m.name).join(', ') || 'none'})`);
+  const changes = modelRemovalChanges(await readStackTexts(root), name, root);
+  const containers = options.containers ?? dockerCliContainers();
+  let facts: ContainerFacts | undefined;
+  try {
+    facts = await containers.inspect(model.container);
+  } catch (error) {
+    throw new SparkError(`could not ask Docker whether ${model.container} runs: ${error instanceof Error ? error.message : String(error)}`, 'Start Docker (or fix DOCKER_HOST), then try again: a running server must not lose its folder');
+  }
+  if (facts && ACTIVE.has(facts.state)) {
+    throw new SparkError(`${model.container} is ${facts.state}: stop it before removing ${name}`, `spark-gateway down ${name} (or: docker stop ${model.container})`);
+  }
+  await applyStackChanges(root, changes, options.fs ? { fs: options.fs } : {});
+  // The files are gone; a leftover stopped container would point at a folder that no longer exists.
+  if (facts) await containers.removeContainer(model.container);
+  const project = facts?.project ?? composeProjectName(model.folder);
+  const volumes = await containers.projectVolumes(project);
+  const removedVolumes: string[] = [];
+  if (options.purge) {
+    for (const volume of volumes) {
+      await containers.removeVolume(volume);
+      removedVolumes.push(volume);
+    }
+  }
+  return {
+    model: name,
+    changes,
+    ...(facts ? { removedContainer: model.container } : {}),
+    removedVolumes,
+    keptVolumes: options.purge ? [] : volumes,
+  };
+}
+
+/** Compose's default project name for a folder: its base name, lower case, [a-z0-9_-] only. */
+export function composeProjectName(folder: string): string {
+  return (folder.split('/').pop() ?? folder).toLowerCase().replace(/[^a-z0-9_-]/g, '');
+}
