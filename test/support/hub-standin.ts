@@ -6,7 +6,7 @@
  *   GET  /api/models/{repo}/tree/{rev}?recursive=…       listFiles (type, path, size, oid, lfs)
  *   GET|HEAD /{repo}/resolve/{rev}/{file}                 downloadFile (Range: bytes=0-0 probe → 206 +
  *                                                          Content-Range + ETag, then the bytes)
- * with the Hub's errors: 401 + X-Error-Code RepoNotFound without a token (404 with one), GatedRepo
+ * (files with `bytes` served for real, with Range, resumable) with the Hub's errors: 401 + X-Error-Code RepoNotFound without a token (404 with one), GatedRepo
  * for a gated repository's files, RevisionNotFound, 429 + Retry-After. Clients find it through
  * HF_ENDPOINT. Faults: rate limiting, and a connection dropped on a chosen path ("network fails
  * mid-way").
@@ -21,6 +21,11 @@ export interface StandInFile {
   readonly size?: number;
   /** Small files (config.json, the index) carry their text; large ones only a size. */
   readonly content?: string;
+  /**
+   * The bytes of a checkpoint file that is really downloaded (the download tests): served with
+   * HTTP Range, listed as LFS with the sha256 of these bytes as its oid, as the Hub does.
+   */
+  readonly bytes?: Buffer;
 }
 
 export interface StandInRepo {
@@ -35,6 +40,8 @@ export interface StandInRequest {
   readonly method: string;
   readonly path: string;
   readonly authorization?: string;
+  /** The Range header, when the client sent one (a resumed download). */
+  readonly range?: string;
 }
 
 export interface HubFaults {
@@ -44,6 +51,8 @@ export interface HubFaults {
   dropPath?: RegExp;
   /** Redirect file downloads to another origin, as the Hub sends them to its CDN. */
   redirectResolveTo?: string;
+  /** Send only the first `bytes` of a matching file's body, then drop the connection (a broken download). */
+  cutAfter?: { path: RegExp; bytes: number };
 }
 
 export interface HubStandIn {
@@ -54,10 +63,13 @@ export interface HubStandIn {
 }
 
 function sizeOf(file: StandInFile): number {
+  if (file.bytes !== undefined) return file.bytes.length;
   return file.content !== undefined ? Buffer.byteLength(file.content) : (file.size ?? 0);
 }
 
 function oidOf(repo: StandInRepo, file: StandInFile): string {
+  // The Hub's LFS oid is the sha256 of the file's bytes; for files without bytes a stable stand-in.
+  if (file.bytes !== undefined) return createHash('sha256').update(file.bytes).digest('hex');
   return createHash('sha256').update(`${repo.id}/${file.path}/${sizeOf(file)}`).digest('hex');
 }
 
@@ -76,7 +88,7 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
   const handle = (req: IncomingMessage, res: ServerResponse) => {
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const path = decodeURIComponent(url.pathname);
-    requests.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, authorization: req.headers.authorization });
+    requests.push({ method: req.method ?? 'GET', path: `${url.pathname}${url.search}`, authorization: req.headers.authorization, ...(req.headers.range ? { range: req.headers.range } : {}) });
     if (faults.dropPath?.test(path)) {
       req.socket.destroy();
       return;
@@ -106,7 +118,7 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
     if (api) {
       return send(res, 200, repo.files.map((f) => {
         const size = sizeOf(f);
-        const lfs = f.content === undefined ? { oid: oidOf(repo, f), size, pointerSize: 135 } : undefined;
+        const lfs = f.content === undefined || f.bytes !== undefined ? { oid: oidOf(repo, f), size, pointerSize: 135 } : undefined;
         return { type: 'file', oid: oidOf(repo, f).slice(0, 40), size, path: f.path, ...(lfs ? { lfs } : {}) };
       }));
     }
@@ -121,21 +133,29 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
       }
       const file = repo.files.find((f) => f.path === resolve[3]);
       if (!file) return send(res, 404, { error: 'Entry not found' }, { 'x-error-code': 'EntryNotFound' });
-      const body = file.content !== undefined ? Buffer.from(file.content) : Buffer.alloc(0);
+      const body = file.bytes ?? (file.content !== undefined ? Buffer.from(file.content) : Buffer.alloc(0));
+      const real = file.bytes !== undefined || file.content !== undefined;
+      const cut = faults.cutAfter?.path.test(path) ? faults.cutAfter.bytes : undefined;
+      const sendBody = (bytes: Buffer): void => {
+        if (req.method === 'HEAD') res.end();
+        else if (cut === undefined || cut >= bytes.length) res.end(bytes);
+        // A broken download: part of the body, then the connection drops.
+        else res.write(bytes.subarray(0, cut), () => req.socket.destroy());
+      };
       const size = sizeOf(file);
       const headers = { etag: `"${oidOf(repo, file)}"`, 'x-repo-commit': repo.sha, 'accept-ranges': 'bytes', 'content-type': 'application/octet-stream' };
       const range = /^bytes=(\d+)-(\d*)$/.exec(req.headers.range ?? '');
       if (range) {
         const start = Number(range[1]);
         const end = Math.min(range[2] ? Number(range[2]) : size - 1, size - 1);
-        const slice = file.content !== undefined ? body.subarray(start, end + 1) : Buffer.alloc(Math.max(0, end - start + 1));
+        const slice = real ? body.subarray(start, end + 1) : Buffer.alloc(Math.max(0, end - start + 1));
         res.writeHead(206, { ...headers, 'content-range': `bytes ${start}-${end}/${size}`, 'content-length': String(slice.length) });
-        res.end(req.method === 'HEAD' ? undefined : slice);
+        sendBody(slice);
         return;
       }
       res.writeHead(200, { ...headers, 'content-length': String(size) });
       // A large file without recorded content is never downloaded by the client under test.
-      res.end(req.method === 'HEAD' ? undefined : body);
+      sendBody(body);
       return;
     }
     send(res, 404, { error: 'Not found' });
