@@ -19,12 +19,13 @@ import { removeModelCommand } from './commands/remove-model';
 import { scenariosCommand } from './commands/scenarios';
 import { statusCommand } from './commands/status';
 import { syncEnvCommand } from './commands/sync-env';
+import { downloadCommand } from './commands/download';
 import { pullCommand } from './commands/pull';
 import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand, addModelCommand, removeModelCommand, addScenarioCommand];
+const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, downloadCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand, addModelCommand, removeModelCommand, addScenarioCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 

@@ -70,6 +70,8 @@ function sizeOf(file: StandInFile): number {
 function oidOf(repo: StandInRepo, file: StandInFile): string {
   // The Hub's LFS oid is the sha256 of the file's bytes; for files without bytes a stable stand-in.
   if (file.bytes !== undefined) return createHash('sha256').update(file.bytes).digest('hex');
+  // A small file's oid is its git blob id, as the Hub lists it.
+  if (file.content !== undefined) return createHash('sha1').update(`blob ${Buffer.byteLength(file.content)}\0`).update(file.content).digest('hex');
   return createHash('sha256').update(`${repo.id}/${file.path}/${sizeOf(file)}`).digest('hex');
 }
 
@@ -119,7 +121,7 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
       return send(res, 200, repo.files.map((f) => {
         const size = sizeOf(f);
         const lfs = f.content === undefined || f.bytes !== undefined ? { oid: oidOf(repo, f), size, pointerSize: 135 } : undefined;
-        return { type: 'file', oid: oidOf(repo, f).slice(0, 40), size, path: f.path, ...(lfs ? { lfs } : {}) };
+        return { type: 'file', oid: lfs ? createHash('sha1').update(lfs.oid).digest('hex') : oidOf(repo, f).slice(0, 40), size, path: f.path, ...(lfs ? { lfs } : {}) };
       }));
     }
     if (resolve) {

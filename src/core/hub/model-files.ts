@@ -139,8 +139,8 @@ function isApiError(error: unknown): error is ApiErrorShape {
   return error instanceof Error && typeof (error as Partial<ApiErrorShape>).statusCode === 'number';
 }
 
-/** Maps whatever the library or fetch threw to one {@link HubError} with its fix. */
-function toHubError(error: unknown, repo: string, settings: HubSettings, transport: HubTransport, revision: string, path?: string): Error {
+/** Maps whatever the library or fetch threw to one {@link HubError} with its fix (the weights download uses it too). */
+export function toHubError(error: unknown, repo: string, settings: HubSettings, transport: HubTransport, revision: string, path?: string): Error {
   if (error instanceof HubError || error instanceof SparkError || error instanceof CancelledError) return error;
   const endpoint = settings.endpoint;
   if (isApiError(error)) {
