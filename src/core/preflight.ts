@@ -14,7 +14,7 @@ import { certPaths } from './certs';
 import type { Cancellation } from './compose/cancellation';
 import { composeFileFor, gatewayProjects } from './compose/commands';
 import type { Engine } from './compose/engine';
-import { composeImages } from './compose/images';
+import { composeImageRefs } from './compose/images';
 import { parseDotEnv } from './env/dotenv';
 import { ENV_FILE, envSyncProblems, isPlaceholderToken } from './env/sync';
 import { SparkError } from './errors';
@@ -161,8 +161,8 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     }
     const files = models.map((m) => path.join(stack.root, m.folder, composeFileFor(input.variant)));
     if (!input.modelsOnly) files.push(...gatewayProjects(stack.root).map((p) => path.join(p.dir, 'docker-compose.yml')));
-    const images = [...new Set((await Promise.all(files.map((f) => composeImages(f)))).flat())];
-    for (const image of images) add(await imageCheck(engine, image, input));
+    const refs = (await Promise.all(files.map((f) => composeImageRefs(f)))).flat();
+    for (const image of [...new Set(refs.map((r) => r.image))]) add(await imageCheck(engine, image, input, refs.some((r) => r.image === image && r.overriddenBy)));
   }
 
   return { checks, ok: checks.every((c) => c.status !== 'fail'), createNetwork };
@@ -189,15 +189,16 @@ export function certificateCheck(stackRoot: string): CheckResult {
   }
 }
 
-async function imageCheck(engine: Engine, image: string, input: PreflightInput): Promise<CheckResult> {
+async function imageCheck(engine: Engine, image: string, input: PreflightInput, overridden: boolean): Promise<CheckResult> {
   const base = { id: `image-${image}`, title: `Image ${image}` };
   if (await engine.imageExists(image)) return { ...base, status: 'ok', detail: 'present' };
   const isVllmImage = /vllm/.test(image);
-  if (input.backend === 'simulator' && isVllmImage) {
+  // The simulator runs under the pinned vLLM tags; an image chosen by a variable is pulled.
+  if (input.backend === 'simulator' && isVllmImage && !overridden) {
     return { ...base, status: 'fail', detail: `${image} is missing (the simulator backend runs the simulator under this tag)`, fix: 'Run `bash stack/simulator/build-image.sh`' };
   }
   const reason = await engine.imagePullable(image, AbortSignal.timeout(15_000));
-  if (reason === undefined) return { ...base, status: 'warn', detail: 'not present; compose will pull it (this can take a while)' };
+  if (reason === undefined) return { ...base, status: 'warn', detail: 'not present; the start pulls it first (this can take a while)' };
   return { ...base, status: 'fail', detail: `${image} is not present and cannot be pulled: ${reason}`, fix: `Pull or load it (docker pull ${image}, or docker load from a saved copy)` };
 }
 

@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, lstatSync, mkdtempSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
@@ -144,5 +145,29 @@ describe('download into the shared Hugging Face cache (Hub stand-in)', () => {
     assert.match(again.out, /all in the cache/);
     assert.match(again.out, /Done: 0 files fetched, 6 already in the cache/);
     assert.equal(resolves(shardName(0)).length, 1);
+  });
+
+  // Mounting needs root (the test machines run the suite as root); elsewhere it is skipped.
+  const canMount = process.getuid?.() === 0 ? false : 'mounting a tmpfs needs root';
+  it('refuses before the first byte on a small filesystem (a tmpfs mounted as HF_CACHE_DIR), with the numbers and what to delete', { skip: canMount }, async () => {
+    const small = mkdtempSync(path.join(tmpdir(), 'hf-small-'));
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=4m', 'tmpfs', small]);
+    try {
+      // Something already cached there, so the refusal can say what could go.
+      mkdirSync(path.join(small, 'hub', 'models--old--model', 'blobs'), { recursive: true });
+      writeFileSync(path.join(small, 'hub', 'models--old--model', 'blobs', 'b'.repeat(64)), Buffer.alloc(512 * 1024));
+      let out = '';
+      let err = '';
+      const code = await runCli(['--stack', stack.dir, 'download', 'gpt-oss-20b'], { out: (t) => (out += t), err: (t) => (err += t), cwd: stack.dir, env: { HF_ENDPOINT: hub.url, HF_CACHE_DIR: small } });
+      assert.equal(code, 1, out + err);
+      assert.match(err, /8\.4 MB of weights still to download \(\+ 1\.1 GB margin\) but only [\d.]+ MB free on the filesystem of .*hf-small-.*: [\d.]+ GB short/);
+      assert.match(err, /old\/model {2}524 kB {2}last used today/);
+      assert.equal(err.trim().split('\n').length, 1, 'one line on stderr');
+      assert.deepEqual(hub.requests.filter((r) => r.path.includes('/resolve/')), [], 'nothing downloaded');
+      assert.equal(existsSync(path.join(small, 'hub', 'models--openai--gpt-oss-20b')), false);
+    } finally {
+      execFileSync('umount', [small]);
+      rmSync(small, { recursive: true, force: true });
+    }
   });
 });

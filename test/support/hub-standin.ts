@@ -53,6 +53,8 @@ export interface HubFaults {
   redirectResolveTo?: string;
   /** Send only the first `bytes` of a matching file's body, then drop the connection (a broken download). */
   cutAfter?: { path: RegExp; bytes: number };
+  /** Send matching files' bodies in chunks with a pause between them (a slow link, so progress can be watched). */
+  slow?: { path: RegExp; chunkBytes: number; delayMs: number };
 }
 
 export interface HubStandIn {
@@ -139,8 +141,19 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
       const real = file.bytes !== undefined || file.content !== undefined;
       const cut = faults.cutAfter?.path.test(path) ? faults.cutAfter.bytes : undefined;
       const sendBody = (bytes: Buffer): void => {
+        const slow = faults.slow?.path.test(path) ? faults.slow : undefined;
         if (req.method === 'HEAD') res.end();
-        else if (cut === undefined || cut >= bytes.length) res.end(bytes);
+        else if (slow && cut === undefined) {
+          let at = 0;
+          const next = (): void => {
+            if (res.destroyed) return;
+            const chunk = bytes.subarray(at, at + slow.chunkBytes);
+            at += chunk.length;
+            if (at >= bytes.length) res.end(chunk);
+            else res.write(chunk, () => setTimeout(next, slow.delayMs));
+          };
+          next();
+        } else if (cut === undefined || cut >= bytes.length) res.end(bytes);
         // A broken download: part of the body, then the connection drops.
         else res.write(bytes.subarray(0, cut), () => req.socket.destroy());
       };

@@ -1,6 +1,7 @@
 import { CancelledError } from '../../core/compose/cancellation';
 import { formatBytes } from '../../core/progress/progress';
-import { downloadPlans, modelsNamed, planModels, weightsContext } from '../../core/weights/models';
+import { SparkError } from '../../core/errors';
+import { downloadDiskCheck, downloadPlans, modelsNamed, planModels, weightsContext } from '../../core/weights/models';
 import { UsageError } from '../args';
 import type { Command } from '../io';
 import { EXIT } from '../io';
@@ -28,6 +29,9 @@ export const downloadCommand: Command = {
         io.out(`${plan.repo}@${plan.sha.slice(0, 12)}: ${plan.files.length} files, ${formatBytes(plan.totalBytes)}; ${plan.missingBytes === 0 ? 'all in the cache' : `${formatBytes(plan.missingBytes)} to fetch${cached > 0 ? ` (${formatBytes(cached)} already there)` : ''}`}${plan.offline ? ' (the Hub did not answer; the cache\'s snapshot is used)' : ''}\n`);
       }
       io.out(`Cache: ${context.cacheDir}\n`);
+      // Refused before the first byte when the disk cannot hold it: found out late otherwise.
+      const disk = await downloadDiskCheck(plans, context);
+      if (disk.status === 'fail') throw new SparkError(disk.detail, disk.fix);
       const results = await downloadPlans(plans, context, { cancellation: cancel.signal, onProgress: (p) => line.update(p) });
       line.done();
       const fetched = results.reduce((n, r) => n + r.fetched.length, 0);

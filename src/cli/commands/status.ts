@@ -3,17 +3,42 @@ import { serviceRows } from '../../core/services';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { describeLoad, describeState, formatUptime } from '../../core/state/service-state';
 import { StackStateModel } from '../../core/state/stack-state';
+import type { PhaseProgress } from '../../core/progress/progress';
+import { readProgress } from '../../core/progress/progress-file';
+import type { Stack } from '../../core/stack';
 import type { Command } from '../io';
 import { EXIT, printJson } from '../io';
 
 /** SPEC §4's JSON shape: name, kind, container, state, health, ports first, then the details. */
-function toJson(s: ServiceStatus): Record<string, unknown> {
+function toJson(s: ServiceStatus, progress: PhaseProgress | undefined): Record<string, unknown> {
   const { name, kind, container, state, health, ports, ...details } = s;
-  return { name, kind, container, state, health, ports, ...details };
+  return { name, kind, container, state, health, ports, ...details, ...(progress ? { progress } : {}) };
+}
+
+/**
+ * SPEC §9's progress of a model: a pull or download a start in any process recorded, else
+ * vLLM's load read from its log (bytes as the shards loaded of the model's weights).
+ */
+function phaseProgress(s: ServiceStatus, stack: Stack): PhaseProgress | undefined {
+  if (s.kind !== 'model') return undefined;
+  if (s.state === 'absent' || s.state === 'created' || s.state === 'starting') {
+    const recorded = readProgress(stack.root, s.name);
+    if (recorded) return recorded;
+  }
+  if (!s.progress) return undefined;
+  const weights = Math.round((stack.scenarios.models.find((m) => m.name === s.name)?.weightsGiB ?? 0) * 1024 ** 3);
+  const shards = /shard (\d+)\/(\d+)/.exec(s.progress.text);
+  const doneBytes = shards ? Math.round((weights * Number(shards[1])) / Number(shards[2])) : s.progress.fraction >= 0.7 ? weights : 0;
+  return { phase: 'load', doneBytes, totalBytes: weights, fraction: s.progress.fraction, text: `loading ${s.progress.text}` };
 }
 
 function portsText(s: ServiceStatus): string {
   return s.ports.map((p) => `${p.hostIp}:${p.hostPort}->${p.containerPort}`).join(', ') || '-';
+}
+
+/** The pull or download text of a model not started yet (the load is in describeState already). */
+function fetching(progress: PhaseProgress | undefined): string | undefined {
+  return progress && progress.phase !== 'load' ? progress.text : undefined;
 }
 
 export const statusCommand: Command = {
@@ -35,13 +60,13 @@ export const statusCommand: Command = {
       model.dispose();
     }
     if (args.flags.has('--json')) {
-      printJson(io, { services: services.map(toJson) });
+      printJson(io, { services: services.map((s) => toJson(s, phaseProgress(s, loaded))) });
       return EXIT.ok;
     }
     const rows = services.map((s) => [
       s.name,
       s.kind,
-      [describeState(s), describeLoad(s)].filter(Boolean).join(' · '),
+      [describeState(s), fetching(phaseProgress(s, loaded)), describeLoad(s)].filter(Boolean).join(' · '),
       s.container,
       portsText(s),
       formatUptime(s.startedAt, Date.now()) ?? '-',

@@ -9,6 +9,7 @@ import { COMPOSE_VARIANTS } from '../../core/scenarios';
 import { UsageError } from '../args';
 import type { CliIo, Command } from '../io';
 import { EXIT } from '../io';
+import { progressLine } from '../progress-line';
 import { totalBytesFrom } from './memory-total';
 
 /** Ctrl-C cancels the running compose and the wait (the process tree is killed), once. */
@@ -36,6 +37,7 @@ export const upCommand: Command = {
     if (!BACKENDS.includes(backend as Backend)) throw new UsageError(`--backend must be ${BACKENDS.join(' or ')}`);
     const loaded = await stack();
     const cancel = interruptSignal();
+    const line = progressLine(io);
     try {
       const result = await startScenario({
         stack: loaded,
@@ -44,16 +46,25 @@ export const upCommand: Command = {
         backend: backend as Backend,
         modelsOnly: args.flags.has('--models-only'),
         totalBytes: args.values.has('--total-gib') ? await totalBytesFrom(args) : undefined,
-        sink: composeSink(io),
+        sink: (text) => {
+          line.done();
+          composeSink(io)(text);
+        },
         cancellation: cancel.signal,
+        env: io.env,
         onProgress: (p) => {
+          // Bytes of a pull or download redraw one line; everything else is a line of its own.
+          if (p.bytes) return line.update(p.bytes);
+          line.done();
           io.out(`${p.phase === 'health' ? '  ' : '▶ '}${p.message}\n`);
         },
       });
+      line.done();
       for (const check of result.report.checks.filter((c) => c.status !== 'ok')) io.out(`  ${formatCheck(check)}\n`);
       io.out(`${name} is up: ${result.models.join(', ')}${result.gatewayUrl ? ` behind ${result.gatewayUrl}` : ' (models only)'}\n`);
       return EXIT.ok;
     } catch (error) {
+      line.done();
       if (error instanceof PreflightError) for (const check of error.report.checks) io.out(`  ${formatCheck(check)}\n`);
       if (error instanceof CancelledError) {
         io.err(`spark-gateway: cancelled; containers already started are left as they are — \`spark-gateway status\` shows them, \`spark-gateway down ${name}\` stops them\n`);

@@ -1,8 +1,10 @@
 /**
  * The start/stop {@link Engine} on the shared Docker client ([live]'s dockerode client with its
- * typed "unreachable" errors): daemon, container state and logs come from it; networks, images
+ * typed "unreachable" errors): daemon, container state and logs come from it, whether an image
+ * can be pulled from the Engine API; networks, images
  * and published ports — which that client does not cover — stay on the `docker` CLI.
  */
+import { createImagePuller } from '../docker/pull';
 import type { DockerClient } from '../docker/types';
 import { LineSplitter } from '../docker/demux';
 import type { Engine } from './engine';
@@ -13,6 +15,9 @@ export function liveEngine(client: DockerClient, cli: Engine = dockerCliEngine()
   return {
     ...cli,
     ping: () => client.ping(),
+    // The Engine API's distribution endpoint rather than `docker manifest inspect`: it uses the
+    // daemon's registry settings (loopback registries over HTTP, mirrors) as the pull will.
+    imagePullable: (ref) => createImagePuller().pullable(ref),
     async container(name) {
       const details = await client.inspect(name);
       if (!details) return undefined;

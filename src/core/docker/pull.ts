@@ -29,6 +29,8 @@ export interface ImagePuller {
   pull(image: string, options?: { onProgress?: (progress: PullProgress) => void; cancellation?: Cancellation }): Promise<PullProgress>;
   /** The engine's data root (`docker info`'s DockerRootDir), where images are stored. */
   dataRoot(): Promise<string>;
+  /** Whether the engine's registry access would give us the image (no download); the reason when not. */
+  pullable(image: string): Promise<string | undefined>;
 }
 
 /** A puller on the engine the Docker CLI would use (`DOCKER_HOST`, the current context). */
@@ -47,6 +49,15 @@ export function createImagePuller(env: NodeJS.ProcessEnv = process.env): ImagePu
       }
     },
     pull: async (image, options = {}) => pullImage(await engine(), endpoint, image, options),
+    async pullable(image) {
+      // dockerd's own registry client: it knows the daemon's insecure registries and mirrors.
+      try {
+        await (await engine()).getImage(image).distribution({ authconfig: registryAuth(image) });
+        return undefined;
+      } catch (error) {
+        return (error as { json?: { message?: string } }).json?.message ?? (error instanceof Error ? error.message : String(error));
+      }
+    },
     async dataRoot() {
       const info = (await (await engine()).info()) as { DockerRootDir?: string };
       return info.DockerRootDir ?? '/var/lib/docker';

@@ -33,15 +33,23 @@ import type { ComposeVariant, ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
 import { GATEWAY_SERVICES } from '../stack';
 import { checkGateway } from './gateway-check';
+import type { ImagePuller } from '../docker/pull';
+import { createImagePuller } from '../docker/pull';
+import { throttledProgressWriter } from '../progress/progress-file';
+import type { PhaseProgress } from '../progress/progress';
+import { planFirstStart, runFirstStart } from './first-start';
 import { waitUntilReady } from './health-wait';
+import { startImages } from './scenario-images';
 
-export type StartPhase = 'preflight' | 'network' | 'models' | 'health' | 'gateway' | 'nginx' | 'check';
+export type StartPhase = 'preflight' | 'network' | 'pull' | 'download' | 'models' | 'health' | 'gateway' | 'nginx' | 'check';
 
 export interface StartProgress {
   readonly phase: StartPhase;
   readonly message: string;
   /** Set for per-model progress while waiting for health. */
   readonly model?: string;
+  /** Bytes of the pull or download under way (one figure for all images, all weights). */
+  readonly bytes?: PhaseProgress;
 }
 
 export interface StartInput {
@@ -64,6 +72,10 @@ export interface StartInput {
   readonly cancellation?: Cancellation;
   /** How long models may take to become healthy (default: 20 min for vLLM, 3 min for the simulator). */
   readonly healthTimeoutMs?: number;
+  /** Pulls the images (default: the Engine API of the engine the Docker CLI uses). */
+  readonly puller?: ImagePuller;
+  /** The environment compose and the Hub client see (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
 }
 
 export interface StartResult {
@@ -102,18 +114,44 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
     return runProcess(cmd, { sink: input.sink, cancellation: input.cancellation });
   };
 
-  const report = await timed('preflight', 'Pre-flight checks', async () => {
+  const env = input.env ?? process.env;
+  const puller = input.puller ?? createImagePuller(env);
+  const { report, firstStart } = await timed('preflight', 'Pre-flight checks', async () => {
     const totalBytes = input.totalBytes ?? (await readMemInfo()).totalBytes;
     // Live memory (available now, models already running) unless the caller fixed the total.
     const memoryCheck = input.totalBytes === undefined
       ? async () => memoryCheckResult(await preflightMemory(stack.scenarios, scenario.name, systemMemorySources(dockerContainerSource(docker))), { simulator: backend === 'simulator' })
       : undefined;
-    return preflight({ stack, scenario, variant, backend, modelsOnly, engine, totalBytes, memoryCheck, cancellation: input.cancellation });
+    const checks = await preflight({ stack, scenario, variant, backend, modelsOnly, engine, totalBytes, memoryCheck, cancellation: input.cancellation });
+    if (!checks.ok) return { report: checks, firstStart: undefined };
+    // The images and weights this start still needs, checked against the disk: a refusal here is
+    // still a pre-flight refusal (nothing has started), with the numbers and what to delete.
+    progress('preflight', 'Checking images, weights and disk space');
+    return { report: checks, firstStart: await planFirstStart({ stack, models, images: await startImages(stack, models, variant, modelsOnly, env), backend, puller, processEnv: env, cancellation: input.cancellation }) };
   });
-  if (!report.ok) throw new PreflightError(report);
+  if (!firstStart) throw new PreflightError(report);
+  const checked: PreflightReport = { ...report, checks: [...report.checks, ...firstStart.checks], ok: firstStart.checks.every((c) => c.status !== 'fail') };
+  if (!checked.ok) throw new PreflightError(checked);
   const compose = input.compose ?? (await detectCompose());
 
   if (report.createNetwork) await timed('network', `Creating network ${NETWORK}`, () => engine.createNetwork(NETWORK));
+
+  let phase: StartPhase | undefined;
+  // Other processes (`status`, the tree of a window) read the figure from a progress file.
+  const recorder = throttledProgressWriter(stack.root);
+  const names = models.map((m) => m.name);
+  await runFirstStart(firstStart, puller, {
+    cancellation: input.cancellation,
+    onProgress: (bytes, detail) => {
+      recorder.record(bytes.phase === 'pull' ? names : models.filter((m) => m.hfModel === detail).map((m) => m.name), bytes);
+      const now: StartPhase = bytes.phase === 'pull' ? 'pull' : 'download';
+      if (now !== phase) {
+        phase = now;
+        progress(now, now === 'pull' ? `Pulling ${firstStart.missingImages.join(', ')}` : `Downloading the weights of ${models.map((m) => m.hfModel).join(', ')} into ${firstStart.context.cacheDir}`);
+      }
+      input.onProgress?.({ phase: now, message: bytes.text, model: detail, bytes });
+    },
+  }).finally(() => recorder.clear(names));
 
   const memoryEnv = memoryEnvFor(stack.scenarios, scenario);
   await timed('models', `Starting ${models.map((m) => m.name).join(', ')}`, async () => {
@@ -134,7 +172,7 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
       },
     ),
   );
-  if (modelsOnly) return { report, models: models.map((m) => m.name), phases };
+  if (modelsOnly) return { report: checked, models: models.map((m) => m.name), phases };
 
   const [litellm, nginx] = gatewayProjects(stack.root);
   const gatewayTargets = (names: readonly string[]) =>
@@ -148,10 +186,10 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
     await waitUntilReady(engine, gatewayTargets(['nginx']), { timeoutMs: 120_000, cancellation: input.cancellation, onState: (t, s) => progress('nginx', `${t.name}: ${s}`) });
   });
 
-  const env = parseDotEnv(readFileSync(path.join(stack.root, ENV_FILE), 'utf8'), path.join(stack.root, ENV_FILE)).values;
-  const gatewayUrl = `https://localhost:${nginxPorts(env).https}`;
+  const stackEnv = parseDotEnv(readFileSync(path.join(stack.root, ENV_FILE), 'utf8'), path.join(stack.root, ENV_FILE)).values;
+  const gatewayUrl = `https://localhost:${nginxPorts(stackEnv).https}`;
   await timed('check', `Checking ${gatewayUrl} end to end`, () =>
-    checkGateway(gatewayUrl, readFileSync(certPaths(stack.root).certFile), env.get('LITELLM_MASTER_KEY') ?? '', models.map((m) => m.name)),
+    checkGateway(gatewayUrl, readFileSync(certPaths(stack.root).certFile), stackEnv.get('LITELLM_MASTER_KEY') ?? '', models.map((m) => m.name)),
   );
-  return { report, models: models.map((m) => m.name), phases, gatewayUrl };
+  return { report: checked, models: models.map((m) => m.name), phases, gatewayUrl };
 }

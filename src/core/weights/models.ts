@@ -12,7 +12,10 @@ import { RateMeter, byteProgress } from '../progress/progress';
 import type { ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
 import { UnknownNameError } from '../errors';
+import type { CheckResult } from '../checks';
 import { hfCacheDir } from './cache-dir';
+import { listCachedModels } from './cache-list';
+import { freeBytesAt, weightsDiskCheck } from './disk';
 import type { DownloadResult, WeightsPlan } from './download';
 import { downloadWeights, planWeights } from './download';
 
@@ -37,6 +40,15 @@ export function modelsNamed(stack: Stack, name: string): ModelSpec[] {
   } catch {
     throw new UnknownNameError('model or scenario', name, [...stack.scenarios.models.map((m) => m.name), ...stack.scenarios.scenarios.map((s) => s.name)]);
   }
+}
+
+/**
+ * The disk check of a download: what `plans` still need against the free space of the cache's
+ * filesystem, with the cache's other models as what could be deleted.
+ */
+export async function downloadDiskCheck(plans: readonly WeightsPlan[], context: WeightsContext): Promise<CheckResult> {
+  const free = await freeBytesAt(context.cacheDir);
+  return weightsDiskCheck({ cacheDir: context.cacheDir, freeBytes: free.freeBytes, needBytes: plans.reduce((n, p) => n + p.missingBytes, 0), cached: await listCachedModels(context.cacheDir), keep: plans.map((p) => p.repo), now: Date.now() });
 }
 
 /** One plan per distinct repository of `models`. */
