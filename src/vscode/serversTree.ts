@@ -3,6 +3,7 @@
  * each with its live state. It renders what the core's state model says; it never fetches.
  */
 import * as vscode from 'vscode';
+import { onFetchProgress } from './fetchProgress';
 import type { ServiceKind, ServiceRow } from '../core/services';
 import type { ServiceState, ServiceStatus } from '../core/state/service-state';
 import { describeLoad, describeState, formatUptime } from '../core/state/service-state';
@@ -32,6 +33,15 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
   private dockerDown = false;
   private readonly changed = new vscode.EventEmitter<ServerNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
+  /** Pull/download text per model while a start in this window fetches its image or weights. */
+  private readonly fetching = new Map<string, string>();
+  private readonly fetchListener = onFetchProgress((p) => {
+    for (const model of p.models) {
+      if (p.text === undefined) this.fetching.delete(model);
+      else this.fetching.set(model, p.text);
+    }
+    this.changed.fire(undefined);
+  });
 
   /** Replaces the rows (after the stack was loaded or reloaded) and redraws. */
   show(rows: readonly ServiceRow[]): void {
@@ -74,7 +84,8 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
     const status = this.statuses.get(row.name);
     const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.id = `${row.kind}:${row.name}`;
-    item.description = describeRow(row, status, Date.now());
+    const fetching = this.fetching.get(row.name);
+    item.description = fetching && (!status || ['absent', 'created', 'exited'].includes(status.state)) ? fetching : describeRow(row, status, Date.now());
     item.tooltip = tooltip(row, status, Date.now());
     const icon = status ? ICONS[status.state] : { id: row.kind === 'model' ? 'server-process' : 'server-environment' };
     const failedExit = status?.state === 'exited' && status.exitCode !== 0;
@@ -86,6 +97,7 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
   }
 
   dispose(): void {
+    this.fetchListener.dispose();
     this.changed.dispose();
   }
 }

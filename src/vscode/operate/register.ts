@@ -17,6 +17,7 @@ import { readMemInfo } from '../../core/meminfo';
 import { nginxPorts } from '../../core/preflight';
 import type { Stack } from '../../core/stack';
 import { buttonsForFix, showErrorWithFix } from './fixes';
+import { downloadModelsCommand, freeDiskSpaceCommand, pullImagesCommand } from './firstStartCommands';
 import type { ScenarioDeps } from './scenarioCommands';
 import { requireStack, requireTrust, startScenarioCommand, stopScenarioCommand } from './scenarioCommands';
 
@@ -38,6 +39,9 @@ export function registerOperateCommands(context: vscode.ExtensionContext, deps: 
     vscode.commands.registerCommand('sparkGateway.syncEnv', () => syncEnvCommand(scenarioDeps)),
     vscode.commands.registerCommand('sparkGateway.doctor', () => doctorCommand(scenarioDeps)),
     vscode.commands.registerCommand('sparkGateway.openAdminUi', () => openAdminUi(scenarioDeps)),
+    vscode.commands.registerCommand('sparkGateway.pullImages', () => pullImagesCommand(scenarioDeps)),
+    vscode.commands.registerCommand('sparkGateway.downloadModels', (node?: unknown) => downloadModelsCommand(scenarioDeps, node)),
+    vscode.commands.registerCommand('sparkGateway.freeDiskSpace', () => freeDiskSpaceCommand(scenarioDeps)),
   );
 }
 

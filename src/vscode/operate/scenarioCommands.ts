@@ -8,8 +8,10 @@ import { formatCheck } from '../../core/checks';
 import { CancelledError } from '../../core/compose/cancellation';
 import type { Engine } from '../../core/compose/engine';
 import type { DockerClient } from '../../core/docker/types';
+import type { StartPhase } from '../../core/lifecycle/scenario-start';
 import { startScenario } from '../../core/lifecycle/scenario-start';
 import { stopScenario } from '../../core/lifecycle/scenario-stop';
+import { reportFetch } from '../fetchProgress';
 import { readMemInfo } from '../../core/meminfo';
 import { gib, planScenario } from '../../core/planner';
 import type { Backend } from '../../core/preflight';
@@ -104,8 +106,9 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
   try {
     const result = await vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `Starting ${scenario.name}`, cancellable: true },
-      (progress, token) =>
-        startScenario({
+      (progress, token) => {
+        let shown = 0;
+        return startScenario({
           stack,
           scenario: scenario.name,
           variant,
@@ -116,10 +119,17 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
           cancellation: token,
           sink: (line) => deps.compose.appendLine(line),
           onProgress: (p) => {
-            deps.log.info(`${scenario.name}: ${p.message}`);
-            progress.report({ message: p.message });
+            if (!p.bytes) deps.log.info(`${scenario.name}: ${p.message}`);
+            const fetchingModels = p.phase === 'pull' ? [...scenario.models.keys()] : stack.scenarios.models.filter((m) => m.hfModel === p.model).map((m) => m.name);
+            if (p.bytes) reportFetch(fetchingModels, p.bytes.text);
+            else if (p.phase === 'models') reportFetch([...scenario.models.keys()], undefined);
+            // One bar across the phases: pull, download, then vLLM's load of the weights.
+            const percent = startPercent(p.phase, p.bytes?.fraction ?? loadFraction(p.message));
+            progress.report({ message: p.message, increment: Math.max(0, percent - shown) });
+            shown = Math.max(shown, percent);
           },
-        }),
+        });
+      },
     );
     for (const check of result.report.checks) deps.compose.appendLine(formatCheck(check));
     const where = result.gatewayUrl ? ` behind ${result.gatewayUrl}` : ' (models only)';
@@ -135,6 +145,8 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
     if (error instanceof PreflightError) for (const check of error.report.checks) deps.compose.appendLine(formatCheck(check));
     deps.log.error(error instanceof Error ? error.message : String(error));
     await showErrorWithFix(`Cannot start ${scenario.name}: ${error instanceof Error ? error.message : String(error)}`, error, stack.root, [{ title: 'Show output', run: async () => deps.compose.show() }]);
+  } finally {
+    reportFetch([...scenario.models.keys()], undefined);
   }
 }
 
@@ -168,3 +180,18 @@ export async function stopScenarioCommand(deps: ScenarioDeps, name?: string): Pr
   }
 }
 
+/** Where a start is on its one bar, in percent: each phase owns a stretch of it. */
+const STRETCHES: Partial<Record<StartPhase, readonly [number, number]>> = {
+  preflight: [0, 2], network: [2, 3], pull: [3, 30], download: [30, 60], models: [60, 62], health: [62, 92], gateway: [92, 96], nginx: [96, 98], check: [98, 100],
+};
+
+function startPercent(phase: StartPhase, fraction: number | undefined): number {
+  const [from, to] = STRETCHES[phase] ?? [0, 0];
+  return Math.floor(from + (to - from) * Math.min(1, Math.max(0, fraction ?? 0)));
+}
+
+/** `gpt-oss-20b: loading: shard 2/3 (46%)` → 0.46 (the health wait's message). */
+function loadFraction(message: string): number | undefined {
+  const match = /\((\d+)%\)$/.exec(message);
+  return match ? Number(match[1]) / 100 : /healthy$/.test(message) ? 1 : undefined;
+}
