@@ -42,6 +42,8 @@ export interface HubFaults {
   rateLimit?: boolean;
   /** Drop the connection (no answer) on requests whose path matches. */
   dropPath?: RegExp;
+  /** Never answer requests whose path matches (the connection stays open): a Hub that hangs. */
+  hangPath?: RegExp;
   /** Redirect file downloads to another origin, as the Hub sends them to its CDN. */
   redirectResolveTo?: string;
 }
@@ -81,6 +83,7 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
       req.socket.destroy();
       return;
     }
+    if (faults.hangPath?.test(path)) return;
     if (faults.rateLimit) return send(res, 429, { error: 'You have been rate-limited; you can retry this action in about 1 hour.' }, { 'retry-after': '3600' });
     const auth = req.headers.authorization;
     if (auth !== undefined && auth !== `Bearer ${options.token}`) return send(res, 401, { error: 'Invalid credentials in Authorization header' });

@@ -94,6 +94,7 @@ export async function proposeModel(stack: Stack, request: AddModelRequest, hub: 
  * scenario, its LiteLLM entry — all files or none (after a failure the stack is as it was).
  */
 export async function writeProposal(stack: Stack, proposal: ModelProposal, options: { fs?: Partial<StackFs> } = {}): Promise<void> {
+  // guard: requireWritableStack(stack) from src/core/stack.ts ([onboarding]) goes here, so the CLI and VS Code both refuse the bundled template.
   // The folder may have appeared since the proposal was made (another add-model): refuse, never merge.
   if (existsSync(path.join(stack.root, proposal.spec.folder))) throw new SparkError(`${path.join(stack.root, proposal.spec.folder)} already exists`, 'Pass another --name, or remove that folder first');
   await applyStackChanges(stack.root, proposal.changes, options);
