@@ -71,7 +71,7 @@ async function addModel(deps: AddModelDeps, previews: Map<string, string>, given
     );
     const beside = await besideLines(deps, stack, proposal);
     const uri = vscode.Uri.from({ scheme: PREVIEW_SCHEME, path: `/${proposal.spec.name}.md` });
-    previews.set(uri.toString(), [...describeProposal(proposal), '', '## Beside what runs now', '', ...beside, ''].join('\n'));
+    previews.set(uri.toString(), [...describeProposal(proposal, beside), ''].join('\n'));
     await vscode.commands.executeCommand('markdown.showPreview', uri);
     const confirm = await vscode.window.showQuickPick(
       [
@@ -101,12 +101,12 @@ async function besideLines(deps: AddModelDeps, stack: Stack, proposal: ModelProp
     const check = fitsBesideRunning(stack.scenarios, proposal, snapshot);
     const running = snapshot.models.filter((m) => m.usedBytes > 0).map((m) => `${m.name} (${gib(m.usedBytes)})`);
     return [
-      `- **${check.fits ? 'Fits' : 'Does not fit'}** now: its budget ${gib(check.neededBytes)} against ${gib(check.availableBytes)} available (${gib(snapshot.reclaimableBytes)} of it page cache)${running.length > 0 ? `; running: ${running.join(', ')}` : '; no model is running'}`,
-      ...check.reasons.map((r) => `- ${r}`),
-      ...check.warnings.map((w) => `- ${w}`),
-      ...snapshot.problems.map((p) => `- (${p})`),
+      `- **Beside what runs now**: ${check.fits ? 'fits' : 'does NOT fit'} — its budget ${gib(check.neededBytes)} against ${gib(check.availableBytes)} available (${gib(snapshot.reclaimableBytes)} of it page cache)${running.length > 0 ? `; running: ${running.join(', ')}` : '; no model is running'}`,
+      ...check.reasons.map((r) => `  - ${r}`),
+      ...check.warnings.map((w) => `  - ${w}`),
+      ...snapshot.problems.map((p) => `  - (${p})`),
     ];
   } catch (error) {
-    return [`- not known: ${error instanceof Error ? error.message : String(error)}`];
+    return [`- **Beside what runs now**: not known (${error instanceof Error ? error.message : String(error)})`];
   }
 }

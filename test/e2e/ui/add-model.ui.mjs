@@ -63,6 +63,7 @@ export const tests = [
       await preview.getByText(/147456/).first().waitFor({ state: 'visible' });
       await preview.getByText(/8044936192/).first().waitFor({ state: 'visible' });
       await preview.getByText(/Beside what runs now/).first().waitFor({ state: 'visible' });
+      await preview.getByText(/Fits alone/).first().waitFor({ state: 'visible' });
       await screenshot('add-model-preview');
     },
   },
