@@ -8,8 +8,10 @@ import { SparkError } from '../core/errors';
 import { serviceRows } from '../core/services';
 import type { Stack } from '../core/stack';
 import type { ServiceStatus } from '../core/state/service-state';
+import { registerAddModel } from './addModel';
 import { registerChat } from './chat/register';
 import { registerMemoryViews } from './memory/register';
+import { registerModelCommands } from './models/register';
 import { registerLiveView } from './liveView';
 import { registerOperateCommands } from './operate/register';
 import { ServersTree } from './serversTree';
@@ -67,6 +69,10 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   registerChat(context, { stack: () => current, log: output, statuses: () => (live.services().length > 0 ? live.services() : undefined) });
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
   registerOperateCommands(context, { stack: () => current, docker, log: output });
+  // Add Model… (the Hub client loads on first use, not here).
+  registerAddModel(context, { stack: () => current, docker, log: output, reload });
+  // Remove Model (a model row's context menu) and New Scenario…; both reload the stack after writing.
+  registerModelCommands(context, { stack: () => current, reload, log: output });
   await reload();
   return { stack: () => current, reload, services: () => live.services() };
 }

@@ -49,6 +49,8 @@ export interface HubFaults {
   rateLimit?: boolean;
   /** Drop the connection (no answer) on requests whose path matches. */
   dropPath?: RegExp;
+  /** Never answer requests whose path matches (the connection stays open): a Hub that hangs. */
+  hangPath?: RegExp;
   /** Redirect file downloads to another origin, as the Hub sends them to its CDN. */
   redirectResolveTo?: string;
   /** Send only the first `bytes` of a matching file's body, then drop the connection (a broken download). */
@@ -97,6 +99,7 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
       req.socket.destroy();
       return;
     }
+    if (faults.hangPath?.test(path)) return;
     if (faults.rateLimit) return send(res, 429, { error: 'You have been rate-limited; you can retry this action in about 1 hour.' }, { 'retry-after': '3600' });
     const auth = req.headers.authorization;
     if (auth !== undefined && auth !== `Bearer ${options.token}`) return send(res, 401, { error: 'Invalid credentials in Authorization header' });
@@ -188,4 +191,13 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
       server.close(() => resolve());
     }),
   };
+}
+
+/** Runs the CLI in-process on `stackDir` with HF_ENDPOINT at `hub` (the stand-in answers meanwhile). */
+export async function cliWithHub(hub: HubStandIn, stackDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  const { runCli } = await import('../../src/cli/main');
+  let out = '';
+  let err = '';
+  const code = await runCli(['--stack', stackDir, ...argv], { out: (t) => (out += t), err: (t) => (err += t), cwd: stackDir, env: { HF_ENDPOINT: hub.url } });
+  return { code, out, err };
 }

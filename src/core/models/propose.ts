@@ -84,6 +84,7 @@ export async function stackHubSettings(root: string, processEnv: NodeJS.ProcessE
  * nothing but the Hub cache.
  */
 export async function proposeModel(stack: Stack, request: AddModelRequest, hub: { settings: HubSettings; cancellation?: Cancellation; onStep?: (text: string) => void }): Promise<ModelProposal> {
+  // guard: with [onboarding]'s Stack.template, pass no cacheDir for the bundled template (it is read-only).
   const files = await readHubModel(request.repo, { settings: hub.settings, revision: request.revision, cacheDir: path.join(stack.root, HUB_CACHE_DIR), cancellation: hub.cancellation, onStep: hub.onStep });
   const ports = nginxPorts(await readStackEnv(stack.root));
   return proposeFromHub(files, stack, request, { gatewayPorts: [ports.https, ports.http], texts: await readStackTexts(stack.root), images: await loadVllmImages(stack.root) });
@@ -94,6 +95,7 @@ export async function proposeModel(stack: Stack, request: AddModelRequest, hub: 
  * scenario, its LiteLLM entry — all files or none (after a failure the stack is as it was).
  */
 export async function writeProposal(stack: Stack, proposal: ModelProposal, options: { fs?: Partial<StackFs> } = {}): Promise<void> {
+  // guard: requireWritableStack(stack) from src/core/stack.ts ([onboarding]) goes here, so the CLI and VS Code both refuse the bundled template.
   // The folder may have appeared since the proposal was made (another add-model): refuse, never merge.
   if (existsSync(path.join(stack.root, proposal.spec.folder))) throw new SparkError(`${path.join(stack.root, proposal.spec.folder)} already exists`, 'Pass another --name, or remove that folder first');
   await applyStackChanges(stack.root, proposal.changes, options);

@@ -5,8 +5,11 @@
 import { gib } from '../planner';
 import type { ModelProposal } from './propose';
 
-/** Lines of Markdown (also readable as plain text) describing a proposal. Pure. */
-export function describeProposal(p: ModelProposal): string[] {
+/**
+ * Lines of Markdown (also readable as plain text) describing a proposal; `beside` (the live
+ * verdict, when the caller read the memory) follows "Fits alone". Pure.
+ */
+export function describeProposal(p: ModelProposal, beside: readonly string[] = []): string[] {
   const e = p.estimate;
   const kv = e.kv;
   const lines = [
@@ -23,6 +26,7 @@ export function describeProposal(p: ModelProposal): string[] {
     `- **Least memory to start**: ${gib(e.need.value)} — ${e.need.formula}`,
     `- **Memory fraction**: ${e.fraction.value} (${gib(e.fraction.value * e.totalBytes)} of ${gib(e.totalBytes)}) for ${e.concurrency} concurrent ${e.context.value}-token request(s) — ${e.fraction.formula}${e.fraction.note ? ` (${e.fraction.note})` : ''}`,
     `- **Fits alone**: ${p.plan.fits ? 'yes' : 'no'} — budget ${gib(p.plan.budgetBytes)}, KV room ${gib(p.plan.kvBudgetBytes)} ≥ one request ${gib(p.plan.minKvBytes)}; ${gib(e.reserveBytes)} stays reserved`,
+    ...beside,
     '',
     '## vLLM flags',
     '',

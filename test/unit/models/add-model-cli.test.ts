@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, beforeEach, describe, it } from 'node:test';
-import { runCli } from '../../../src/cli/main';
 import { loadStack } from '../../../src/core/stack';
 import { proposeModel, writeProposal } from '../../../src/core/models/propose';
 import { parseScenarioFile } from '../../../src/core/scenarios';
@@ -20,7 +19,7 @@ import { snapshotTree as fullSnapshot } from '../../support/tree-snapshot';
 const snapshotTree = (dir: string) => Object.fromEntries(Object.entries(fullSnapshot(dir)).filter(([file]) => !file.startsWith('.cache/')));
 import { BERT, BROKEN_CONFIG, GEMMA3_27B, KNOWN_REPOS, QWEN3_4B, QWEN3_8B_GGUF } from '../../support/hub-repos';
 import type { HubStandIn, StandInRepo } from '../../support/hub-standin';
-import { startHubStandIn } from '../../support/hub-standin';
+import { cliWithHub, startHubStandIn } from '../../support/hub-standin';
 
 /**
  * Served only here. config.json of https://huggingface.co/Qwen/Qwen3-0.6B as published (a
@@ -39,12 +38,7 @@ const QWEN3_06B: StandInRepo = {
 describe('add-model (CLI, against the Hub stand-in)', () => {
   let hub: HubStandIn;
   let stack: StackCopy;
-  const cli = async (...argv: string[]) => {
-    let out = '';
-    let err = '';
-    const code = await runCli(['--stack', stack.dir, ...argv], { out: (t) => (out += t), err: (t) => (err += t), cwd: stack.dir, env: { HF_ENDPOINT: hub.url } });
-    return { code, out, err };
-  };
+  const cli = (...argv: string[]) => cliWithHub(hub, stack.dir, ...argv);
 
   before(async () => {
     hub = await startHubStandIn([...KNOWN_REPOS, QWEN3_06B]);

@@ -8,7 +8,8 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { HubGatedError, HubNetworkError, HubNotFoundError, HubPrivateError, HubRateLimitedError } from '../../../src/core/hub/errors';
+import { CancelledError } from '../../../src/core/compose/cancellation';
+import { HubGatedError, HubNetworkError, HubNotFoundError, HubPrivateError, HubRateLimitedError, HubTimeoutError } from '../../../src/core/hub/errors';
 import { readHubModel } from '../../../src/core/hub/model-files';
 import { hubSettings } from '../../../src/core/hub/transport';
 import { isPlaceholderToken } from '../../../src/core/env/sync';
@@ -77,6 +78,26 @@ describe('Hub client (against the Hub stand-in)', () => {
       await assert.rejects(readHubModel(QWEN3_4B.id, { settings: settings() }), (error: unknown) => error instanceof HubNetworkError && error.message.includes(hub.url));
     } finally {
       hub.faults.dropPath = undefined;
+    }
+  });
+
+  it('gives up on a Hub that does not answer, naming the endpoint and the time waited', async () => {
+    hub.faults.hangPath = /\/tree\//;
+    try {
+      await assert.rejects(readHubModel(QWEN3_4B.id, { settings: { endpoint: hub.url, timeoutMs: 300 } }), (error: unknown) => error instanceof HubTimeoutError && error.message.includes(hub.url));
+    } finally {
+      hub.faults.hangPath = undefined;
+    }
+  });
+
+  it('stops at once when cancelled, as the progress notification\'s Cancel does', async () => {
+    hub.faults.hangPath = /config\.json$/;
+    const controller = new AbortController();
+    try {
+      const reading = readHubModel(QWEN3_4B.id, { settings: settings(), cancellation: controller.signal, onStep: (step) => step === 'config.json' && setTimeout(() => controller.abort(), 50) });
+      await assert.rejects(reading, CancelledError);
+    } finally {
+      hub.faults.hangPath = undefined;
     }
   });
 
