@@ -3,7 +3,12 @@ import { serviceRows } from '../../core/services';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { describeLoad, describeState, formatUptime } from '../../core/state/service-state';
 import { StackStateModel } from '../../core/state/stack-state';
+import { readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { readStackEnv } from '../../core/models/propose';
 import type { PhaseProgress } from '../../core/progress/progress';
+import { byteProgress } from '../../core/progress/progress';
+import { hfCacheDir, repoFolder } from '../../core/weights/cache-dir';
 import { readProgress } from '../../core/progress/progress-file';
 import type { Stack } from '../../core/stack';
 import type { Command } from '../io';
@@ -19,14 +24,21 @@ function toJson(s: ServiceStatus, progress: PhaseProgress | undefined): Record<s
  * SPEC §9's progress of a model: a pull or download a start in any process recorded, else
  * vLLM's load read from its log (bytes as the shards loaded of the model's weights).
  */
-function phaseProgress(s: ServiceStatus, stack: Stack): PhaseProgress | undefined {
+function phaseProgress(s: ServiceStatus, stack: Stack, cacheDir: string): PhaseProgress | undefined {
   if (s.kind !== 'model') return undefined;
   if (s.state === 'absent' || s.state === 'created' || s.state === 'starting') {
     const recorded = readProgress(stack.root, s.name);
     if (recorded) return recorded;
   }
+  const spec = stack.scenarios.models.find((m) => m.name === s.name);
+  const weights = Math.round((spec?.weightsGiB ?? 0) * 1024 ** 3);
+  // Started by hand, vLLM downloads on its own and logs nothing of it (0.31): the cache's growth
+  // against the model's weights is the figure.
+  if (s.state === 'starting' && !s.progress && spec) {
+    const cached = cacheBytes(repoFolder(cacheDir, spec.hfModel));
+    if (cached > 0 && cached < weights) return byteProgress('download', cached, weights);
+  }
   if (!s.progress) return undefined;
-  const weights = Math.round((stack.scenarios.models.find((m) => m.name === s.name)?.weightsGiB ?? 0) * 1024 ** 3);
   const shards = /shard (\d+)\/(\d+)/.exec(s.progress.text);
   const doneBytes = shards ? Math.round((weights * Number(shards[1])) / Number(shards[2])) : s.progress.fraction >= 0.7 ? weights : 0;
   return { phase: 'load', doneBytes, totalBytes: weights, fraction: s.progress.fraction, text: `loading ${s.progress.text}` };
@@ -41,6 +53,15 @@ function fetching(progress: PhaseProgress | undefined): string | undefined {
   return progress && progress.phase !== 'load' ? progress.text : undefined;
 }
 
+/** Bytes of a repository's blobs in the cache, partial downloads included. */
+function cacheBytes(folder: string): number {
+  try {
+    return readdirSync(path.join(folder, 'blobs')).reduce((n, f) => n + statSync(path.join(folder, 'blobs', f)).size, 0);
+  } catch {
+    return 0;
+  }
+}
+
 export const statusCommand: Command = {
   name: 'status',
   summary: 'the state of every gateway service and model server (however it was started)',
@@ -49,6 +70,7 @@ export const statusCommand: Command = {
   values: [],
   async run(args, { io, stack }) {
     const loaded = await stack();
+    const cacheDir = hfCacheDir(await readStackEnv(loaded.root), io.env);
     const model = new StackStateModel(serviceRows(loaded), loaded.root, createDockerClient(io.env), { followProgress: false });
     // The CLI is a "view" for the moment it prints: it wants the load of healthy models too.
     const watch = model.watchMetrics();
@@ -60,13 +82,13 @@ export const statusCommand: Command = {
       model.dispose();
     }
     if (args.flags.has('--json')) {
-      printJson(io, { services: services.map((s) => toJson(s, phaseProgress(s, loaded))) });
+      printJson(io, { services: services.map((s) => toJson(s, phaseProgress(s, loaded, cacheDir))) });
       return EXIT.ok;
     }
     const rows = services.map((s) => [
       s.name,
       s.kind,
-      [describeState(s), fetching(phaseProgress(s, loaded)), describeLoad(s)].filter(Boolean).join(' · '),
+      [describeState(s), fetching(phaseProgress(s, loaded, cacheDir)), describeLoad(s)].filter(Boolean).join(' · '),
       s.container,
       portsText(s),
       formatUptime(s.startedAt, Date.now()) ?? '-',
