@@ -7,6 +7,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SparkError } from '../errors';
+import { checkRepoId } from '../hub/model-files';
 import { repoFolder, repoOfFolder } from './cache-dir';
 
 export interface CachedModel {
@@ -45,6 +46,7 @@ export async function listCachedModels(cacheDir: string): Promise<CachedModel[]>
 
 /** Removes one repository (all its revisions) from the cache. */
 export async function removeCachedModel(cacheDir: string, repo: string): Promise<void> {
+  checkRepoId(repo);
   const folder = repoFolder(cacheDir, repo);
   if (path.dirname(folder) !== path.join(cacheDir, 'hub') || repoOfFolder(path.basename(folder)) !== repo) {
     throw new SparkError(`"${repo}" is not a repository of the cache ${cacheDir}`, 'Pick one from the cache listing');
