@@ -3,11 +3,12 @@
  * pass `docker compose config` (v2 and v1), its one-model scenario comes up healthy on the
  * simulator image from the generated compose file (`up --backend simulator`, the simulator
  * standing in for the GPU server), `remove-model` refuses while it runs, and after `down` it
- * removes the model and its weights volume — the stack then byte for byte as before.
+ * removes the model and its weights in the shared Hugging Face cache — the stack then byte for byte as before.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
@@ -43,9 +44,14 @@ const volumeExists = (name: string) => execFileSync('docker', ['volume', 'ls', '
 describe('a generated model folder on Docker', { skip: missing('docker', 'compose') }, () => {
   let stack: StackCopy;
   let original: Record<string, string>;
+  let cache: string;
   before(async () => {
     ensureSimulatorImage();
-    stack = copyStack();
+    stack = copyStack({ syncEnv: false });
+    // The shared weights cache in a folder of the test's own, set as a user would in .env.
+    cache = mkdtempSync(path.join(tmpdir(), 'hf-cache-'));
+    appendFileSync(path.join(stack.dir, '.env.example'), `\nHF_CACHE_DIR=${cache}\n`);
+    execFileSync('bash', [path.join(stack.dir, 'sync-env.sh')], { stdio: 'pipe' });
     original = snapshotTree(stack.dir);
     await applyStackChanges(stack.dir, modelAdditionChanges(await readStackTexts(stack.dir), MODEL, await loadVllmImages(stack.dir), stack.dir));
     const synced = await cli(stack.dir, 'sync-env');
@@ -56,6 +62,7 @@ describe('a generated model folder on Docker', { skip: missing('docker', 'compos
     if (containerExists(MODEL.container)) execFileSync('docker', ['rm', '-f', MODEL.container], { stdio: 'pipe' });
     if (volumeExists('qwen3-4b_huggingface_cache')) execFileSync('docker', ['volume', 'rm', 'qwen3-4b_huggingface_cache'], { stdio: 'pipe' });
     stack.remove();
+    rmSync(cache, { recursive: true, force: true });
   });
 
   const tools: string[][] = [['docker', 'compose']];
@@ -88,19 +95,22 @@ describe('a generated model folder on Docker', { skip: missing('docker', 'compos
     assert.ok(existsSync(path.join(stack.dir, 'qwen3-4b', 'docker-compose.yml')));
   });
 
-  it('after down, remove-model --purge removes the model and its weights volume; the stack is as before', { timeout: 120_000 }, async () => {
+  it('after down, remove-model --purge removes the model and its weights in the shared cache; the stack is as before', { timeout: 120_000 }, async () => {
     const down = await cli(stack.dir, 'down', 'qwen3-4b');
     assert.equal(down.code, 0, down.out + down.err);
     // `down` removed the container; create it again (not started) so remove-model meets a stopped one.
     execFileSync('docker', ['compose', 'create'], { cwd: path.join(stack.dir, 'qwen3-4b'), stdio: 'pipe' });
     assert.ok(containerExists(MODEL.container));
-    assert.ok(volumeExists('qwen3-4b_huggingface_cache'));
+    // Its weights in the shared cache (the simulator downloads none: a made-up blob stands for them).
+    const weights = path.join(cache, 'hub', 'models--Qwen--Qwen3-4B');
+    mkdirSync(path.join(weights, 'blobs'), { recursive: true });
+    writeFileSync(path.join(weights, 'blobs', '0'.repeat(64)), 'weights');
     const removed = await cli(stack.dir, 'remove-model', 'qwen3-4b', '--purge');
     assert.equal(removed.code, 0, removed.out + removed.err);
     assert.match(removed.out, /removed the stopped container vllm-qwen3-4b/);
-    assert.match(removed.out, /removed the weights volume qwen3-4b_huggingface_cache/);
+    assert.match(removed.out, new RegExp(`removed the weights ${weights.replace(/[.]/g, '\\.')}`));
     assert.equal(containerExists(MODEL.container), false);
-    assert.equal(volumeExists('qwen3-4b_huggingface_cache'), false);
+    assert.equal(existsSync(weights), false);
     assert.deepEqual(snapshotTree(stack.dir), original);
     assert.doesNotMatch(readFileSync(path.join(stack.dir, 'litellm', 'config.yaml'), 'utf8'), /qwen3-4b/);
   });

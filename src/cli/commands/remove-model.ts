@@ -15,12 +15,14 @@ export const removeModelCommand: Command = {
     // guard: the writable-stack guard (src/core/stack.ts, [onboarding]) goes here, before any write.
     const root = stackRoot();
     const purge = args.flags.has('--purge');
-    const result = await removeModelFromStack(root, name, { purge });
+    const result = await removeModelFromStack(root, name, { purge, env: io.env });
     for (const change of result.changes) {
       io.out(change.kind === 'delete' ? `removed ${change.file}/\n` : `updated ${change.kind === 'write' ? change.file : change.dir}\n`);
     }
     if (result.removedContainer) io.out(`removed the stopped container ${result.removedContainer}\n`);
     for (const volume of result.removedVolumes) io.out(`removed the weights volume ${volume}\n`);
+    if (result.removedWeights) io.out(`removed the weights ${result.removedWeights}\n`);
+    if (result.keptWeights) io.out(`kept the weights ${result.keptWeights.folder} (${result.keptWeights.reason})\n`);
     for (const volume of result.keptVolumes) io.out(`kept the weights volume ${volume} (remove-model ${name} --purge, or docker volume rm ${volume}, frees it)\n`);
     io.out(`restart LiteLLM to drop the model from the gateway: (cd ${root}/litellm && docker compose restart litellm)\n`);
     return EXIT.ok;

@@ -3,9 +3,13 @@
  * entry, its LiteLLM entry and its folder, all files or none — after asking Docker that its
  * container does not run. Its weights (the compose project's volumes) stay unless `purge`.
  */
+import { existsSync } from 'node:fs';
 import type { Cancellation } from '../compose/cancellation';
 import { ProcessFailedError, runProcess } from '../compose/process';
 import { SparkError } from '../errors';
+import { readStackEnv } from '../models/propose';
+import { hfCacheDir, repoFolder } from '../weights/cache-dir';
+import { removeCachedModel } from '../weights/cache-list';
 import { loadStack } from '../stack';
 import { modelRemovalChanges, readStackTexts } from './model-changes';
 import type { StackChange, StackFs } from './transaction';
@@ -55,8 +59,14 @@ export function dockerCliContainers(cancellation?: Cancellation): ModelContainer
 }
 
 export interface RemoveModelOptions {
-  /** Also remove the model's weights (its compose project's volumes). */
+  /**
+   * Also remove the model's weights: its repository in the shared Hugging Face cache (unless
+   * another model of the stack uses it) and any named volume of its compose project (the guide's
+   * older per-model cache).
+   */
   readonly purge?: boolean;
+  /** The environment HF_CACHE_DIR is read from over the stack's .env (default: this process's). */
+  readonly env?: NodeJS.ProcessEnv;
   readonly containers?: ModelContainers;
   /** For tests: file operations of the writer (see applyStackChanges). */
   readonly fs?: Partial<StackFs>;
@@ -70,6 +80,10 @@ export interface RemoveModelResult {
   readonly removedVolumes: readonly string[];
   /** Volumes left in place (the weights), when not purged. */
   readonly keptVolumes: readonly string[];
+  /** The shared cache's folder of the model's repository that was removed (purge). */
+  readonly removedWeights?: string;
+  /** The folder kept: not purged, or another model of the stack uses the repository. */
+  readonly keptWeights?: { readonly folder: string; readonly reason: string };
 }
 
 /** Container states in which the model server is (or will be again) using its folder. */
@@ -107,7 +121,20 @@ export async function removeModelFromStack(root: string, name: string, options: 
       removedVolumes.push(volume);
     }
   }
+  const cacheDir = hfCacheDir(await readStackEnv(root), options.env ?? process.env);
+  const folder = repoFolder(cacheDir, model.hfModel);
+  const sharedWith = stack.scenarios.models.filter((m) => m.name !== name && m.hfModel === model.hfModel).map((m) => m.name);
+  let weights: Pick<RemoveModelResult, 'removedWeights' | 'keptWeights'> = {};
+  if (existsSync(folder)) {
+    if (options.purge && sharedWith.length === 0) {
+      await removeCachedModel(cacheDir, model.hfModel);
+      weights = { removedWeights: folder };
+    } else {
+      weights = { keptWeights: { folder, reason: sharedWith.length > 0 ? `${sharedWith.join(', ')} use${sharedWith.length === 1 ? 's' : ''} it too` : 'not purged' } };
+    }
+  }
   return {
+    ...weights,
     model: name,
     changes,
     ...(facts ? { removedContainer: model.container } : {}),
