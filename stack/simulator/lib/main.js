@@ -11,7 +11,7 @@ const { Engine } = require('./engine');
 const { createSimulatorServer } = require('./server');
 const { startStatsLog } = require('./stats-log');
 const { MemoryBallast } = require('./memory-ballast');
-const { VLLM_VERSION } = require('./version');
+const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
 
 /**
  * Composition root of `vllm` (the simulator): parse the command line and settings, play the
@@ -39,7 +39,13 @@ async function main(argv, env) {
     return;
   }
   if (parsed.command === 'version') {
-    process.stdout.write(`${VLLM_VERSION}\n`);
+    try {
+      process.stdout.write(`${vllmProfile(env.VLLM_VERSION).version}\n`);
+    } catch (err) {
+      if (!(err instanceof UnknownVersionError)) throw err;
+      process.stderr.write(`vllm simulator: ${err.message}\n`);
+      process.exit(2);
+    }
     return;
   }
   const { args } = parsed;
@@ -53,7 +59,12 @@ async function main(argv, env) {
     process.exit(2);
   }
 
-  const log = createLogger(process.stdout, { debug: (env.VLLM_LOGGING_LEVEL ?? '').toUpperCase() === 'DEBUG' });
+  const v = settings.vllm;
+  const log = createLogger(process.stdout, {
+    debug: (env.VLLM_LOGGING_LEVEL ?? '').toUpperCase() === 'DEBUG',
+    prefixEveryLine: v.prefixEveryLine,
+    engineProcess: v.engineProcess,
+  });
   const faults = new FaultState(settings.fault);
   const profile = modelProfile(args, settings);
   const ballast = new MemoryBallast(settings.holdMemoryMb);
@@ -112,17 +123,19 @@ async function main(argv, env) {
   server.listen({ port: args.port, host: args.host }, () => {
     const address = server?.address();
     const port = address && typeof address === 'object' ? address.port : args.port;
-    log.api('INFO', 'api_server.py:1971', `Starting vLLM API server 0 on http://${args.host ?? '0.0.0.0'}:${port}`);
+    const url = `http://${args.host ?? '0.0.0.0'}:${port}`;
+    if (v.line === '0.31') log.api('INFO', 'entry.py:136', `Starting vLLM server on ${url}`);
+    else log.api('INFO', 'api_server.py:1971', `Starting vLLM API server 0 on ${url}`);
     log.api('INFO', 'launcher.py:37', 'Available routes are:');
-    for (const [route, method] of [['/health', 'GET'], ['/v1/models', 'GET'], ['/version', 'GET'], ['/metrics', 'GET'],
-      ['/v1/chat/completions', 'POST'], ['/v1/completions', 'POST']]) {
+    for (const [route, method] of [['/health', 'GET'], ['/load', 'GET'], ['/ping', 'GET, POST'], ['/v1/models', 'GET'],
+      ['/version', 'GET'], ['/metrics', 'GET'], ['/v1/chat/completions', 'POST'], ['/v1/completions', 'POST']]) {
       log.api('INFO', 'launcher.py:45', `Route: ${route}, Methods: ${method}`);
     }
     log.uvicorn(`Started server process [${process.pid}]`);
     log.uvicorn('Waiting for application startup.');
     log.uvicorn('Application startup complete.');
   });
-  if (!args.disableLogStats) startStatsLog(engine, log, settings.statsIntervalSeconds);
+  if (!args.disableLogStats) startStatsLog(engine, log, settings.statsIntervalSeconds, v);
 }
 
 module.exports = { main };
