@@ -85,7 +85,7 @@ async function runStartup(ctx) {
     await sleep(downloadMs);
     downloaded = performance.now() - downloadStart;
     if (downloaded > 500) {
-      log.engine('INFO', 'weight_utils.py:523',
+      log.engine('INFO', new31 ? 'weight_utils.py:523' : 'weight_utils.py:442',
         `Time spent downloading weights for ${args.model}: ${(downloaded / 1000).toFixed(6)} seconds`);
     }
   }
