@@ -35,9 +35,14 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * @param {ServerContext} base
- * @returns {{ server: http.Server, stats: import('./completions').SimStats }}
+ * @returns {{ server: http.Server, stats: import('./completions').SimStats, open: () => void }} `open()`
+ *   ends the start-up: requests that arrived after the port was bound wait until then, as they
+ *   wait in the socket's backlog until uvicorn has started
  */
 function createSimulatorServer(base) {
+  /** @type {() => void} */
+  let open = () => {};
+  const opened = new Promise((resolve) => { open = () => resolve(undefined); });
   /** @type {import('./completions').SimStats} */
   const stats = { requests: 0, completed: 0, failed: 0, disconnects: 0, lastRequest: null };
   const created = wire.unixNow();
@@ -141,7 +146,8 @@ function createSimulatorServer(base) {
     },
   };
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
+    await opened;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routes[url.pathname];
     const handler = route?.[req.method ?? 'GET'];
@@ -157,7 +163,7 @@ function createSimulatorServer(base) {
   });
   // Streams can last long; never time a request out on the server side (uvicorn does not either).
   server.requestTimeout = 0;
-  return { server, stats };
+  return { server, stats, open };
 }
 
 /**

@@ -16,9 +16,12 @@ const { SIMULATOR_VERSION } = require('./version');
  *   -> KV cache size and maximum concurrency (0.11 two lines, 0.31 one)
  *   -> "init engine (profile, create kv cache, warmup model) took X seconds" (0.31: "X s")
  *
- * The API-server lines that follow (0.11 "Starting vLLM API server 0 on ...", 0.31 "Starting vLLM
- * server on ...", "Application startup complete.") are written by main.js once the port listens.
- * Like vLLM, nothing listens on the port before then.
+ *   -> the API server starts (main.js binds the port and logs 0.11 "Starting vLLM API server 0 on URL",
+ *      0.31 "Starting vLLM server on URL"; requests wait) -> at the end uvicorn's "Application startup
+ *      complete." (main.js), from when on requests are answered.
+ *
+ * Each phase takes a visible share of the load time, so a status poll sees every one of them. Like
+ * vLLM, nothing listens on the port while the model loads.
  */
 
 /** A start-up failure that real vLLM would also die of (exit code 1). */
@@ -38,6 +41,7 @@ class StartupError extends Error {
  * @param {{ args: import('./cli-args').ServeArgs, settings: import('./settings').Settings,
  *   profile: import('./model-profile').ModelProfile, log: import('./log').Logger,
  *   onShardLoaded?: (index: number, total: number) => void,
+ *   startApiServer?: () => Promise<void>,
  *   sleep?: (ms: number) => Promise<void> }} ctx
  * @returns {Promise<void>} resolves when the engine is "up"; rejects with StartupError
  */
@@ -91,7 +95,7 @@ async function runStartup(ctx) {
   }
 
   const shardsFrom = 0.1;
-  const shardsTo = 0.65;
+  const shardsTo = 0.6;
   const n = settings.shards;
   await at(shardsFrom);
   if (new31) {
@@ -108,13 +112,13 @@ async function runStartup(ctx) {
   const weightsSeconds = (performance.now() - shardsStart) / 1000;
   log.engine('INFO', new31 ? 'default_loader.py:484' : 'default_loader.py:267', `Loading weights took ${weightsSeconds.toFixed(2)} seconds`);
 
-  await at(0.7);
+  await at(0.65);
   // 0.31 formats the size with format_gib (Python's str(round(x, 2))), 0.11 with %.4f.
   const size = new31 ? formatGib(profile.weightsGib) : profile.weightsGib.toFixed(4);
   log.engine('INFO', new31 ? 'model_runner.py:407' : 'gpu_model_runner.py:2653',
     `Model loading took ${size} ${v.modelLoadingUnit} and ${elapsed().toFixed(6)} seconds`);
 
-  await at(0.85);
+  await at(0.75);
   if (profile.memoryError) {
     if (settings.enforceMemory) throw new StartupError(profile.memoryError, 'ValueError');
     log.engine('WARNING', 'simulator.py:2', `real vLLM would stop here: ${profile.memoryError} `
@@ -131,9 +135,13 @@ async function runStartup(ctx) {
     log.engine('INFO', 'kv_cache_utils.py:1091', concurrency);
   }
 
-  await at(1);
+  await at(0.85);
   const took = `init engine (profile, create kv cache, warmup model) took ${elapsed().toFixed(2)}`;
   log.engine('INFO', new31 ? 'core.py:380' : 'core.py:210', new31 ? `${took} s` : `${took} seconds`);
+
+  await at(0.9);
+  await ctx.startApiServer?.();
+  await at(1);
 }
 
 /**
