@@ -9,8 +9,8 @@
  *   (a) that our progress parser yields the expected phase for each milestone line (and leaves the
  *       stats line alone), and our metrics reader reads the wheel's metric names;
  *   (b) that the simulator's profile for that version prints lines of the same form (the format
- *       string as a pattern: literal text exact, `%s` any text, `%.2f` two decimals, ...), and
- *       exposes only metric names the wheel has.
+ *       string as a pattern: literal text exact, `%s` any text, `%.2f` two decimals, ...), exposes
+ *       only metric names the wheel has, and takes exactly the wheel's `--tool-call-parser` choices.
  * When a new vLLM changes one of these lines, the failure names the file and the format string.
  * A missing venv skips a pinned version on a developer machine and fails in CI (CI=true).
  */
@@ -37,7 +37,7 @@ interface FormatCheck {
   readonly files: readonly string[];
   readonly needle: string;
   readonly exact?: boolean;
-  readonly kind: 'percent' | 'template' | 'brace' | 'name';
+  readonly kind: 'percent' | 'template' | 'brace' | 'name' | 'dict-keys';
   readonly strArgs?: readonly string[];
   readonly braceArgs?: Readonly<Record<string, string | number>>;
   /** The phase our parser must report after this line, from a fresh start; 'none' = must not move it. */
@@ -105,7 +105,7 @@ interface Wheel {
 
 const VENV_ROOT = process.env.SPARK_VLLM_VENV_ROOT ?? '/opt/spark-gateway';
 const simRequire = createRequire(path.join(SIMULATOR_DIR, 'lib', 'index.js'));
-const simProfiles = (simRequire('./vllm-profiles') as { PROFILES: Record<string, { line: Line }> }).PROFILES;
+const simProfiles = (simRequire('./vllm-profiles') as { PROFILES: Record<string, { line: Line; toolCallParsers: readonly string[] }> }).PROFILES;
 
 /** The distinct vLLM versions of stack/vllm-images.yaml (`image: version` lines). */
 function pinnedVersions(): string[] {
@@ -273,6 +273,13 @@ for (const version of [...pinned, ...previous]) {
       const line = plain.split('\n').find((l) => pattern.test(l)) ?? '';
       const up = advanceProgress(INITIAL_PROGRESS, 'INFO:     Application startup complete.');
       assert.deepEqual(advanceProgress(up, line), up, 'the stats line moves no progress');
+    });
+
+    it('(b) the simulator takes exactly the wheel\'s --tool-call-parser choices', () => {
+      const [registered] = readFormats(w, [{ name: 'tool-call parsers', lines: [w.line], files: ['entrypoints/openai/tool_parsers/__init__.py', 'tool_parsers/__init__.py'], needle: '_TOOL_PARSERS_TO_REGISTER', kind: 'dict-keys' }]);
+      assert.equal(registered?.error, undefined, `vLLM ${w.version}: ${registered?.error ?? ''}`);
+      assert.deepEqual([...(simProfiles[w.version]?.toolCallParsers ?? [])].sort(), JSON.parse(registered?.formatted ?? '[]') as string[],
+        `the simulator's ${w.version} profile vs ${registered ? where(w, registered) : ''}`);
     });
 
     it('(a, b) metric names: our reader reads the wheel\'s names; the simulator exposes only names the wheel has', () => {

@@ -5,13 +5,15 @@ Run by test/integration/vllm-wheel-formats.test.ts with the python of that vLLM'
     python vllm_formats.py /opt/spark-gateway/vllm-0.31.0/lib/python3.11/site-packages/vllm < checks.json
 
 stdin: a JSON list of checks, each {"name", "files": [paths inside the package], "needle",
-"exact": bool, "kind": "percent" | "template" | "brace" | "name", "str_args": [...],
+"exact": bool, "kind": "percent" | "template" | "brace" | "name" | "dict-keys", "str_args": [...],
 "brace_args": {...}}. The source is parsed with `ast` (nothing is imported, so no GPU, torch or
 platform is needed); every string constant that contains the needle (equals it, with "exact") is a
 match — Python joins adjacent literals, so a format string split over lines is one constant.
 Each match is formatted with Python's own semantics: %-format with sample values ("str_args" for
 %s in order, 3 for %d, 12.34 for %f), string.Template with the colour names left empty (vLLM's
-monochrome logo) and then %-format, or str.format(**brace_args).
+monochrome logo) and then %-format, or str.format(**brace_args). "dict-keys" instead finds the
+assignment of a dict literal to the variable named by the needle and returns its keys, sorted, as
+a JSON list (e.g. the registered tool-call parsers).
 
 stdout: a JSON list of {"name", "file", "line", "format", "formatted"} per match, or
 {"name", "error"} when no listed file holds the needle or the sample values do not fit.
@@ -51,9 +53,29 @@ def constants(path):
             yield node.lineno, node.value
 
 
+def dict_keys(path, variable):
+    with open(path, encoding="utf-8") as f:
+        tree = ast.parse(f.read(), filename=path)
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.Dict):
+            if any(isinstance(t, ast.Name) and t.id == variable for t in node.targets):
+                keys = [k.value for k in node.value.keys if isinstance(k, ast.Constant)]
+                return node.lineno, json.dumps(sorted(keys))
+    return None
+
+
 def run(root, checks):
     results = []
     for check in checks:
+        if check["kind"] == "dict-keys":
+            found = [(rel, dict_keys(os.path.join(root, rel), check["needle"])) for rel in check["files"] if os.path.isfile(os.path.join(root, rel))]
+            found = [(rel, hit) for rel, hit in found if hit]
+            if found:
+                rel, (line, keys) = found[0]
+                results.append({"name": check["name"], "file": rel, "line": line, "format": check["needle"], "formatted": keys})
+            else:
+                results.append({"name": check["name"], "error": "no dict assigned to %s in %s" % (check["needle"], ", ".join(check["files"]))})
+            continue
         matches = []
         for rel in check["files"]:
             path = os.path.join(root, rel)

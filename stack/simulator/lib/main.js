@@ -26,9 +26,17 @@ const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
  * @param {Readonly<Record<string, string | undefined>>} env
  */
 async function main(argv, env) {
+  let vllm;
+  try {
+    vllm = vllmProfile(env.VLLM_VERSION);
+  } catch (err) {
+    if (!(err instanceof UnknownVersionError)) throw err;
+    process.stderr.write(`vllm simulator: ${err.message}\n`);
+    process.exit(2);
+  }
   let parsed;
   try {
-    parsed = parseCommandLine(argv);
+    parsed = parseCommandLine(argv, vllm.toolCallParsers);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     process.stderr.write(`${USAGE}vllm serve: error: ${err.message}\n`);
@@ -39,13 +47,7 @@ async function main(argv, env) {
     return;
   }
   if (parsed.command === 'version') {
-    try {
-      process.stdout.write(`${vllmProfile(env.VLLM_VERSION).version}\n`);
-    } catch (err) {
-      if (!(err instanceof UnknownVersionError)) throw err;
-      process.stderr.write(`vllm simulator: ${err.message}\n`);
-      process.exit(2);
-    }
+    process.stdout.write(`${vllm.version}\n`);
     return;
   }
   const { args } = parsed;

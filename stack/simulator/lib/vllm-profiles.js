@@ -40,21 +40,43 @@
  * @property {string} modelLoadingUnit "GiB" (0.11.0) or "GiB memory"
  * @property {boolean} waitingByReason `vllm:num_requests_waiting_by_reason{reason}` exists
  * @property {string} engineProcess the engine core's process name in the line prefix
+ * @property {readonly string[]} toolCallParsers the `--tool-call-parser` choices (its _TOOL_PARSERS_TO_REGISTER)
  */
+
+/** Tool-call parsers registered in vLLM 0.11.0 and 0.11.2 (entrypoints/openai/tool_parsers/__init__.py). */
+const TOOL_CALL_PARSERS_011 = Object.freeze([
+  'deepseek_v3', 'deepseek_v31', 'ernie45', 'glm45', 'granite', 'granite-20b-fc', 'hermes',
+  'hunyuan_a13b', 'internlm', 'jamba', 'kimi_k2', 'llama3_json', 'llama4_json', 'llama4_pythonic',
+  'longcat', 'minimax', 'minimax_m2', 'mistral', 'olmo3', 'openai', 'phi4_mini_json', 'pythonic',
+  'qwen3_coder', 'qwen3_xml', 'seed_oss', 'step3', 'xlam',
+]);
+
+/** Tool-call parsers registered in vLLM 0.31.0 (tool_parsers/__init__.py). */
+const TOOL_CALL_PARSERS_031 = Object.freeze([
+  'apertus', 'cohere_command3', 'cohere_command4', 'deepseek_v3', 'deepseek_v31', 'deepseek_v32', 'deepseek_v4',
+  'deepseek_v41', 'dots', 'ernie45', 'functiongemma', 'gemma4', 'gigachat3', 'glm45', 'glm47', 'granite',
+  'granite-20b-fc', 'granite4', 'hermes', 'hunyuan_a13b', 'hy_v3', 'hy_v4', 'inkling', 'internlm', 'jamba',
+  'k2_horizon', 'kimi_k2', 'kimi_k3', 'lfm2', 'ling3', 'llama3_json', 'llama4_json', 'llama4_pythonic', 'longcat',
+  'mimo', 'minicpm5', 'minimax_m2', 'minimax_m3', 'mistral', 'muse_glimmer', 'olmo3', 'openai', 'phi4_mini_json',
+  'poolside_v1', 'pythonic', 'qwen3_coder', 'qwen3_xml', 'seed_oss', 'step3', 'step3p5', 'xlam',
+]);
 
 /** @type {Readonly<Record<string, VllmProfile>>} */
 const PROFILES = {
   '0.11.0': {
     version: '0.11.0', line: '0.11', prefixEveryLine: true, reasoningField: 'reasoning_content', idHexChars: 32,
     emptyToolCalls: true, modelLoadingUnit: 'GiB', waitingByReason: false, engineProcess: 'EngineCore_DP0',
+    toolCallParsers: TOOL_CALL_PARSERS_011,
   },
   '0.11.2': {
     version: '0.11.2', line: '0.11', prefixEveryLine: true, reasoningField: 'both', idHexChars: 32,
     emptyToolCalls: true, modelLoadingUnit: 'GiB memory', waitingByReason: false, engineProcess: 'EngineCore_DP0',
+    toolCallParsers: TOOL_CALL_PARSERS_011,
   },
   '0.31.0': {
     version: '0.31.0', line: '0.31', prefixEveryLine: false, reasoningField: 'reasoning', idHexChars: 16,
     emptyToolCalls: false, modelLoadingUnit: 'GiB memory', waitingByReason: true, engineProcess: 'EngineCore',
+    toolCallParsers: TOOL_CALL_PARSERS_031,
   },
 };
 
