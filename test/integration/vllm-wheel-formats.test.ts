@@ -209,8 +209,9 @@ for (const version of [...pinned, ...previous]) {
     let noLogo = '';
     let metricsText = '';
 
-    it('has every format string we rely on, and it takes sample values', async () => {
+    it('has every format string we rely on, and it takes sample values', async (t) => {
       formats = readFormats(w, checks);
+      t.diagnostic(`checked: ${formats.map((f) => `${f.name}: ${f.file ?? '?'}:${f.line ?? '?'} ${JSON.stringify(f.format)}`).join('; ')}`);
       const failures = formats.filter((f) => f.error).map((f) => `${f.name}: ${f.file ? `${where(w, f)}: ` : `vLLM ${w.version}: `}${f.error ?? ''}`);
       assert.deepEqual(failures, [], `vLLM ${w.version} changed lines our parser and simulator follow:\n${failures.join('\n')}`);
       const out = await simulatorOutput(w.version, false);
