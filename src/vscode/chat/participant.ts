@@ -89,8 +89,14 @@ export class SparkParticipant {
     stream.progress(`Asking ${choice.model} through the Spark Gateway…`);
     const turns = [...historyTurns(context.history, PARTICIPANT_ID), ...textTurns([{ role: 'user', text: request.prompt }])];
     const runner = this.toolRunner(request, token);
+    let thinking = false;
     for await (const event of chatWithTools(client, { model: choice.model, messages: toOpenAiMessages(turns) }, runner, token)) {
       if (event.type === 'text') stream.markdown(event.text);
+      // Reasoning is not the answer: say that the model thinks, once, and show only its answer.
+      else if (event.type === 'reasoning' && !thinking) {
+        thinking = true;
+        stream.progress(`${choice.model} is thinking…`);
+      }
       else if (event.type === 'toolCall' && !runner) stream.markdown(`\n\nThe model asked to call \`${event.call.name}\` with \`${event.call.rawArguments}\`, but no tool of that name is attached to this request.\n`);
       else if (event.type === 'toolCall') stream.progress(`Running ${event.call.name}…`);
     }

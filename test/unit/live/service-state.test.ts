@@ -31,15 +31,15 @@ describe('service state from a container', () => {
   it('a running model is starting, then loading once its log shows progress, healthy by its healthcheck', () => {
     const loading = container({ health: { status: 'starting', failingStreak: 0 } });
     assert.equal(deriveState('model', loading), 'starting');
-    assert.equal(deriveState('model', loading, { fraction: 0.3, text: 'shard 1/5', ready: false }), 'loading');
-    assert.equal(deriveState('model', loading, { fraction: 1, text: 'API server up', ready: true }), 'loading', 'up but the healthcheck has not passed yet');
+    assert.equal(deriveState('model', loading, { fraction: 0.3, text: 'shard 1/5', ready: false, phase: 'shards' }), 'loading');
+    assert.equal(deriveState('model', loading, { fraction: 1, text: 'API server up', ready: true, phase: 'up' }), 'loading', 'up but the healthcheck has not passed yet');
     assert.equal(deriveState('model', container({ health: { status: 'healthy', failingStreak: 0 } })), 'healthy');
     assert.equal(deriveState('model', container({ health: { status: 'unhealthy', failingStreak: 3 } })), 'unhealthy');
   });
 
   it('a model without a healthcheck (docker run) is running once vLLM logged it is up', () => {
     assert.equal(deriveState('model', container(), INITIAL_PROGRESS), 'starting');
-    assert.equal(deriveState('model', container(), { fraction: 1, text: 'API server up', ready: true }), 'running');
+    assert.equal(deriveState('model', container(), { fraction: 1, text: 'API server up', ready: true, phase: 'up' }), 'running');
   });
 
   it('a gateway service without a healthcheck is running', () => {
@@ -61,7 +61,7 @@ describe('service state from a container', () => {
   });
 
   it('describes loading with its progress text and percentage', () => {
-    const s = statusOf(MODEL, container({ health: { status: 'starting', failingStreak: 0 } }), { progress: { fraction: 0.43, text: 'shard 3/7', ready: false } });
+    const s = statusOf(MODEL, container({ health: { status: 'starting', failingStreak: 0 } }), { progress: { fraction: 0.43, text: 'shard 3/7', ready: false, phase: 'shards' } });
     assert.equal(describeState(s), 'loading shard 3/7 (43%)');
   });
 
