@@ -69,7 +69,9 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.ok;
     }
     const args = parseArgs(rest, { flags: command.flags, values: [...command.values, ...GLOBAL_VALUES] });
-    const explicit = args.values.get('--stack') ?? globalArgs.values.get('--stack') ?? io.env.SPARK_GATEWAY_STACK;
+    const given = args.values.get('--stack') ?? globalArgs.values.get('--stack') ?? io.env.SPARK_GATEWAY_STACK;
+    // Relative to the folder the command runs in (tests and callers pass their own cwd).
+    const explicit = given === undefined ? undefined : path.resolve(io.cwd, given);
     const bundled = io.bundledStack ?? bundledStack();
     const search: StackSearch = { explicit, folders: [io.cwd], bundled };
     let located: StackLocation | undefined;

@@ -1,5 +1,5 @@
 /** Checks every compose file shares: published ports, image tags, healthchecks, LiteLLM's port and secrets. */
-import { isScalar, isSeq } from 'yaml';
+import { isMap, isScalar, isSeq } from 'yaml';
 import type { AdoptContext } from '../context';
 import type { CheckResult } from '../types';
 import { emptyResult } from '../types';
@@ -133,6 +133,26 @@ export function hardcodedSecretCheck(ctx: AdoptContext): CheckResult {
       if (fixed === node.value) continue;
       result.problems.push({ id: 'hardcoded-secret', file: yaml.file, line: yaml.lineOf(node), message: `${key} of ${service} is written into the compose file: every copy of the guide shares it`, fix: `${key}: ${JSON.stringify(fixed)}, generated into .env by \`spark-gateway sync-env\`` });
       result.edits.push({ file: yaml.file, start: node.range[0], end: node.range[1], text: JSON.stringify(fixed) });
+    }
+  }
+  return result;
+}
+
+/**
+ * A compose file that defines `vllm_network` itself (the guide's model files): once the network
+ * exists — made by another folder, by `docker network create` as the guide's step 1 says, or by
+ * `spark-gateway up` — Compose refuses to start the project ("was not created by compose").
+ */
+export function externalNetworkCheck(ctx: AdoptContext): CheckResult {
+  const result = emptyResult();
+  for (const { yaml } of composeFiles(ctx)) {
+    for (const name of yaml.keys(['networks'])) {
+      const node = yaml.get(['networks', name]);
+      const external = isMap(node) ? node.get('external') : undefined;
+      const named = isMap(node) ? node.get('name') : undefined;
+      if (external === true || (name !== 'vllm_network' && named !== 'vllm_network') || !isMap(node) || !node.range) continue;
+      result.problems.push({ id: 'network-not-external', file: yaml.file, line: yaml.lineOf(node), message: `${yaml.file} creates the network ${name} itself: once it exists (another folder, \`docker network create\`, a start), Compose refuses this project because it did not create it`, fix: `networks: ${name}: external: true (every folder joins the one network; \`spark-gateway up\` creates it when missing)` });
+      result.edits.push({ file: yaml.file, start: node.range[0], end: node.range[1], text: `external: true${yaml.text.slice(node.range[1] - 1, node.range[1]) === '\n' ? '\n' : ''}` });
     }
   }
   return result;

@@ -2,7 +2,7 @@
 import type { AdoptContext } from '../context';
 import type { CheckResult } from '../types';
 import { defaultSecretCheck, envTemplateNameCheck } from './env-template';
-import { hardcodedSecretCheck, healthcheckToolCheck, litellmPortCheck, portsCheck, unpinnedImageCheck } from './compose';
+import { externalNetworkCheck, hardcodedSecretCheck, healthcheckToolCheck, litellmPortCheck, portsCheck, unpinnedImageCheck } from './compose';
 import { memoryFractionCheck, memoryFractionsSumCheck, servedNameCheck, tensorParallelCheck, toolParserCheck } from './model-command';
 import { nginxHealthCheck, nginxIpv6Check } from './nginx';
 import { envPlaceholderCheck, routeTargetCheck, unroutedModelCheck } from './routes';
@@ -28,5 +28,6 @@ export const CHECKS: readonly Check[] = [
   testEndpointsCheck,
   unroutedModelCheck,
   portsCheck,
+  externalNetworkCheck,
   unpinnedImageCheck,
 ];
