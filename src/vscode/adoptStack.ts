@@ -96,7 +96,14 @@ async function adopt(content: ProposedContent, deps: AdoptDeps, given?: string):
     const change = plan.changes[choice.run];
     if (change) await showDiff(content, plan, change, choice.run);
   }
-  const applied = await applyAdoption(plan);
+  let applied: Awaited<ReturnType<typeof applyAdoption>>;
+  try {
+    applied = await applyAdoption(plan);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    void vscode.window.showErrorMessage(`Adopting ${plan.stack} failed: ${message}${error instanceof SparkError && error.fix ? ` — ${error.fix}` : ''}`);
+    return;
+  }
   for (const a of applied) deps.output.info(`  ${a.action} ${a.file}${a.backup ? ` (backup ${a.backup})` : ''}`);
   // Close the previews (only ours): they showed proposals that are now the files.
   const previews = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.scheme === SCHEME);

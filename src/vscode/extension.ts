@@ -68,7 +68,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   // The live state of the stack's containers (Docker events → state model → tree).
   const live = registerLiveView({ context, docker, output, tree, treeView });
   registerMemoryViews(context, { stack: () => current, docker });
-  registerAdoptStack(context, { extensionPath: context.extensionPath, output, candidate: () => adoptable, reload });
+  registerAdoptStack(context, { extensionPath: context.extensionPath, output, candidate: () => adoptable ?? current?.root, reload });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 

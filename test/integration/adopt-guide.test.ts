@@ -2,11 +2,12 @@
  * `adopt` on a faithful copy of the guide's public llms/vllm/ (test/fixtures/guide): afterwards
  * every compose file passes Docker Compose v2 and v1, `status` and `doctor` work on the folder,
  * and a model comes up healthy on the simulator (the GPU server's stand-in, tagged as the guide's
- * nvcr.io/nvidia/vllm:25.11-py3 image) from the folder's own compose file.
+ * nvcr.io/nvidia/vllm:25.11-py3 image) from the folder's own compose file. A container the user
+ * started by hand from the guide's files before adopting keeps running and is recognised.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync } from 'node:fs';
+import { copyFileSync, existsSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
@@ -30,11 +31,35 @@ function composeFiles(stack: string): string[] {
   return ['docker-compose.yml', 'litellm/docker-compose.yml', ...models.flatMap((m) => [`${m}/docker-compose.yml`, `${m}/docker-compose-gpu.yml`])];
 }
 
+/** Removes vllm_network when no container uses it, so the guide's own files create it as they do on a fresh machine. */
+function freshNetwork(): void {
+  try {
+    const users = execFileSync('docker', ['network', 'inspect', '-f', '{{len .Containers}}', 'vllm_network'], { encoding: 'utf8', stdio: 'pipe' }).trim();
+    if (users === '0') execFileSync('docker', ['network', 'rm', 'vllm_network'], { stdio: 'pipe' });
+  } catch {
+    // no such network
+  }
+}
+
 describe("adopt on the guide's llms/vllm/ (Docker)", { skip: missing('docker', 'compose') }, () => {
   let guide: GuideCopy;
   let taggedHere = false;
+  let startedBefore = '';
   before(async () => {
     guide = copyGuide();
+    ensureSimulatorImage();
+    try {
+      execFileSync('docker', ['image', 'inspect', GUIDE_IMAGE], { stdio: 'pipe' });
+    } catch {
+      execFileSync('docker', ['tag', 'nvcr.io/nvidia/vllm:26.10-py3', GUIDE_IMAGE], { stdio: 'pipe' });
+      taggedHere = true;
+    }
+    // The user followed the guide before adopting: .env from the template, their sync-env.sh, one model up by hand.
+    copyFileSync(path.join(guide.stack, 'env.example'), path.join(guide.stack, '.env'));
+    execFileSync('bash', [path.join(guide.stack, 'sync-env.sh')], { stdio: 'pipe' });
+    freshNetwork();
+    execFileSync('docker', ['compose', 'up', '-d'], { cwd: path.join(guide.stack, 'gpt-oss-20b'), stdio: 'pipe', timeout: 120_000 });
+    startedBefore = inspect('vllm-gpt-oss-20b').State.StartedAt ?? '';
     const adopted = await cli(guide.home, '--stack', 'llms/vllm', 'adopt');
     assert.equal(adopted.code, 0, adopted.err);
     const synced = await cli(guide.home, '--stack', 'llms/vllm', 'sync-env');
@@ -48,6 +73,15 @@ describe("adopt on the guide's llms/vllm/ (Docker)", { skip: missing('docker', '
     }
     if (taggedHere) execFileSync('docker', ['rmi', GUIDE_IMAGE], { stdio: 'pipe' });
     guide.remove();
+  });
+
+  it('their container started by hand from the guide files keeps running through adopt and is recognised', async () => {
+    const container = inspect('vllm-gpt-oss-20b');
+    assert.equal(container.State.Status, 'running');
+    assert.equal(container.State.StartedAt, startedBefore, 'adopt did not restart it');
+    const status = await cli(guide.home, '--stack', 'llms/vllm', 'status', '--json');
+    const row = (JSON.parse(status.out) as { services: { name: string; state: string; container: string }[] }).services.find((s) => s.name === 'gpt-oss-20b');
+    assert.ok(row && ['starting', 'loading', 'running', 'healthy'].includes(row.state), JSON.stringify(row));
   });
 
   const tools: { name: string; command: string[] }[] = [{ name: 'docker compose (v2)', command: ['docker', 'compose'] }];
@@ -78,13 +112,6 @@ describe("adopt on the guide's llms/vllm/ (Docker)", { skip: missing('docker', '
   });
 
   it('brings gpt-oss-20b up healthy on the simulator from its own compose file, with the user flags and the scenario fraction', { timeout: 300_000 }, async () => {
-    ensureSimulatorImage();
-    try {
-      execFileSync('docker', ['image', 'inspect', GUIDE_IMAGE], { stdio: 'pipe' });
-    } catch {
-      execFileSync('docker', ['tag', 'nvcr.io/nvidia/vllm:26.10-py3', GUIDE_IMAGE], { stdio: 'pipe' });
-      taggedHere = true;
-    }
     const up = await cli(guide.home, '--stack', 'llms/vllm', 'up', 'gpt-oss-20b', '--backend', 'simulator', '--models-only');
     assert.equal(up.code, 0, up.out + up.err);
     assert.match(up.out, /gpt-oss-20b: healthy/);
