@@ -5,7 +5,7 @@
  */
 import { constants, copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { TEMPLATE_MARKER, requireWritableStack } from './stack';
+import { TEMPLATE_MARKER, TemplateStackError, requireWritableStack } from './stack';
 
 export interface CopyResult {
   readonly target: string;
@@ -22,6 +22,9 @@ function isLocal(relative: string): boolean {
 /** Copies `bundled` into `target` (created when missing) without overwriting anything. */
 export function copyStackWithoutOverwriting(bundled: string, target: string): CopyResult {
   requireWritableStack(target);
+  // A target inside the template would be a write into the install folder (and copy itself forever).
+  const inside = path.relative(path.resolve(bundled), path.resolve(target));
+  if (!inside.startsWith('..') && !path.isAbsolute(inside)) throw new TemplateStackError(bundled);
   const copied: string[] = [];
   const kept: string[] = [];
   const walk = (relative: string) => {

@@ -61,12 +61,15 @@ export class StackViewTree implements vscode.TreeDataProvider<StackViewNode>, vs
         const item = new vscode.TreeItem(`${where} does not load`);
         item.description = p.message.replace(`${p.file ?? ''}${p.line !== undefined ? `:${p.line}` : ''}: `, '');
         item.tooltip = p.message;
+        // Read as label and problem (a string tooltip would otherwise be what screen readers say).
+        item.accessibilityInformation = { label: `${String(item.label)} ${String(item.description)}` };
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
         return item;
       }
       case 'fix': {
         const item = new vscode.TreeItem(`Fix: ${p.fix}`);
         item.tooltip = p.fix;
+        item.accessibilityInformation = { label: String(item.label) };
         item.iconPath = new vscode.ThemeIcon('lightbulb');
         return item;
       }

@@ -76,6 +76,7 @@ describe('the bundled stack is a read-only template', () => {
     await assert.rejects(stopScenario({ stack }), TemplateStackError);
     await assert.rejects(applyAdoption(planAdoption(STACK_DIR, STACK_DIR)), TemplateStackError);
     assert.throws(() => copyStackWithoutOverwriting(STACK_DIR, STACK_DIR), TemplateStackError);
+    assert.throws(() => copyStackWithoutOverwriting(STACK_DIR, path.join(STACK_DIR, 'stack')), TemplateStackError);
     assert.deepEqual(treeDigest(STACK_DIR), bundledBefore);
   });
 });

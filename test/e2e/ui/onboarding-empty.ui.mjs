@@ -54,4 +54,17 @@ export const tests = [
       await screenshot('create-stack-after-sync-env');
     },
   },
+  {
+    name: 'a stack that does not load shows its error with file:line and the fix in the view',
+    run: async ({ page, workspace, screenshot }) => {
+      await page.keyboard.press('Escape');
+      const file = path.join(workspace, 'stack', 'scenarios.yaml');
+      fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('reserveGiB: 8', 'reserveGiB: lots'));
+      const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('reserveGiB: lots')) + 1;
+      await serversTree(page).getByRole('treeitem', { name: new RegExp(`^scenarios\\.yaml:${line} does not load`) }).waitFor({ state: 'visible', timeout: 30_000 });
+      await serversTree(page).getByRole('treeitem', { name: /^Open scenarios\.yaml:/ }).waitFor({ state: 'visible' });
+      await serversTree(page).getByRole('treeitem', { name: /^Reload the stack/ }).waitFor({ state: 'visible' });
+      await screenshot('stack-does-not-load');
+    },
+  },
 ];

@@ -39,6 +39,8 @@ export const tests = [
       await option(page, /Apply all \d+ changes/).waitFor({ state: 'visible', timeout: 30_000 });
       await option(page, /Cancel/).waitFor({ state: 'visible' });
       if (fs.existsSync(path.join(workspace, 'llms', 'vllm', 'scenarios.yaml'))) throw new Error('adopt wrote before Apply');
+      // The list is virtual: filter it to the change, then pick it.
+      await quickInput(page).getByRole('textbox').fill('modify qwen-30b/docker-compose.yml');
       await option(page, /modify qwen-30b\/docker-compose\.yml/).click();
       // The diff editor: the file as it is on the left, the proposal on the right.
       await page.locator('.monaco-diff-editor').first().waitFor({ state: 'visible', timeout: 30_000 });
