@@ -33,7 +33,8 @@ export async function locateWorkspaceStack(): Promise<StackSituation> {
     return { kind: 'ready', stack: await loadStack(root, explicit ? 'explicit' : 'workspace') };
   } catch (error) {
     const where = error instanceof FileFormatError ? { file: error.file, line: error.line } : {};
-    return { kind: 'broken', root, message: messageOf(error), fix: error instanceof SparkError ? error.fix : undefined, ...where };
+    const edit = error instanceof FileFormatError ? `correct ${path.basename(error.file)}${error.line !== undefined ? ` line ${error.line}` : ''} and save (the view reloads by itself)` : undefined;
+    return { kind: 'broken', root, message: messageOf(error), fix: (error instanceof SparkError ? error.fix : undefined) ?? edit, ...where };
   }
 }
 

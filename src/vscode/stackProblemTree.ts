@@ -15,7 +15,7 @@ export interface StackProblem {
 }
 
 interface ProblemNode {
-  readonly problemRow: 'error' | 'fix' | 'open' | 'refresh';
+  readonly problemRow: 'error' | 'problem' | 'fix' | 'open' | 'refresh';
 }
 
 export type StackViewNode = ServerNode | ProblemNode;
@@ -43,7 +43,8 @@ export class StackViewTree implements vscode.TreeDataProvider<StackViewNode>, vs
   getChildren(node?: StackViewNode): StackViewNode[] {
     if (isProblem(node)) return [];
     if (this.problem && node === undefined) {
-      const rows: ProblemNode[] = [{ problemRow: 'error' }];
+      // One short row each: tree rows do not wrap, and the side bar is narrow.
+      const rows: ProblemNode[] = [{ problemRow: 'error' }, { problemRow: 'problem' }];
       if (this.problem.fix) rows.push({ problemRow: 'fix' });
       if (this.problem.file) rows.push({ problemRow: 'open' });
       rows.push({ problemRow: 'refresh' });
@@ -59,11 +60,17 @@ export class StackViewTree implements vscode.TreeDataProvider<StackViewNode>, vs
     switch (node.problemRow) {
       case 'error': {
         const item = new vscode.TreeItem(`${where} does not load`);
-        item.description = p.message.replace(`${p.file ?? ''}${p.line !== undefined ? `:${p.line}` : ''}: `, '');
         item.tooltip = p.message;
-        // Read as label and problem (a string tooltip would otherwise be what screen readers say).
-        item.accessibilityInformation = { label: `${String(item.label)} ${String(item.description)}` };
+        item.accessibilityInformation = { label: String(item.label) };
         item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('errorForeground'));
+        return item;
+      }
+      case 'problem': {
+        const item = new vscode.TreeItem(p.message.replace(`${p.file ?? ''}${p.line !== undefined ? `:${p.line}` : ''}: `, ''));
+        item.tooltip = p.message;
+        // Read as the problem itself (a string tooltip would otherwise be what screen readers say).
+        item.accessibilityInformation = { label: String(item.label) };
+        item.iconPath = new vscode.ThemeIcon('blank');
         return item;
       }
       case 'fix': {

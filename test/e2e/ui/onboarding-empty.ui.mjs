@@ -24,6 +24,8 @@ export const tests = [
       const entry = page.getByRole('tab', { name: /^Spark Gateway/ });
       await entry.waitFor({ state: 'visible', timeout: 60_000 });
       await entry.click();
+      // Off the activity bar, so its hover does not cover the view in the screenshot.
+      await page.mouse.move(800, 450);
       await sidebar(page).getByText('No stack in this workspace.', { exact: false }).waitFor({ state: 'visible', timeout: 60_000 });
       for (const name of ['Create Stack Here', 'Open Folder', 'Point to a Stack…']) await sidebar(page).getByRole('button', { name }).waitFor({ state: 'visible' });
       if ((await serversTree(page).getByRole('treeitem').count()) > 0) throw new Error('the tree shows rows in an empty workspace');
@@ -62,6 +64,8 @@ export const tests = [
       fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('reserveGiB: 8', 'reserveGiB: lots'));
       const line = fs.readFileSync(file, 'utf8').split('\n').findIndex((l) => l.startsWith('reserveGiB: lots')) + 1;
       await serversTree(page).getByRole('treeitem', { name: new RegExp(`^scenarios\\.yaml:${line} does not load`) }).waitFor({ state: 'visible', timeout: 30_000 });
+      await serversTree(page).getByRole('treeitem', { name: /^"reserveGiB" must be a number/ }).waitFor({ state: 'visible' });
+      await serversTree(page).getByRole('treeitem', { name: /^Fix: correct scenarios\.yaml line \d+ and save/ }).waitFor({ state: 'visible' });
       await serversTree(page).getByRole('treeitem', { name: /^Open scenarios\.yaml:/ }).waitFor({ state: 'visible' });
       await serversTree(page).getByRole('treeitem', { name: /^Reload the stack/ }).waitFor({ state: 'visible' });
       await screenshot('stack-does-not-load');

@@ -26,6 +26,8 @@ export const tests = [
       const entry = page.getByRole('tab', { name: /^Spark Gateway/ });
       await entry.waitFor({ state: 'visible', timeout: 60_000 });
       await entry.click();
+      // Off the activity bar, so its hover does not cover the view in the screenshot.
+      await page.mouse.move(800, 450);
       await sidebar(page).getByText("laid out as the guide's", { exact: false }).waitFor({ state: 'visible', timeout: 60_000 });
       await sidebar(page).getByRole('button', { name: 'Adopt This Stack…' }).waitFor({ state: 'visible' });
       await sidebar(page).getByText('llms/vllm (to adopt)').waitFor({ state: 'visible' });
