@@ -3,7 +3,7 @@
 // Stack Here makes `stack/` in the workspace, the tree shows it, and the next steps are buttons.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { waitUntil } from './workbench.mjs';
+import { openSparkGateway, waitUntil } from './workbench.mjs';
 
 /** @typedef {import('./workbench.mjs').UiContext} UiContext */
 
@@ -21,11 +21,7 @@ export const tests = [
   {
     name: 'an empty workspace shows the no-stack welcome view with its buttons, not the bundled rows',
     run: async ({ page, screenshot }) => {
-      const entry = page.getByRole('tab', { name: /^Spark Gateway/ });
-      await entry.waitFor({ state: 'visible', timeout: 60_000 });
-      await entry.click();
-      // Off the activity bar, so its hover does not cover the view in the screenshot.
-      await page.mouse.move(800, 450);
+      await openSparkGateway(page);
       await sidebar(page).getByText('No stack in this workspace.', { exact: false }).waitFor({ state: 'visible', timeout: 60_000 });
       for (const name of ['Create Stack Here', 'Open Folder', 'Point to a Stack…']) await sidebar(page).getByRole('button', { name }).waitFor({ state: 'visible' });
       if ((await serversTree(page).getByRole('treeitem').count()) > 0) throw new Error('the tree shows rows in an empty workspace');

@@ -3,7 +3,7 @@
 // is applied; after Apply the tree shows THEIR models and the backups exist.
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { quickInput, waitUntil } from './workbench.mjs';
+import { openSparkGateway, quickInput, waitUntil } from './workbench.mjs';
 
 /** @typedef {import('./workbench.mjs').UiContext} UiContext */
 
@@ -23,11 +23,7 @@ export const tests = [
   {
     name: 'a guide folder shows the adopt welcome view, naming the folder',
     run: async ({ page, screenshot }) => {
-      const entry = page.getByRole('tab', { name: /^Spark Gateway/ });
-      await entry.waitFor({ state: 'visible', timeout: 60_000 });
-      await entry.click();
-      // Off the activity bar, so its hover does not cover the view in the screenshot.
-      await page.mouse.move(800, 450);
+      await openSparkGateway(page);
       await sidebar(page).getByText("laid out as the guide's", { exact: false }).waitFor({ state: 'visible', timeout: 60_000 });
       await sidebar(page).getByRole('button', { name: 'Adopt This Stack…' }).waitFor({ state: 'visible' });
       await sidebar(page).getByText('llms/vllm (to adopt)').waitFor({ state: 'visible' });
