@@ -173,7 +173,8 @@ written=()
 for compose in */docker-compose.yml; do
   [ -f "$compose" ] || continue
   dir=${compose%/docker-compose.yml}
-  case $dir in litellm | simulator | nginx | ssl) continue ;; esac
+  # backup-*: copies `spark-gateway adopt` keeps of the files it changed.
+  case $dir in litellm | simulator | nginx | ssl | backup-*) continue ;; esac
   model_env "$compose" | write_atomic "$dir/.env"
   written+=("$dir/.env")
 done

@@ -28,7 +28,8 @@ export interface LiveViewDeps {
   readonly docker: DockerClient;
   readonly output: vscode.LogOutputChannel;
   readonly tree: ServersTree;
-  readonly treeView: vscode.TreeView<ServerNode>;
+  /** The Servers view (for its visibility; its data is the servers tree or the stack's problem). */
+  readonly treeView: Pick<vscode.TreeView<unknown>, 'visible' | 'onDidChangeVisibility'>;
 }
 
 /** Context key with the reason Docker is unreachable; package.json's welcome views match on it. */

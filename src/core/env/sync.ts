@@ -8,10 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, readFile, readdir } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SparkError } from '../errors';
 import { writeFileAtomic } from '../files';
+import { modelFolders, requireWritableStack } from '../stack';
 import type { DotEnv } from './dotenv';
 import { fileLines, maskSecret, parseDotEnv } from './dotenv';
 
@@ -27,8 +28,6 @@ export const SECRETS: readonly { key: string; make: (hex: (bytes: number) => str
   { key: 'POSTGRES_PASSWORD', make: (hex) => hex(24) },
 ];
 
-/** Folders with a docker-compose.yml that are not model servers. */
-const NOT_MODELS = new Set(['litellm', 'simulator', 'nginx', 'ssl']);
 const LITELLM_OPTIONAL = ['UI_USERNAME', 'UI_PASSWORD', 'LITELLM_LOG'];
 
 export interface SyncOptions {
@@ -82,7 +81,7 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
   const source = createdFromTemplate ? templatePath : envPath;
   const text = await readFile(source, 'utf8');
   const parsed = parseDotEnv(text, source);
-  const models = await modelFolders(root);
+  const models = modelFolders(root);
   const composeTexts = await Promise.all(models.map((dir) => readFile(path.join(root, dir, 'docker-compose.yml'), 'utf8')));
 
   const hex = options.randomHex ?? ((bytes: number) => randomBytes(bytes).toString('hex'));
@@ -139,6 +138,7 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
  * with mode 600. Returns the plan, whose fields hold only masked secrets for display.
  */
 export async function syncEnv(root: string, options: SyncOptions = {}): Promise<SyncPlan> {
+  requireWritableStack(root);
   const plan = await planEnvSync(root, options);
   for (const write of plan.writes) await writeFileAtomic(write.file, write.content, 0o600);
   // .env holds the secrets: keep it private even when it was not rewritten.
@@ -175,14 +175,6 @@ export function describeSync(plan: SyncPlan): string[] {
   ];
 }
 
-/** Model folders as sync-env.sh finds them: `*\/docker-compose.yml`, minus the gateway's. */
-async function modelFolders(root: string): Promise<string[]> {
-  const entries = await readdir(root, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !NOT_MODELS.has(e.name) && existsSync(path.join(root, e.name, 'docker-compose.yml')))
-    .map((e) => e.name)
-    .sort();
-}
 
 /**
  * `.env` with the generated secrets filled in: the first assignment of each is replaced, every

@@ -31,7 +31,7 @@ import type { Backend, PreflightReport } from '../preflight';
 import { NETWORK, PreflightError, nginxPorts, preflight } from '../preflight';
 import type { ComposeVariant, ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
-import { GATEWAY_SERVICES } from '../stack';
+import { GATEWAY_SERVICES, requireWritableStack } from '../stack';
 import { checkGateway } from './gateway-check';
 import { waitUntilReady } from './health-wait';
 
@@ -81,6 +81,7 @@ export interface StartResult {
  */
 export async function startScenario(input: StartInput): Promise<StartResult> {
   const { stack, backend } = input;
+  requireWritableStack(stack);
   const scenario = findScenario(stack.scenarios, input.scenario);
   const variant = input.variant ?? scenario.variant;
   const docker = input.docker ?? createDockerClient();

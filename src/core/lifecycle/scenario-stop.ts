@@ -17,7 +17,7 @@ import { commandLine, runProcess } from '../compose/process';
 import { findScenario } from '../planner';
 import type { ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
-import { GATEWAY_SERVICES } from '../stack';
+import { GATEWAY_SERVICES, requireWritableStack } from '../stack';
 
 export interface StopInput {
   readonly stack: Stack;
@@ -41,6 +41,7 @@ export interface StopResult {
 /** Stops a scenario (or everything); see the module comment for what is stopped. */
 export async function stopScenario(input: StopInput): Promise<StopResult> {
   const { stack } = input;
+  requireWritableStack(stack);
   const engine = input.engine ?? liveEngine(createDockerClient());
   await engine.ping();
   const scenario = input.scenario === undefined ? undefined : findScenario(stack.scenarios, input.scenario);

@@ -19,6 +19,7 @@ import type { ModelPlan } from '../planner';
 import { nginxPorts } from '../preflight';
 import type { ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
+import { requireWritableStack } from '../stack';
 import { SparkError } from '../errors';
 import { parseModelConfig } from './config';
 import type { MemoryEstimate } from './estimate';
@@ -94,7 +95,7 @@ export async function proposeModel(stack: Stack, request: AddModelRequest, hub: 
  * scenario, its LiteLLM entry — all files or none (after a failure the stack is as it was).
  */
 export async function writeProposal(stack: Stack, proposal: ModelProposal, options: { fs?: Partial<StackFs> } = {}): Promise<void> {
-  // guard: requireWritableStack(stack) from src/core/stack.ts ([onboarding]) goes here, so the CLI and VS Code both refuse the bundled template.
+  requireWritableStack(stack);
   // The folder may have appeared since the proposal was made (another add-model): refuse, never merge.
   if (existsSync(path.join(stack.root, proposal.spec.folder))) throw new SparkError(`${path.join(stack.root, proposal.spec.folder)} already exists`, 'Pass another --name, or remove that folder first');
   await applyStackChanges(stack.root, proposal.changes, options);

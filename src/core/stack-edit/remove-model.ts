@@ -6,7 +6,7 @@
 import type { Cancellation } from '../compose/cancellation';
 import { ProcessFailedError, runProcess } from '../compose/process';
 import { SparkError } from '../errors';
-import { loadStack } from '../stack';
+import { loadStack, requireWritableStack } from '../stack';
 import { modelRemovalChanges, readStackTexts } from './model-changes';
 import type { StackChange, StackFs } from './transaction';
 import { applyStackChanges } from './transaction';
@@ -81,6 +81,8 @@ const ACTIVE = new Set(['running', 'restarting', 'paused']);
  * Usage: `await removeModelFromStack(root, 'qwen3-4b', { purge: false })`.
  */
 export async function removeModelFromStack(root: string, name: string, options: RemoveModelOptions = {}): Promise<RemoveModelResult> {
+  // Before Docker is asked or a volume is purged, not only at the write.
+  requireWritableStack(root);
   const stack = await loadStack(root);
   const model = stack.scenarios.models.find((m) => m.name === name);
   if (!model) throw new SparkError(`unknown model "${name}" (known: ${stack.scenarios.models.map((m) => m.name).join(', ') || 'none'})`);
