@@ -11,6 +11,7 @@ import { checkRepoId } from '../core/hub/model-files';
 import { readMemInfo } from '../core/meminfo';
 import { dockerContainerSource } from '../core/memory/docker-source';
 import { readMemorySnapshot, systemMemorySources } from '../core/memory/read';
+import type { MemoryCheck } from '../core/memory/types';
 import { fitsBesideRunning } from '../core/models/beside';
 import type { ModelProposal } from '../core/models/propose';
 import { proposeModel, stackHubSettings, writeProposal } from '../core/models/propose';
@@ -94,6 +95,8 @@ async function addModel(deps: AddModelDeps, previews: Map<string, string>, given
   }
 }
 
+const VERDICT: Readonly<Record<MemoryCheck['verdict'], string>> = { fits: 'fits', 'fits-after-dropping-cache': 'fits after dropping the page cache', 'does-not-fit': 'does NOT fit' };
+
 /** The live verdict, in words; a memory source that fails is named instead. */
 async function besideLines(deps: AddModelDeps, stack: Stack, proposal: ModelProposal): Promise<string[]> {
   try {
@@ -101,7 +104,7 @@ async function besideLines(deps: AddModelDeps, stack: Stack, proposal: ModelProp
     const check = fitsBesideRunning(stack.scenarios, proposal, snapshot);
     const running = snapshot.models.filter((m) => m.usedBytes > 0).map((m) => `${m.name} (${gib(m.usedBytes)})`);
     return [
-      `- **Beside what runs now**: ${check.fits ? 'fits' : 'does NOT fit'} — its budget ${gib(check.neededBytes)} against ${gib(check.availableBytes)} available (${gib(snapshot.reclaimableBytes)} of it page cache)${running.length > 0 ? `; running: ${running.join(', ')}` : '; no model is running'}`,
+      `- **Beside what runs now**: ${VERDICT[check.verdict]} — its budget ${gib(check.neededBytes)} against ${gib(check.availableBytes)} available (${gib(snapshot.reclaimableBytes)} of it page cache)${running.length > 0 ? `; running: ${running.join(', ')}` : '; no model is running'}`,
       ...check.reasons.map((r) => `  - ${r}`),
       ...check.warnings.map((w) => `  - ${w}`),
       ...snapshot.problems.map((p) => `  - (${p})`),

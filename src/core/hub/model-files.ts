@@ -91,6 +91,8 @@ async function readFromHub(repo: string, revision: string, options: ReadOptions)
     try {
       return await run();
     } catch (error) {
+      // The transport aborts in-flight requests on cancel; whatever fetch then throws means "cancelled".
+      if (isCancelled(options.cancellation)) throw new CancelledError();
       throw toHubError(error, repo, settings, transport, revision, path);
     }
   };

@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { CancelledError } from '../../../src/core/compose/cancellation';
 import { HubGatedError, HubNetworkError, HubNotFoundError, HubPrivateError, HubRateLimitedError, HubTimeoutError } from '../../../src/core/hub/errors';
 import { readHubModel } from '../../../src/core/hub/model-files';
 import { hubSettings } from '../../../src/core/hub/transport';
@@ -84,6 +85,17 @@ describe('Hub client (against the Hub stand-in)', () => {
     hub.faults.hangPath = /\/tree\//;
     try {
       await assert.rejects(readHubModel(QWEN3_4B.id, { settings: { endpoint: hub.url, timeoutMs: 300 } }), (error: unknown) => error instanceof HubTimeoutError && error.message.includes(hub.url));
+    } finally {
+      hub.faults.hangPath = undefined;
+    }
+  });
+
+  it('stops at once when cancelled, as the progress notification\'s Cancel does', async () => {
+    hub.faults.hangPath = /config\.json$/;
+    const controller = new AbortController();
+    try {
+      const reading = readHubModel(QWEN3_4B.id, { settings: settings(), cancellation: controller.signal, onStep: (step) => step === 'config.json' && setTimeout(() => controller.abort(), 50) });
+      await assert.rejects(reading, CancelledError);
     } finally {
       hub.faults.hangPath = undefined;
     }
