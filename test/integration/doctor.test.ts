@@ -6,27 +6,13 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import type { CheckResult } from '../../src/core/checks';
-import type { Engine } from '../../src/core/compose/engine';
 import { DockerNotReachableError } from '../../src/core/compose/engine';
 import { runDoctor } from '../../src/core/doctor/doctor';
 import { loadStack } from '../../src/core/stack';
+import { fakeEngine } from '../support/fake-engine';
 import { copyStack } from '../support/stack-copy';
 
 const memInfo = async () => ({ totalBytes: 128 * 1024 ** 3, availableBytes: 100 * 1024 ** 3, freeBytes: 0, cachedBytes: 0 });
-
-function fakeEngine(overrides: Partial<Engine> = {}): Engine {
-  return {
-    ping: async () => undefined,
-    networkExists: async () => true,
-    createNetwork: async () => undefined,
-    imageExists: async () => true,
-    imagePullable: async () => undefined,
-    container: async () => undefined,
-    publishedPorts: async () => new Map(),
-    logTail: async () => '',
-    ...overrides,
-  };
-}
 
 const row = (rows: CheckResult[], id: string) => rows.find((r) => r.id === id);
 

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerState, Engine } from '../../src/core/compose/engine';
 import { waitUntilReady } from '../../src/core/lifecycle/health-wait';
+import { fakeEngine } from '../support/fake-engine';
 
 // A container whose log holds a finished vLLM 0.11 start and, after a restart onto the 0.31
 // image, the beginning of a new one (its logo, then the silent download).
@@ -18,25 +19,16 @@ const NEW_RUN = [
 ];
 
 /** Running with a healthcheck that is still starting, then healthy after `polls` polls. */
-function fakeEngine(log: string, polls: number): Engine {
+function startingEngine(log: string, polls: number): Engine {
   let calls = 0;
   const state = (): ContainerState => ({ status: 'running', health: ++calls > polls ? 'healthy' : 'starting', exitCode: 0, restartCount: 0 });
-  return {
-    ping: async () => undefined,
-    networkExists: async () => true,
-    createNetwork: async () => undefined,
-    imageExists: async () => true,
-    imagePullable: async () => undefined,
-    container: async () => state(),
-    publishedPorts: async () => new Map(),
-    logTail: async () => log,
-  };
+  return fakeEngine({ container: async () => state(), logTail: async () => log });
 }
 
 describe('health wait: loading text from the latest start only', () => {
   it('names the silent download of a restarted 0.31 server, not the earlier run\'s "API server up"', async () => {
     const states: string[] = [];
-    await waitUntilReady(fakeEngine([...EARLIER_RUN, ...NEW_RUN].join('\n'), 1), [{ name: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b' }], {
+    await waitUntilReady(startingEngine([...EARLIER_RUN, ...NEW_RUN].join('\n'), 1), [{ name: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b' }], {
       timeoutMs: 10_000, intervalMs: 1, onState: (_t, s) => states.push(s),
     });
     assert.deepEqual(states, ['loading: downloading weights (5%)', 'healthy']);
@@ -44,7 +36,7 @@ describe('health wait: loading text from the latest start only', () => {
 
   it('reads a log tail that begins after the banner as it is', async () => {
     const states: string[] = [];
-    await waitUntilReady(fakeEngine(EARLIER_RUN.slice(1).join('\n'), 1), [{ name: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b' }], {
+    await waitUntilReady(startingEngine(EARLIER_RUN.slice(1).join('\n'), 1), [{ name: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b' }], {
       timeoutMs: 10_000, intervalMs: 1, onState: (_t, s) => states.push(s),
     });
     assert.deepEqual(states, ['loading: API server up (100%)', 'healthy']);
