@@ -85,8 +85,9 @@ export async function stackHubSettings(root: string, processEnv: NodeJS.ProcessE
  * nothing but the Hub cache.
  */
 export async function proposeModel(stack: Stack, request: AddModelRequest, hub: { settings: HubSettings; cancellation?: Cancellation; onStep?: (text: string) => void }): Promise<ModelProposal> {
-  // guard: with [onboarding]'s Stack.template, pass no cacheDir for the bundled template (it is read-only).
-  const files = await readHubModel(request.repo, { settings: hub.settings, revision: request.revision, cacheDir: path.join(stack.root, HUB_CACHE_DIR), cancellation: hub.cancellation, onStep: hub.onStep });
+  // The bundled template is read-only: a dry run against it reads the Hub but caches nothing there.
+  const cacheDir = stack.template ? undefined : path.join(stack.root, HUB_CACHE_DIR);
+  const files = await readHubModel(request.repo, { settings: hub.settings, revision: request.revision, cacheDir, cancellation: hub.cancellation, onStep: hub.onStep });
   const ports = nginxPorts(await readStackEnv(stack.root));
   return proposeFromHub(files, stack, request, { gatewayPorts: [ports.https, ports.http], texts: await readStackTexts(stack.root), images: await loadVllmImages(stack.root) });
 }
