@@ -59,14 +59,16 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   const docker = createDockerClient();
   // The live state of the stack's containers (Docker events → state model → tree).
   const live = registerLiveView({ context, docker, output, tree, treeView });
-  registerMemoryViews(context, { stack: () => current, docker });
+  // Live states once the model has synced (before that, views say "unknown" rather than guess).
+  const statuses = () => (live.services().length > 0 ? live.services() : undefined);
+  registerMemoryViews(context, { stack: () => current, docker, statuses });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
   // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
-  registerChat(context, { stack: () => current, log: output, statuses: () => (live.services().length > 0 ? live.services() : undefined) });
+  registerChat(context, { stack: () => current, log: output, statuses, onServicesChanged: live.onDidChangeStates });
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
-  registerOperateCommands(context, { stack: () => current, docker, log: output });
+  registerOperateCommands(context, { stack: () => current, docker, log: output, statuses });
   await reload();
   return { stack: () => current, reload, services: () => live.services() };
 }

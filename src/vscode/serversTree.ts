@@ -74,7 +74,7 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
     const status = this.statuses.get(row.name);
     const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.id = `${row.kind}:${row.name}`;
-    item.description = describeRow(row, status, Date.now());
+    item.description = describeRow(row, status);
     item.tooltip = tooltip(row, status, Date.now());
     const icon = status ? ICONS[status.state] : { id: row.kind === 'model' ? 'server-process' : 'server-environment' };
     const failedExit = status?.state === 'exited' && status.exitCode !== 0;
@@ -90,17 +90,21 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
   }
 }
 
-/** "healthy · 2 running · 1 waiting · KV 12% · 127.0.0.1:8001 · up 3 h 5 min". */
-function describeRow(row: ServiceRow, status: ServiceStatus | undefined, now: number): string {
+/**
+ * The row's description, short enough for the default side bar width: the state, then the load
+ * of a healthy model whose /metrics were read ("healthy · 2 running · 1 waiting", "healthy ·
+ * idle"), else the first host port ("starting · :8001"). KV-cache use, every port, uptime and the
+ * rest are in the tooltip.
+ */
+export function describeRow(row: ServiceRow, status: ServiceStatus | undefined): string {
   if (!status) return row.kind === 'model' ? `port ${row.hostPort}` : row.container;
-  const parts = [describeState(status)];
-  const load = describeLoad(status);
-  if (load) parts.push(load);
-  const ports = status.ports.map((p) => `${p.hostIp === '0.0.0.0' ? '' : `${p.hostIp}:`}${p.hostPort}`);
-  parts.push(ports.length > 0 ? ports.join(', ') : row.hostPort !== undefined ? `port ${row.hostPort}` : '');
-  const uptime = formatUptime(status.startedAt, now);
-  if (uptime && status.state !== 'exited') parts.push(`up ${uptime}`);
-  return parts.filter(Boolean).join(' · ');
+  const state = describeState(status);
+  if (status.requests) {
+    const { running, waiting } = status.requests;
+    return `${state} · ${running === 0 && waiting === 0 ? 'idle' : `${running} running · ${waiting} waiting`}`;
+  }
+  const port = status.ports[0]?.hostPort ?? (status.state === 'absent' ? undefined : row.hostPort);
+  return port !== undefined && status.state !== 'exited' && status.state !== 'loading' ? `${state} · :${port}` : state;
 }
 
 function tooltip(row: ServiceRow, status: ServiceStatus | undefined, now: number): vscode.MarkdownString {

@@ -14,6 +14,7 @@ const ROW = 14;
 const GAP = 6;
 
 const VERDICT: Record<MemoryCheck['verdict'], [string, string]> = {
+  running: ['ok', '▶ Runs now'],
   fits: ['ok', '✓ Fits'],
   'fits-after-dropping-cache': ['warn', '⚠ Fits after dropping the page cache'],
   'does-not-fit': ['bad', '✗ Does not fit'],
@@ -74,7 +75,7 @@ export function renderScenario(check: MemoryCheck, snapshot: MemorySnapshot): HT
     box.append(list);
   }
   const toStart = check.models.filter((m) => !m.alreadyRunning);
-  box.append(el('p', 'muted', `Plan: ${gib(check.plan.plannedBytes)} of ${gib(check.plan.totalBytes)} in budgets, ${gib(check.plan.reserveBytes)} kept for the system. ${toStart.length === 0 ? 'All its models already run.' : `Starts ${toStart.map((m) => m.name).join(', ')}.`}`));
+  box.append(el('p', 'muted', `Plan: ${gib(check.plan.plannedBytes)} of ${gib(check.plan.totalBytes)} in budgets, ${gib(check.plan.reserveBytes)} kept for the system. ${toStart.length === 0 ? 'All its models run now: starting it adds nothing.' : `Starts ${toStart.map((m) => m.name).join(', ')}.`}`));
   return box;
 }
 

@@ -54,7 +54,7 @@ export const tests = [
       await page.getByRole('tab', { name: /^Spark Gateway/ }).click();
       await tree(page).waitFor({ state: 'visible' });
       await waitUntil('gpt-oss-20b healthy', async () => /healthy/.test(await labelOf(page, 'gpt-oss-20b')), 60_000);
-      await waitUntil('gpt-oss-20b showing its load from /metrics', async () => /running · \d+ waiting/.test(await labelOf(page, 'gpt-oss-20b')), 30_000);
+      await waitUntil('gpt-oss-20b showing its load from /metrics', async () => /healthy · (idle|\d+ running · \d+ waiting)/.test(await labelOf(page, 'gpt-oss-20b')), 30_000);
       await waitUntil('qwen-30b loading with shard progress', async () => /loading shard \d+\/20/.test(await labelOf(page, 'qwen-30b')), 60_000);
       await waitUntil('gpt-oss-120b exited with code 1', async () => /exited \(1\)/.test(await labelOf(page, 'gpt-oss-120b')), 30_000);
       for (const m of ['gpt-oss-20b', 'qwen-30b', 'gpt-oss-120b']) log(`${m}: ${await labelOf(page, m)}`);

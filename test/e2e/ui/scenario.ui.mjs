@@ -1,4 +1,4 @@
-// Starting and stopping a scenario from the command palette, as a person does: "Sync Env", then
+// Starting and stopping a scenario from the command palette, as a person does: "Sync Environment Files", then
 // "Spark Gateway: Start Scenario…", pick the scenario (the quick pick shows the planner's fit),
 // the variant, the simulator backend and "Models only" (the gateway's images cannot be pulled on
 // the test machine), watch the progress notification, see both models healthy in the Servers
@@ -49,7 +49,7 @@ function removeContainers() {
 /** @type {{ name: string, run: (ctx: UiContext) => Promise<void> }[]} */
 export const tests = [
   {
-    name: 'Sync Env writes the per-model .env files',
+    name: 'Sync Environment Files writes the per-model .env files',
     run: async ({ page, workspace }) => {
       if (spawnSync('docker', ['image', 'inspect', 'nvcr.io/nvidia/vllm:26.10-py3'], { stdio: 'ignore' }).status !== 0) {
         const built = spawnSync('bash', [path.join(REPO, 'stack', 'simulator', 'build-image.sh')], { encoding: 'utf8' });
@@ -58,7 +58,7 @@ export const tests = [
       removeContainers();
       // The workbench lists the extension's commands once its extension host has scanned it.
       await page.getByRole('tab', { name: /^Spark Gateway/ }).waitFor({ state: 'visible', timeout: 60_000 });
-      await runCommand(page, 'Spark Gateway: Sync Env');
+      await runCommand(page, 'Spark Gateway: Sync Environment Files');
       await waitUntil('stack/gpt-oss-20b/.env', () => existsSync(path.join(workspace, 'stack', 'gpt-oss-20b', '.env')), 30_000);
     },
   },
