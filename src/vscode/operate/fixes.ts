@@ -46,13 +46,26 @@ export function fixRunsCommand(fix: string, stackRoot: string | undefined): bool
   return buttonsForFix(fix, stackRoot)[0]?.title !== 'Copy fix';
 }
 
-/** Opens the stack's `.env` with the cursor on `key`'s line (the first line when it has none; sync-env first when there is no .env). */
+/**
+ * Opens the stack's `.env` with the cursor after `key=` (sync-env first when there is no .env).
+ * A .env without the key gets `key=` added at its end in the editor, unsaved: the user types the
+ * value and saves, nothing is written behind their back.
+ */
 export async function openEnvAt(stackRoot: string, key: string): Promise<void> {
   const file = path.join(stackRoot, '.env');
   if (!existsSync(file)) await vscode.commands.executeCommand('sparkGateway.syncEnv');
   if (!existsSync(file)) return;
   const line = readFileSync(file, 'utf8').split(/\r?\n/).findIndex((l) => new RegExp(`^\\s*(?:export\\s+)?${key}\\s*=`).test(l));
-  await openAt(file, line >= 0 ? line + 1 : undefined);
+  if (line >= 0) {
+    await openAt(file, line + 1);
+    return;
+  }
+  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file));
+  const last = editor.document.lineAt(editor.document.lineCount - 1);
+  await editor.edit((edit) => edit.insert(last.range.end, `${last.text === '' ? '' : '\n'}${key}=`));
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+  editor.revealRange(new vscode.Range(end, end));
 }
 
 /** Shows an error with its fix buttons and runs the one chosen. */

@@ -158,8 +158,9 @@ async function openAdminUi(deps: ScenarioDeps): Promise<void> {
   }
   const target = vscode.Uri.parse(`${base}/ui`);
   let external = await vscode.env.asExternalUri(target);
-  if (target.scheme === 'https' && external.scheme !== 'https') {
-    deps.log.info(`admin UI: ${target.toString()} is forwarded as ${external.toString()} (plain HTTP); opening LiteLLM's own port ${LITELLM_PORT} instead`);
+  // A TCP tunnel (Remote-SSH) keeps the scheme and the path; a proxy under a path prefix speaks plain HTTP to the port.
+  if (target.scheme === 'https' && (external.scheme !== 'https' || external.path !== target.path)) {
+    deps.log.info(`admin UI: ${target.toString()} is forwarded as ${external.toString()} (a plain-HTTP proxy); opening LiteLLM's own port ${LITELLM_PORT} instead`);
     external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://localhost:${LITELLM_PORT}/ui`));
   }
   deps.log.info(`admin UI: opening ${external.toString()}`);
