@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import type { ServiceKind, ServiceRow } from '../core/services';
 import type { ServiceState, ServiceStatus } from '../core/state/service-state';
-import { describeLoad, describeState, formatUptime } from '../core/state/service-state';
+import { describeLoad, describeRow, describeState, formatUptime } from '../core/state/service-state';
 
 export type ServerNode = { readonly group: ServiceKind } | { readonly row: ServiceRow };
 
@@ -88,23 +88,6 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
   dispose(): void {
     this.changed.dispose();
   }
-}
-
-/**
- * The row's description, short enough for the default side bar width: the state, then the load
- * of a healthy model whose /metrics were read ("healthy · 2 running · 1 waiting", "healthy ·
- * idle"), else the first host port ("starting · :8001"). KV-cache use, every port, uptime and the
- * rest are in the tooltip.
- */
-export function describeRow(row: ServiceRow, status: ServiceStatus | undefined): string {
-  if (!status) return row.kind === 'model' ? `port ${row.hostPort}` : row.container;
-  const state = describeState(status);
-  if (status.requests) {
-    const { running, waiting } = status.requests;
-    return `${state} · ${running === 0 && waiting === 0 ? 'idle' : `${running} running · ${waiting} waiting`}`;
-  }
-  const port = status.ports[0]?.hostPort ?? (status.state === 'absent' ? undefined : row.hostPort);
-  return port !== undefined && status.state !== 'exited' && status.state !== 'loading' ? `${state} · :${port}` : state;
 }
 
 function tooltip(row: ServiceRow, status: ServiceStatus | undefined, now: number): vscode.MarkdownString {

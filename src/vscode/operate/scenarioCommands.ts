@@ -17,7 +17,8 @@ import { PreflightError, onlyGatewayFailed } from '../../core/preflight';
 import type { ComposeVariant } from '../../core/scenarios';
 import type { Stack } from '../../core/stack';
 import type { ServiceStatus } from '../../core/state/service-state';
-import { showErrorWithFix } from './fixes';
+import type { FixButton } from './fixes';
+import { buttonsForFix, fixRunsCommand, showErrorWithFix } from './fixes';
 
 export interface ScenarioDeps {
   readonly stack: () => Stack | undefined;
@@ -160,14 +161,19 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
     deps.log.error(error instanceof Error ? error.message : String(error));
     const showOutput = { title: 'Show output', run: async () => deps.compose.show() };
     if (error instanceof PreflightError) {
-      // A refusal lists every failed check; a notification holds one line: the rest is in the Compose channel.
+      // A refusal lists every failed check; a notification holds a line or two: it names them,
+      // the details and fixes are in the Compose channel, and the buttons are what can be done now.
       const failed = error.report.checks.filter((c) => c.status === 'fail');
-      const first = failed[0];
-      const more = failed.length > 1 ? ` (+${failed.length - 1} more)` : '';
-      const extra = !modelsOnly && onlyGatewayFailed(error.report.checks)
-        ? [{ title: 'Models only', run: () => startScenarioCommand(deps, scenario.name, { variant, backend, modelsOnly: true }) }]
-        : [];
-      await showErrorWithFix(`Cannot start ${scenario.name}: ${first ? `${first.title} — ${shorten(first.detail)}` : 'a pre-flight check failed'}${more}. Details in the Compose output.`, error, stack.root, [...extra, showOutput]);
+      const names = failed.slice(0, 3).map((c) => c.title).join(', ') + (failed.length > 3 ? ` and ${failed.length - 3} more` : '');
+      const buttons: FixButton[] = [];
+      if (!modelsOnly && onlyGatewayFailed(error.report.checks)) buttons.push({ title: 'Models only', run: () => startScenarioCommand(deps, scenario.name, { variant, backend, modelsOnly: true }) });
+      const firstFix = failed.find((c) => c.fix)?.fix;
+      if (firstFix && fixRunsCommand(firstFix, stack.root)) buttons.push(...buttonsForFix(firstFix, stack.root));
+      buttons.push(showOutput);
+      const what = failed.length === 1 ? '1 pre-flight check failed' : `${failed.length} pre-flight checks failed`;
+      const gatewayNote = buttons[0]?.title === 'Models only' ? ' Only the gateway needs them: "Models only" starts the model servers.' : '';
+      const chosen = await vscode.window.showErrorMessage(`Cannot start ${scenario.name}: ${what} (${names}). Details and fixes in the Compose output.${gatewayNote}`, ...buttons.map((b) => b.title));
+      await buttons.find((b) => b.title === chosen)?.run();
       return;
     }
     await showErrorWithFix(`Cannot start ${scenario.name}: ${shorten(error instanceof Error ? error.message : String(error))}`, error, stack.root, [showOutput]);

@@ -94,7 +94,7 @@ export const tests = [
       await choose(page, 'simulator');
       await choose(page, 'Models and gateway');
       await showNotifications(page);
-      const refusal = center(page).locator('.notification-list-item').filter({ hasText: new RegExp(`Cannot start ${SCENARIO}: .*Details in the Compose output`) }).first();
+      const refusal = center(page).locator('.notification-list-item').filter({ hasText: new RegExp(`Cannot start ${SCENARIO}: \\d+ pre-flight checks? failed .*Details and fixes in the Compose output`) }).first();
       await refusal.waitFor({ state: 'visible', timeout: 120_000 });
       await refusal.getByRole('button', { name: 'Models only' }).waitFor({ state: 'visible' });
       await screenshot('start-refused-models-only-button');
@@ -149,9 +149,9 @@ export const tests = [
     run: async ({ page, screenshot }) => {
       try {
         await runCommand(page, 'Spark Gateway: Stop Scenario…');
-        const first = quickInput(page).getByRole('option').first();
-        await first.waitFor({ state: 'visible', timeout: 30_000 });
-        const label = (await first.getAttribute('aria-label')) ?? '';
+        // The pick replaces the palette: wait for its title before reading its first entry.
+        await quickInput(page).getByText('Stop scenario', { exact: true }).waitFor({ state: 'visible', timeout: 30_000 });
+        const label = (await quickInput(page).getByRole('option').first().getAttribute('aria-label')) ?? '';
         if (!new RegExp(`^${escape(SCENARIO)}\\b.*runs now`).test(label)) throw new Error(`the first entry is "${label}"`);
         await screenshot('stop-scenario-preselects-running');
         await choose(page, SCENARIO);
