@@ -26,8 +26,9 @@ export function renderScenario(check: MemoryCheck, snapshot: MemorySnapshot): HT
   const inUse = Math.max(0, total - check.availableBytes);
   // Models the start would restart at another fraction (or the caller stops) give their memory back.
   const released = Math.max(0, check.availableBytes - snapshot.availableBytes);
-  const cache = Math.min(snapshot.reclaimableBytes, snapshot.availableBytes);
-  const freeNow = Math.max(0, snapshot.availableBytes - cache);
+  // The pool bar's split of what is available (page cache | free), so both pictures agree.
+  const cache = snapshot.parts.cacheBytes;
+  const freeNow = snapshot.parts.freeBytes;
   const end = inUse + check.neededBytes;
   // Past the end of memory the scale grows, so what does not fit is drawn, not clipped away.
   const scale = Math.max(total, end);

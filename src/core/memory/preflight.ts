@@ -45,16 +45,18 @@ export function checkScenarioMemory(file: ScenarioFile, scenario: ScenarioSpec, 
   });
 
   const neededBytes = models.filter((m) => !m.alreadyRunning).reduce((sum, m) => sum + m.budgetBytes, 0);
+  const availableBytes = snapshot.availableBytes + releasedBytes;
+  // Free without the page cache: the pool bar's "free", plus what restarted models give back, so
+  // the scenario picture and the pool bar beside it show the same split.
+  const freeBytes = Math.min(availableBytes, snapshot.parts.freeBytes + releasedBytes);
   if (models.length > 0 && models.every((m) => m.alreadyRunning)) {
     // It runs: "does not fit" beside running models would contradict what the user sees. What the
     // plan says still matters on this machine (a restart, or real weights where the simulator runs).
     const notes = plan.reasons.length > 0
       ? [`it runs now, but on this machine (${gib(plan.totalBytes)}) its plan does not fit: ${plan.reasons.join('; ')} — a restart with real weights would fail here`]
       : [];
-    return { scenario: scenario.name, title: scenario.title, verdict: 'running', fits: true, plan: { totalBytes: plan.totalBytes, reserveBytes: plan.reserveBytes, plannedBytes: plan.plannedBytes, freeAfterBytes: plan.freeAfterBytes }, models, neededBytes: 0, availableBytes: snapshot.availableBytes + releasedBytes, freeBytes: Math.max(0, snapshot.availableBytes + releasedBytes - snapshot.reclaimableBytes), reasons: [], warnings: notes };
+    return { scenario: scenario.name, title: scenario.title, verdict: 'running', fits: true, plan: { totalBytes: plan.totalBytes, reserveBytes: plan.reserveBytes, plannedBytes: plan.plannedBytes, freeAfterBytes: plan.freeAfterBytes }, models, neededBytes: 0, availableBytes, freeBytes, reasons: [], warnings: notes };
   }
-  const availableBytes = snapshot.availableBytes + releasedBytes;
-  const freeBytes = Math.max(0, availableBytes - snapshot.reclaimableBytes);
   const reasons = [...plan.reasons];
   if (neededBytes > availableBytes) {
     const holders = [...live.values()].filter((m) => !scenario.models.has(m.name) && !stopping.has(m.name)).map((m) => `${m.name} (${gib(m.usedBytes)})`);
