@@ -69,15 +69,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   const docker = createDockerClient();
   // The live state of the stack's containers (Docker events → state model → tree).
   const live = registerLiveView({ context, docker, output, tree, treeView });
-  registerMemoryViews(context, { stack: () => current, docker });
+  // Live states once the model has synced (before that, views say "unknown" rather than guess).
+  const statuses = () => (live.services().length > 0 ? live.services() : undefined);
+  registerMemoryViews(context, { stack: () => current, docker, statuses });
   registerAdoptStack(context, { extensionPath: context.extensionPath, output, candidate: () => adoptable ?? current?.root, reload });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
   // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
-  registerChat(context, { stack: () => current, log: output, statuses: () => (live.services().length > 0 ? live.services() : undefined) });
+  registerChat(context, { stack: () => current, log: output, statuses, onServicesChanged: live.onDidChangeStates });
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
-  registerOperateCommands(context, { stack: () => current, docker, log: output });
+  registerOperateCommands(context, { stack: () => current, docker, log: output, statuses });
   // Add Model… (the Hub client loads on first use, not here).
   registerAddModel(context, { stack: () => current, docker, log: output, reload });
   // Remove Model (a model row's context menu) and New Scenario…; both reload the stack after writing.

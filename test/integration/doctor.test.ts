@@ -8,6 +8,7 @@ import { runCli } from '../../src/cli/main';
 import type { CheckResult } from '../../src/core/checks';
 import { DockerNotReachableError } from '../../src/core/compose/engine';
 import { runDoctor } from '../../src/core/doctor/doctor';
+import { onlyGatewayFailed, preflight } from '../../src/core/preflight';
 import { loadStack } from '../../src/core/stack';
 import { fakeEngine } from '../support/fake-engine';
 import { copyStack } from '../support/stack-copy';
@@ -58,6 +59,35 @@ describe('spark-gateway doctor', () => {
       assert.match(row(rows, 'port-4000')?.fix ?? '', /ss -ltnp/);
       assert.deepEqual(row(rows, 'container-gpt-oss-20b'), { id: 'container-gpt-oss-20b', title: 'gpt-oss-20b (vllm-gpt-oss-20b)', status: 'fail', detail: 'exited (code 137)', fix: 'Read its log: docker logs vllm-gpt-oss-20b' });
       assert.equal(row(rows, 'container-qwen-30b')?.status, 'skip');
+    } finally {
+      stack.remove();
+    }
+  });
+
+  it('fails a gateway image that is neither present nor pullable, as the start with the gateway does, which a models-only start skips', async () => {
+    const stack = copyStack({ syncEnv: true, certs: true });
+    try {
+      const loaded = await loadStack(stack.dir);
+      const litellmImage = 'ghcr.io/berriai/litellm:v1.108.7-stable';
+      const engine = fakeEngine({
+        imageExists: async (ref) => ref !== litellmImage,
+        imagePullable: async (ref) => (ref === litellmImage ? 'no registry answers (offline)' : undefined),
+      });
+      const rows = await runDoctor({ stack: loaded, engine, memInfo, isPortFree: async () => true });
+      const doctorRow = row(rows, `image-${litellmImage}`);
+      assert.equal(doctorRow?.status, 'fail');
+      assert.match(doctorRow?.detail ?? '', /cannot be pulled: no registry answers/);
+
+      const scenario = loaded.scenarios.scenarios[0];
+      assert.ok(scenario);
+      const input = { stack: loaded, scenario, variant: scenario.variant, backend: 'simulator' as const, engine, totalBytes: 128 * 1024 ** 3, isPortFree: async () => true };
+      const withGateway = await preflight({ ...input, modelsOnly: false });
+      assert.deepEqual(row([...withGateway.checks], `image-${litellmImage}`), { ...doctorRow, gatewayOnly: true });
+      assert.equal(withGateway.ok, false);
+      assert.equal(onlyGatewayFailed(withGateway.checks), true, 'only the gateway refuses: "Models only" is offered');
+      const modelsOnly = await preflight({ ...input, modelsOnly: true });
+      assert.equal(row([...modelsOnly.checks], `image-${litellmImage}`), undefined);
+      assert.equal(modelsOnly.ok, true);
     } finally {
       stack.remove();
     }

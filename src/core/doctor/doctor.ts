@@ -9,7 +9,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import type { CheckResult } from '../checks';
 import { certPaths } from '../certs';
-import { composeFileFor, gatewayProjects } from '../compose/commands';
+import { composeFileFor } from '../compose/commands';
 import type { Engine } from '../compose/engine';
 import { composeImages } from '../compose/images';
 import { parseDotEnv } from '../env/dotenv';
@@ -18,7 +18,7 @@ import { SparkError } from '../errors';
 import { httpsRequest } from '../lifecycle/gateway-check';
 import type { MemInfo } from '../meminfo';
 import { GIB, gib } from '../planner';
-import { LITELLM_PORT, NETWORK, certificateCheck, nginxPorts, portFree } from '../preflight';
+import { LITELLM_PORT, NETWORK, certificateCheck, gatewayImageNames, imageCheck, nginxPorts, portFree } from '../preflight';
 import type { Stack } from '../stack';
 import { GATEWAY_SERVICES } from '../stack';
 
@@ -88,12 +88,17 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
 
   const containers = new Map<string, Awaited<ReturnType<Engine['container']>>>();
   if (dockerUp) {
-    const files = [...stack.scenarios.models.map((m) => path.join(stack.root, m.folder, composeFileFor('spark'))), ...gatewayProjects(stack.root).map((p) => path.join(p.dir, 'docker-compose.yml'))];
-    for (const image of [...new Set((await Promise.all(files.map(composeImages))).flat())]) {
+    const modelFiles = stack.scenarios.models.map((m) => path.join(stack.root, m.folder, composeFileFor('spark')));
+    const modelImages = new Set((await Promise.all(modelFiles.map(composeImages))).flat());
+    for (const image of modelImages) {
       add((await engine.imageExists(image))
         ? { id: `image-${image}`, title: `Image ${image}`, status: 'ok', detail: 'present' }
         : { id: `image-${image}`, title: `Image ${image}`, status: 'warn', detail: 'not present (compose pulls it on start; that needs the registry)', fix: `docker pull ${image}` });
     }
+    // The gateway's images as a start checks them: one that can be neither found nor pulled is
+    // a failure here too, or the doctor would pass what the start then refuses.
+    const gatewayImages = (await gatewayImageNames(stack.root)).filter((i) => !modelImages.has(i));
+    for (const check of await Promise.all(gatewayImages.map((image) => imageCheck(engine, image, 'vllm')))) add(check);
     const all = [...GATEWAY_SERVICES.map((s) => ({ name: s.name, container: s.container })), ...stack.scenarios.models.map((m) => ({ name: m.name, container: m.container }))];
     for (const { name, container } of all) {
       const state = await engine.container(container);

@@ -61,6 +61,8 @@ export interface StartInput {
   /** Compose output, line by line (an output channel, a terminal). */
   readonly sink?: LineSink;
   readonly onProgress?: (progress: StartProgress) => void;
+  /** The pre-flight's checks, as soon as they ran (before any compose output, and on a refusal too). */
+  readonly onPreflight?: (report: PreflightReport) => void;
   readonly cancellation?: Cancellation;
   /** How long models may take to become healthy (default: 20 min for vLLM, 3 min for the simulator). */
   readonly healthTimeoutMs?: number;
@@ -111,6 +113,7 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
       : undefined;
     return preflight({ stack, scenario, variant, backend, modelsOnly, engine, totalBytes, memoryCheck, cancellation: input.cancellation });
   });
+  input.onPreflight?.(report);
   if (!report.ok) throw new PreflightError(report);
   const compose = input.compose ?? (await detectCompose());
 

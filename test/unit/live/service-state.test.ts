@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ContainerDetails } from '../../../src/core/docker/types';
 import { INITIAL_PROGRESS } from '../../../src/core/logs/vllm-progress';
 import { matchService } from '../../../src/core/state/recognise';
-import { deriveState, describeLoad, describeState, formatUptime, statusOf } from '../../../src/core/state/service-state';
+import { deriveState, describeLoad, describeRow, describeState, formatUptime, statusOf } from '../../../src/core/state/service-state';
 import type { ServiceRow } from '../../../src/core/services';
 
 function container(over: Partial<ContainerDetails> = {}): ContainerDetails {
@@ -92,5 +92,21 @@ describe('recognising stack containers', () => {
 
   it('ignores unrelated containers', () => {
     assert.equal(matchService(rows, '/s', 'postgres-of-someone-else', {}), undefined);
+  });
+});
+
+describe('the tree row\'s description', () => {
+  const row = { kind: 'model', container: 'vllm-gpt-oss-20b', hostPort: 8001 } as const;
+  // The default side bar leaves about 30 characters beside a model's name.
+  const SHORT = 32;
+
+  it('is the state and the port, or the load of a healthy model, never the uptime or KV cache', () => {
+    const healthy = statusOf(MODEL, container({ health: { status: 'healthy', failingStreak: 0 } }), { load: { running: 2, waiting: 1, kvCacheUsage: 0.12 } });
+    assert.equal(describeRow(row, healthy), 'healthy · 2 running · 1 waiting');
+    assert.equal(describeRow(row, statusOf(MODEL, container({ health: { status: 'healthy', failingStreak: 0 } }), { load: { running: 0, waiting: 0 } })), 'healthy · idle');
+    assert.equal(describeRow(row, statusOf(MODEL, container({ health: { status: 'starting', failingStreak: 0 } }))), 'starting · port 8001');
+    assert.equal(describeRow(row, statusOf(MODEL, container({ status: 'exited', exitCode: 1 }))), 'exited (1)');
+    assert.equal(describeRow(row, undefined), 'port 8001');
+    for (const text of [describeRow(row, healthy), describeRow(row, statusOf(MODEL, container({ status: 'exited', exitCode: 137 })))]) assert.ok(text.length <= SHORT, text);
   });
 });
