@@ -5,20 +5,21 @@
  * sizes and which lazily loaded vendor bundles (dist/vendor/) activation pulled in. Prints one
  * JSON line, then a human summary.
  *
- *   npm run bench:activation      (BENCH_RUNS samples, default 15)
+ *   npm run bench:activation      (BENCH_RUNS samples, default 15; BENCH_BUNDLE=file measures
+ *                                  another build of the extension, e.g. one before a change)
  *
  * Docker is pointed at a socket that does not exist: activation must not wait for Docker, and
  * the bench then needs no Docker lock.
  */
 import { execFileSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fakeContext, installFakeVscode } from '../test/support/fake-vscode';
 import { REPO_ROOT } from '../test/support/processes';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
-const BUNDLE = path.join(REPO_ROOT, 'dist', 'extension.js');
-const VENDOR = path.join(REPO_ROOT, 'dist', 'vendor');
+const BUNDLE = path.resolve(process.env.BENCH_BUNDLE ?? path.join(REPO_ROOT, 'dist', 'extension.js'));
+const VENDOR = path.join(path.dirname(BUNDLE), 'vendor');
 
 interface Sample {
   readonly requireMs: number;
@@ -51,8 +52,8 @@ async function child(): Promise<void> {
 }
 
 function main(): void {
-  const sizes: Record<string, number> = { 'extension.js': statSync(BUNDLE).size, 'cli.js': statSync(path.join(REPO_ROOT, 'dist', 'cli.js')).size };
-  for (const f of readdirSync(VENDOR)) sizes[`vendor/${f}`] = statSync(path.join(VENDOR, f)).size;
+  const sizes: Record<string, number> = { 'extension.js': statSync(BUNDLE).size };
+  for (const f of existsSync(VENDOR) ? readdirSync(VENDOR) : []) sizes[`vendor/${f}`] = statSync(path.join(VENDOR, f)).size;
   const samples: Sample[] = [];
   for (let i = 0; i < RUNS; i++) {
     const out = execFileSync(process.execPath, [__filename, '--child'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/spark-bench.sock' } });
@@ -62,6 +63,7 @@ function main(): void {
   const vendorLoaded = [...new Set(samples.flatMap((s) => s.vendorLoaded))].sort();
   const summary = {
     bench: 'activation',
+    bundle: path.relative(REPO_ROOT, BUNDLE),
     runs: RUNS,
     medianMs: { require: r1(median(samples.map((s) => s.requireMs))), activate: r1(median(samples.map((s) => s.activateMs))), total: r1(median(samples.map((s) => s.totalMs))) },
     bytes: sizes,

@@ -19,7 +19,7 @@ export interface GatewayNginx {
 }
 
 /** Writes an nginx.conf for `stackDir`'s config in `workDir`; returns its path. */
-export function writeNginxConfig(stackDir: string, workDir: string, ports: { upstream: string; https: number; http: number; resolver?: string }): string {
+export function writeNginxConfig(stackDir: string, workDir: string, ports: { upstream: string; https: number; http: number; resolver?: string; keepalivePool?: boolean }): string {
   mkdirSync(workDir, { recursive: true });
   const replace = (text: string, from: RegExp, to: string) => {
     if (!from.test(text)) throw new Error(`nginx/multi-model.conf no longer has ${from}: update the test's substitution`);
@@ -29,6 +29,12 @@ export function writeNginxConfig(stackDir: string, workDir: string, ports: { ups
   site = replace(site, /default \S+;(\s*# UPSTREAM)/, `default ${ports.upstream};$1`);
   // Docker's DNS (127.0.0.11) does not exist on the host; a test that resolves names brings its own.
   if (ports.resolver) site = replace(site, /resolver \S+( [^;]*;\s*# RESOLVER)/, `resolver ${ports.resolver}$1`);
+  // bench:chat only: the form the stack had before it re-resolved LiteLLM (an upstream block with a
+  // keepalive pool, resolved once at start), to measure what the per-request connection costs.
+  if (ports.keepalivePool) {
+    site = replace(site, /map "" \$litellm_upstream \{\s*default (\S+);[^\n]*\n\}/, 'upstream litellm_pool {\n    server $1;\n    keepalive 32;\n}');
+    site = site.replaceAll('$litellm_upstream', 'litellm_pool');
+  }
   site = replace(site, /ssl_certificate\s+\S+;(\s*# CERT)/, `ssl_certificate ${path.join(stackDir, 'ssl', 'public.pem')};$1`);
   site = replace(site, /ssl_certificate_key\s+\S+;(\s*# KEY)/, `ssl_certificate_key ${path.join(stackDir, 'ssl', 'private.pem')};$1`);
   site = replace(site, /listen 80;/, `listen 127.0.0.1:${ports.http};`);
@@ -62,10 +68,10 @@ export function checkNginxConfig(conf: string): string {
  * Starts the host NGINX with the stack's config in front of `upstream` (host:port), names
  * resolved by `resolver` (host:port of a DNS server) when given.
  */
-export async function startGatewayNginx(stackDir: string, workDir: string, upstream: string, resolver?: string): Promise<GatewayNginx> {
+export async function startGatewayNginx(stackDir: string, workDir: string, upstream: string, resolver?: string, keepalivePool = false): Promise<GatewayNginx> {
   const httpsPort = await freePort();
   const httpPort = await freePort();
-  const conf = writeNginxConfig(stackDir, workDir, { upstream, https: httpsPort, http: httpPort, resolver });
+  const conf = writeNginxConfig(stackDir, workDir, { upstream, https: httpsPort, http: httpPort, resolver, keepalivePool });
   checkNginxConfig(conf);
   const proc = start(nginxBinary(), ['-c', conf, '-p', workDir]);
   await waitFor('nginx', () => answers(`http://127.0.0.1:${httpPort}/healthz`), 20_000, () => proc.output() + safeRead(path.join(workDir, 'error.log')));
