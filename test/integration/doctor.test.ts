@@ -3,6 +3,8 @@
  * status and a fix; a failing row makes the exit code non-zero.
  */
 import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import type { CheckResult } from '../../src/core/checks';
@@ -88,6 +90,34 @@ describe('spark-gateway doctor', () => {
       const modelsOnly = await preflight({ ...input, modelsOnly: true });
       assert.equal(row([...modelsOnly.checks], `image-${litellmImage}`), undefined);
       assert.equal(modelsOnly.ok, true);
+    } finally {
+      stack.remove();
+    }
+  });
+
+  it("checks LITELLM_NUM_WORKERS against the machine's cores and PostgreSQL's connections", async () => {
+    const stack = copyStack({ syncEnv: true, certs: true });
+    try {
+      const envFile = path.join(stack.dir, '.env');
+      const configFile = path.join(stack.dir, 'litellm', 'config.yaml');
+      const doctor = async (workers: string, cores: number) => {
+        writeFileSync(envFile, readFileSync(envFile, 'utf8').replace(/^LITELLM_NUM_WORKERS=.*$/m, `LITELLM_NUM_WORKERS=${workers}`));
+        return row(await runDoctor({ stack: await loadStack(stack.dir), engine: fakeEngine(), memInfo, cores }), 'litellm-workers');
+      };
+      assert.equal((await doctor('8', 20))?.status, 'ok');
+      assert.match((await doctor('8', 20))?.detail ?? '', /^8 of 20 cores, about \d+ MiB of memory$/);
+      const over = await doctor('4', 2);
+      assert.equal(over?.status, 'warn');
+      assert.match(over?.fix ?? '', /LITELLM_NUM_WORKERS=2 or less/);
+      // The stack's pool limit per worker, read from its own config.yaml, bounds the workers.
+      const pool = Number(/^\s*database_connection_pool_limit:\s*(\d+)/m.exec(readFileSync(configFile, 'utf8'))?.[1]);
+      assert.ok(pool > 0, 'config.yaml sets database_connection_pool_limit');
+      const tooMany = await doctor(String(Math.floor(97 / pool) + 1), 999);
+      assert.equal(tooMany?.status, 'warn');
+      assert.match(tooMany?.detail ?? '', /database connections each exceed PostgreSQL's 97/);
+      const invalid = await doctor('many', 20);
+      assert.equal(invalid?.status, 'fail');
+      assert.match(invalid?.fix ?? '', /Set LITELLM_NUM_WORKERS=8/);
     } finally {
       stack.remove();
     }

@@ -12,7 +12,7 @@ export const REQUIRE_ALL = process.env.CI === 'true' || process.env.SPARK_REQUIR
 export const LITELLM_BIN = process.env.SPARK_LITELLM_BIN ?? '/opt/spark-gateway/litellm-venv/bin/litellm';
 
 /** Returns why `component` is unusable, or undefined when it works. */
-export function probe(component: 'docker' | 'compose' | 'nginx' | 'redis' | 'litellm' | 'openssl'): string | undefined {
+export function probe(component: 'docker' | 'compose' | 'nginx' | 'redis' | 'litellm' | 'openssl' | 'dnsmasq'): string | undefined {
   const tries: Record<typeof component, () => void> = {
     docker: () => execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 20_000 }),
     compose: () => execFileSync('docker', ['compose', 'version'], { stdio: 'pipe', timeout: 20_000 }),
@@ -22,6 +22,7 @@ export function probe(component: 'docker' | 'compose' | 'nginx' | 'redis' | 'lit
       if (!existsSync(LITELLM_BIN)) throw new Error(`${LITELLM_BIN} is missing (run scripts/provision-test-env.sh)`);
     },
     openssl: () => execFileSync('openssl', ['version'], { stdio: 'pipe' }),
+    dnsmasq: () => execFileSync('/usr/sbin/dnsmasq', ['--version'], { stdio: 'pipe' }),
   };
   try {
     tries[component]();

@@ -6,6 +6,7 @@
  * the first failure is the one to fix.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import type { CheckResult } from '../checks';
 import { certPaths } from '../certs';
@@ -18,6 +19,7 @@ import { SparkError } from '../errors';
 import { httpsRequest } from '../lifecycle/gateway-check';
 import type { MemInfo } from '../meminfo';
 import { GIB, gib } from '../planner';
+import { workersCheck } from './litellm-workers';
 import { LITELLM_PORT, NETWORK, certificateCheck, gatewayImageNames, imageCheck, nginxPorts, portFree } from '../preflight';
 import type { Stack } from '../stack';
 import { GATEWAY_SERVICES } from '../stack';
@@ -27,6 +29,8 @@ export interface DoctorInput {
   readonly engine: Engine;
   readonly memInfo: () => Promise<MemInfo>;
   readonly isPortFree?: (port: number) => Promise<boolean>;
+  /** The machine's cores (default: what Node sees). */
+  readonly cores?: number;
 }
 
 /** Runs every check; never throws for a failed check (it is a row). */
@@ -61,6 +65,8 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
     add(isPlaceholderToken(env.get('HF_TOKEN'))
       ? { id: 'hf-token', title: 'HF_TOKEN set', status: 'warn', detail: `HF_TOKEN is not set in ${envFile} (the models are public; gated repos and rate limits need it)`, fix: 'Set HF_TOKEN=hf_… in .env, then run `spark-gateway sync-env`' }
       : { id: 'hf-token', title: 'HF_TOKEN set', status: 'ok', detail: 'set (not shown)' });
+    const config = path.join(stack.root, 'litellm', 'config.yaml');
+    add(workersCheck(env.get('LITELLM_NUM_WORKERS'), input.cores ?? availableParallelism(), existsSync(config) ? readFileSync(config, 'utf8') : ''));
     const problems = await envSyncProblems(stack.root);
     add(problems.length === 0
       ? { id: 'env-sync', title: 'Environment synced', status: 'ok', detail: 'the per-folder .env files match .env' }

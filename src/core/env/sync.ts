@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { chmod, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SparkError } from '../errors';
+import { FileFormatError, SparkError } from '../errors';
 import { writeFileAtomic } from '../files';
 import { modelFolders, requireWritableStack } from '../stack';
 import type { DotEnv } from './dotenv';
@@ -29,6 +29,11 @@ export const SECRETS: readonly { key: string; make: (hex: (bytes: number) => str
 ];
 
 const LITELLM_OPTIONAL = ['UI_USERNAME', 'UI_PASSWORD', 'LITELLM_LOG'];
+/**
+ * LiteLLM's `--num_workers` when `.env` does not set it (the README's "LiteLLM workers" says why
+ * 8 on a 20-core Spark). Always written to litellm/.env: its compose file reads it from there.
+ */
+export const LITELLM_NUM_WORKERS_DEFAULT = '8';
 
 export interface SyncOptions {
   /** Random bytes as hex (tests pass a fixed source). */
@@ -96,6 +101,10 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
     generated.push({ key: secret.key, masked: maskSecret(value) });
   }
   const get = (key: string) => values.get(key) ?? '';
+  const workers = get('LITELLM_NUM_WORKERS') || LITELLM_NUM_WORKERS_DEFAULT;
+  if (!/^[1-9][0-9]{0,2}$/.test(workers)) {
+    throw new FileFormatError(source, assignmentLine(text, 'LITELLM_NUM_WORKERS'), 'LITELLM_NUM_WORKERS must be a whole number of LiteLLM worker processes from 1 to 999', `Set LITELLM_NUM_WORKERS=${LITELLM_NUM_WORKERS_DEFAULT} (or remove the line for that default)`);
+  }
 
   const writes: PlannedWrite[] = [];
   if (generated.length > 0) writes.push({ file: envPath, content: rewriteEnv(text, generated.map((g) => g.key), values) });
@@ -118,6 +127,7 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
     const lines = [
       GENERATED_HEADER,
       ...SECRETS.map((s) => `${s.key}=${get(s.key)}`),
+      `LITELLM_NUM_WORKERS=${workers}`,
       ...LITELLM_OPTIONAL.filter((k) => get(k) !== '').map((k) => `${k}=${get(k)}`),
     ];
     writes.push({ file: path.join(root, 'litellm', ENV_FILE), content: `${lines.join('\n')}\n` });
@@ -175,6 +185,15 @@ export function describeSync(plan: SyncPlan): string[] {
   ];
 }
 
+
+/** The 1-based line of the last assignment of `key` (the one that wins), as parseDotEnv reads it. */
+function assignmentLine(text: string, key: string): number | undefined {
+  let found: number | undefined;
+  fileLines(text).forEach((line, index) => {
+    if (!line.trim().startsWith('#') && line.replace(/^export /, '').split('=')[0]?.trim() === key) found = index + 1;
+  });
+  return found;
+}
 
 /**
  * `.env` with the generated secrets filled in: the first assignment of each is replaced, every
