@@ -51,6 +51,7 @@ export function fakeVscode(): Record<string, unknown> {
       onDidChangeWorkspaceFolders: event,
       onDidGrantWorkspaceTrust: event,
       createFileSystemWatcher: () => ({ onDidChange: event, onDidCreate: event, onDidDelete: event, dispose: () => undefined }),
+      registerTextDocumentContentProvider: disposable,
     },
     commands: { registerCommand: disposable, executeCommand: async () => undefined, getCommands: async () => [] },
     chat: { createChatParticipant: () => ({ ...anything(), dispose: () => undefined }) },
