@@ -131,7 +131,7 @@ async function main(): Promise<void> {
 Freshness over ${RUNS} stop/start pairs of ${CONTAINER} (median, from the event's own Docker timestamp):
   state model (= tree redraw)  stop → exited   ${result.medianMs.modelAfterStop} ms   start → running/loading  ${result.medianMs.modelAfterStart} ms
   docker events CLI            'die' line      ${result.medianMs.dockerEventsCliAfterStop} ms   'start' line             ${result.medianMs.dockerEventsCliAfterStart} ms
-  The model's lag: a 15 ms batching window, one inspect, then (for later events of a burst) at most one batch per 200 ms.
+  The model shows what the event says on arrival; a 15 ms batching window and one inspect then fill in the rest.
 Idle: ${result.idle.dockerApiCallsPerMinute} Docker API calls per minute over ${IDLE_SECONDS} s (the open event stream, plus one list a minute as a safety net);
   a 1 s poller would make 60+, the docker events CLI holds one stream.`);
 }

@@ -3,8 +3,10 @@
 # A new contributor and CI (.ci/run) run exactly this; it is idempotent and a second run is fast.
 #
 #   1. Debian packages: docker.io (dockerd) + containerd + runc, nginx, redis-server, curl,
-#      python3-venv, docker-compose (Compose v1, the fallback). The packaged nginx/redis services
-#      are stopped: the tests start their own nginx/redis on 127.0.0.1 with their own configs.
+#      python3-venv, docker-compose (Compose v1, the fallback), dnsmasq-base (the DNS server the
+#      NGINX re-resolution test runs on loopback; -base is the binary without the system service).
+#      The packaged nginx/redis services are stopped: the tests start their own nginx/redis on
+#      127.0.0.1 with their own configs.
 #   2. A no-op `nvidia-container-runtime-hook` in /usr/local/bin (no GPU here), then dockerd
 #      (restarted if it runs without the hook), checked with a `--gpus all` container.
 #   3. Docker Compose v2 built from its Go module (Go module proxy) as the CLI plugin
@@ -39,7 +41,7 @@ LITELLM_VENV="${SPARK_LITELLM_VENV:-$SPARK_OPT/litellm-venv}"
 LITELLM_VERSION_FILE="$REPO_ROOT/stack/litellm/LITELLM_VERSION"
 LITELLM_MARKER="$LITELLM_VENV/.spark-gateway-litellm-version"
 SYSTEM_PYTHON="/usr/bin/python3"
-APT_PACKAGES=(docker.io containerd runc tini iptables nginx redis-server curl ca-certificates python3 python3-venv docker-compose docker-registry)
+APT_PACKAGES=(docker.io containerd runc tini iptables nginx redis-server curl ca-certificates python3 python3-venv docker-compose docker-registry dnsmasq-base)
 
 log()  { printf '[provision] %s\n' "$*"; }
 warn() { printf '[provision] WARNING: %s\n' "$*" >&2; }
@@ -365,6 +367,7 @@ case "$COMPOSE_KIND" in
   *)  compose_v="MISSING"; failures+=("compose") ;;
 esac
 if command -v nginx >/dev/null 2>&1; then nginx_v="$(nginx -v 2>&1 | sed 's/^nginx version: //') ($(command -v nginx))"; else nginx_v="MISSING"; failures+=("nginx"); fi
+if [ -x /usr/sbin/dnsmasq ]; then dnsmasq_v="$(/usr/sbin/dnsmasq --version | sed -n '1s/^Dnsmasq version \([^ ]*\).*/\1/p') (/usr/sbin/dnsmasq)"; else dnsmasq_v="MISSING"; failures+=("dnsmasq"); fi
 if command -v redis-server >/dev/null 2>&1; then redis_v="$(redis-server --version | sed -n 's/.*v=\([^ ]*\).*/\1/p') ($(command -v redis-server))"; else redis_v="MISSING"; failures+=("redis-server"); fi
 lv="$(venv_litellm_version)"
 if [ "$lv" = "$LITELLM_VERSION" ] && [ -x "$LITELLM_VENV/bin/litellm" ]; then
@@ -380,6 +383,7 @@ printf '[provision]   gpus:     --gpus all accepted (no-op %s)\n' "$HOOK"
 printf '[provision]   compose:  %s\n' "$compose_v"
 printf '[provision]   nginx:    %s\n' "$nginx_v"
 printf '[provision]   redis:    %s\n' "$redis_v"
+printf '[provision]   dnsmasq:  %s\n' "$dnsmasq_v"
 printf '[provision]   litellm:  %s\n' "$litellm_v"
 printf '[provision]   vllm:     %s (%s)\n' "$VLLM_STATUS" "$(ls -d "$SPARK_OPT"/vllm-* 2>/dev/null | tr '\n' ' ')"
 printf '[provision]   e2e:      %s\n' "$E2E_STATUS"

@@ -72,6 +72,13 @@ done <"$ENV_FILE"
 
 get() { printf '%s' "${ENV[$1]-}"; }
 
+# LiteLLM worker processes (README "LiteLLM workers": 8 suits a 20-core Spark). Always written to
+# litellm/.env, whose compose file reads it; the same default and check as `spark-gateway sync-env`.
+LITELLM_NUM_WORKERS_DEFAULT=8
+NUM_WORKERS=$(get LITELLM_NUM_WORKERS)
+NUM_WORKERS=${NUM_WORKERS:-$LITELLM_NUM_WORKERS_DEFAULT}
+[[ $NUM_WORKERS =~ ^[1-9][0-9]{0,2}$ ]] || die "$ENV_FILE: LITELLM_NUM_WORKERS must be a whole number of LiteLLM worker processes from 1 to 999 (set LITELLM_NUM_WORKERS=$LITELLM_NUM_WORKERS_DEFAULT, or remove the line)"
+
 # A secret that is empty or a well-known placeholder. `sk-123[4]` matches the default master key
 # the public guide shipped (written as a pattern so that key appears nowhere in the stack).
 is_placeholder() {
@@ -167,6 +174,7 @@ litellm_env() {
   for key in LITELLM_MASTER_KEY LITELLM_SALT_KEY POSTGRES_PASSWORD; do
     echo "$key=$(get "$key")"
   done
+  echo "LITELLM_NUM_WORKERS=$NUM_WORKERS"
   # Optional LiteLLM settings and image overrides, passed through when set in ../.env.
   for key in UI_USERNAME UI_PASSWORD LITELLM_LOG LITELLM_IMAGE REDIS_IMAGE POSTGRES_IMAGE; do
     if [ -n "$(get "$key")" ]; then echo "$key=$(get "$key")"; fi
@@ -177,7 +185,8 @@ written=()
 for compose in */docker-compose.yml; do
   [ -f "$compose" ] || continue
   dir=${compose%/docker-compose.yml}
-  case $dir in litellm | simulator | nginx | ssl) continue ;; esac
+  # backup-*: copies `spark-gateway adopt` keeps of the files it changed.
+  case $dir in litellm | simulator | nginx | ssl | backup-*) continue ;; esac
   model_env "$compose" | write_atomic "$dir/.env"
   written+=("$dir/.env")
 done

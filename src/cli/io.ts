@@ -1,5 +1,5 @@
 import type { ParsedArgs } from './args';
-import type { Stack } from '../core/stack';
+import type { Stack, StackLocation, StackSearch } from '../core/stack';
 
 /** What a command needs from the outside world; tests pass their own. */
 export interface CliIo {
@@ -9,6 +9,8 @@ export interface CliIo {
   readonly env: NodeJS.ProcessEnv;
   /** stdout is a terminal: progress redraws one line; piped, it prints plain lines. */
   readonly isTTY?: boolean;
+  /** The bundled stack (the read-only template); default: the one beside the CLI. */
+  readonly bundledStack?: string;
 }
 
 /** Exit codes: 2 is reserved for "the plan does not fit" so scripts can tell it from errors. */
@@ -29,6 +31,11 @@ export interface CommandContext {
   readonly stack: () => Promise<Stack>;
   /** The stack folder without parsing scenarios.yaml (certs and sync-env work on a stack whose YAML is broken). */
   readonly stackRoot: () => string;
+  /** Where the stack search ends: a stack, or a guide folder to adopt. */
+  readonly location: () => StackLocation;
+  readonly search: StackSearch;
+  /** The bundled template (init copies it; adopt reads its pinned images). */
+  readonly bundledStack: string;
 }
 
 /** Prints a value as pretty JSON followed by a newline. */

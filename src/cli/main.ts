@@ -4,16 +4,18 @@
  */
 import * as path from 'node:path';
 import { SparkError } from '../core/errors';
-import { loadStack, resolveStackRoot } from '../core/stack';
-import type { Stack } from '../core/stack';
+import { NeedsAdoptionError, loadStack, locateStack } from '../core/stack';
+import type { Stack, StackLocation, StackSearch } from '../core/stack';
 import { UsageError, parseArgs } from './args';
 import { addModelCommand } from './commands/add-model';
 import { addScenarioCommand } from './commands/add-scenario';
+import { adoptCommand } from './commands/adopt';
 import { certsCommand } from './commands/certs';
 import { chatCommand } from './commands/chat';
 import { logsCommand } from './commands/logs';
 import { memoryCommand } from './commands/memory';
 import { doctorCommand } from './commands/doctor';
+import { initCommand } from './commands/init';
 import { planCommand } from './commands/plan';
 import { removeModelCommand } from './commands/remove-model';
 import { scenariosCommand } from './commands/scenarios';
@@ -25,7 +27,7 @@ import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, downloadCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand, addModelCommand, removeModelCommand, addScenarioCommand];
+const COMMANDS: readonly Command[] = [initCommand, adoptCommand, scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, downloadCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand, addModelCommand, removeModelCommand, addScenarioCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 
@@ -45,7 +47,8 @@ function help(): string {
     ...COMMANDS.map((c) => `  ${c.usage.padEnd(width)}  ${c.summary}`),
     '',
     'Options:',
-    '  --stack PATH   the stack folder (default: ./stack or ./llms/vllm here, else the bundled stack)',
+    '  --stack PATH   the stack folder (default: ./stack or ./llms/vllm here; without one, commands that',
+    '                 only read use the bundled stack, a read-only template, and the others refuse)',
     '  --help         show this help',
     '',
     'Exit codes: 0 success, 1 error, 2 the plan does not fit, 64 bad usage.',
@@ -71,11 +74,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       return EXIT.ok;
     }
     const args = parseArgs(rest, { flags: command.flags, values: [...command.values, ...GLOBAL_VALUES] });
-    const explicit = args.values.get('--stack') ?? globalArgs.values.get('--stack') ?? io.env.SPARK_GATEWAY_STACK;
+    const given = args.values.get('--stack') ?? globalArgs.values.get('--stack') ?? io.env.SPARK_GATEWAY_STACK;
+    // Relative to the folder the command runs in (tests and callers pass their own cwd).
+    const explicit = given === undefined ? undefined : path.resolve(io.cwd, given);
+    const bundled = io.bundledStack ?? bundledStack();
+    const search: StackSearch = { explicit, folders: [io.cwd], bundled };
+    let located: StackLocation | undefined;
+    const location = () => (located ??= locateStack(search));
+    const stackRoot = () => {
+      const found = location();
+      if (found.kind === 'adopt') throw new NeedsAdoptionError(found.root);
+      return found.root;
+    };
     let loaded: Promise<Stack> | undefined;
-    const stackRoot = () => resolveStackRoot({ explicit, folders: [io.cwd], bundled: bundledStack() });
-    const stack = () => (loaded ??= loadStack(stackRoot()));
-    return await command.run(args, { io, stack, stackRoot });
+    const stack = () =>
+      (loaded ??= loadStack(stackRoot(), location().source).then((s) => {
+        if (s.template) io.err(`spark-gateway: no stack in this folder; reading the bundled stack (a read-only template at ${s.root}) — run \`spark-gateway init\` to create yours\n`);
+        return s;
+      }));
+    return await command.run(args, { io, stack, stackRoot, location, search, bundledStack: bundled });
   } catch (error) {
     return report(error, io);
   }

@@ -12,6 +12,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { SparkError } from './errors';
 import { writeFileAtomic } from './files';
+import { requireWritableStack } from './stack';
 
 export const SSL_DIR = 'ssl';
 export const CERT_FILE = path.join(SSL_DIR, 'public.pem');
@@ -89,6 +90,7 @@ export function certPaths(stackRoot: string): { certFile: string; keyFile: strin
  * set; with `force`, moves the old files to a fresh backup folder first.
  */
 export async function generateCerts(stackRoot: string, options: CertOptions = {}): Promise<CertResult> {
+  requireWritableStack(stackRoot);
   const { certFile, keyFile } = certPaths(stackRoot);
   const sslDir = path.dirname(certFile);
   const now = options.now ?? new Date();

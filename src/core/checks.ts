@@ -12,6 +12,8 @@ export interface CheckResult {
   readonly detail: string;
   /** What to do about a fail or warn: a command to run or a setting to change. */
   readonly fix?: string;
+  /** Only a start with the gateway needs this (certificates, gateway images and ports): a models-only start skips it. */
+  readonly gatewayOnly?: boolean;
 }
 
 const MARKS: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };

@@ -14,6 +14,7 @@ import { certPaths } from './certs';
 import type { Cancellation } from './compose/cancellation';
 import { composeFileFor, gatewayProjects } from './compose/commands';
 import type { Engine } from './compose/engine';
+import type { ComposeImage } from './compose/images';
 import { composeImageRefs } from './compose/images';
 import { parseDotEnv } from './env/dotenv';
 import { ENV_FILE, envSyncProblems, isPlaceholderToken } from './env/sync';
@@ -66,6 +67,12 @@ export class PreflightError extends SparkError {
   }
 }
 
+/** True when every failed check is one only a start with the gateway needs: a models-only start would pass them. Pure. */
+export function onlyGatewayFailed(checks: readonly CheckResult[]): boolean {
+  const failed = checks.filter((c) => c.status === 'fail');
+  return failed.length > 0 && failed.every((c) => c.gatewayOnly === true);
+}
+
 /** The NGINX host ports from `.env` (the compose file's defaults when unset). Pure. */
 export function nginxPorts(env: ReadonlyMap<string, string>): { https: number; http: number } {
   return { https: Number(env.get('NGINX_HTTPS_PORT') || 443), http: Number(env.get('NGINX_HTTP_PORT') || 80) };
@@ -115,7 +122,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     add({ id: 'hf-token', title: 'HF_TOKEN', status: 'skip', detail: 'the simulator backend downloads nothing' });
   }
 
-  if (!input.modelsOnly) add(certificateCheck(stack.root));
+  if (!input.modelsOnly) add({ ...certificateCheck(stack.root), gatewayOnly: true });
 
   const plan = planScenario(stack.scenarios, scenario, input.totalBytes);
   if (input.memoryCheck) {
@@ -128,41 +135,49 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     add({ id: 'memory', title: 'Memory', status: 'fail', detail: `${scenario.name} does not fit in ${gib(plan.totalBytes)}: ${plan.reasons.join('; ')}`, fix: 'Stop other models or choose a smaller scenario (`spark-gateway plan <scenario>` shows the arithmetic)' });
   }
 
-  const wanted = new Map<number, { owner: string; what: string }>();
+  const wanted = new Map<number, { owner: string; what: string; gatewayOnly?: true }>();
   for (const m of models) wanted.set(m.hostPort, { owner: m.container, what: `${m.name}'s port` });
   if (!input.modelsOnly) {
-    wanted.set(LITELLM_PORT, { owner: 'vllm-litellm-proxy', what: "LiteLLM's port" });
+    wanted.set(LITELLM_PORT, { owner: 'vllm-litellm-proxy', what: "LiteLLM's port", gatewayOnly: true });
     const ports = nginxPorts(env);
-    wanted.set(ports.https, { owner: 'vllm-nginx-proxy', what: 'NGINX HTTPS port (NGINX_HTTPS_PORT)' });
-    wanted.set(ports.http, { owner: 'vllm-nginx-proxy', what: 'NGINX HTTP port (NGINX_HTTP_PORT)' });
+    wanted.set(ports.https, { owner: 'vllm-nginx-proxy', what: 'NGINX HTTPS port (NGINX_HTTPS_PORT)', gatewayOnly: true });
+    wanted.set(ports.http, { owner: 'vllm-nginx-proxy', what: 'NGINX HTTP port (NGINX_HTTP_PORT)', gatewayOnly: true });
   }
   const published = dockerUp ? await engine.publishedPorts() : new Map<number, string>();
   const isPortFree = input.isPortFree ?? portFree;
-  for (const [port, { owner, what }] of wanted) {
+  for (const [port, { owner, what, gatewayOnly }] of wanted) {
     const holder = published.get(port);
-    if (holder === owner) add({ id: `port-${port}`, title: `Port ${port}`, status: 'ok', detail: `${what}: already served by ${owner}` });
-    else if (holder !== undefined) add({ id: `port-${port}`, title: `Port ${port}`, status: 'fail', detail: `${what} ${port} is taken by container ${holder}`, fix: `Stop it (docker stop ${holder}) or change the port` });
-    else if (await isPortFree(port)) add({ id: `port-${port}`, title: `Port ${port}`, status: 'ok', detail: `${what}: free` });
-    else add({ id: `port-${port}`, title: `Port ${port}`, status: 'fail', detail: `${what} ${port} is in use by another program`, fix: `Stop the program listening on ${port} (\`ss -ltnp 'sport = :${port}'\` shows it)${what.includes('NGINX') ? ', or set another port in .env' : ''}` });
+    const base = { id: `port-${port}`, title: `Port ${port}`, ...(gatewayOnly ? { gatewayOnly } : {}) };
+    if (holder === owner) add({ ...base, status: 'ok', detail: `${what}: already served by ${owner}` });
+    else if (holder !== undefined) add({ ...base, status: 'fail', detail: `${what} ${port} is taken by container ${holder}`, fix: `Stop it (docker stop ${holder}) or change the port` });
+    else if (await isPortFree(port)) add({ ...base, status: 'ok', detail: `${what}: free` });
+    else add({ ...base, status: 'fail', detail: `${what} ${port} is in use by another program`, fix: `Stop the program listening on ${port} (\`ss -ltnp 'sport = :${port}'\` shows it)${what.includes('NGINX') ? ', or set another port in .env' : ''}` });
   }
 
   if (dockerUp) {
     // A container of the same name from another folder (another copy of the stack, a hand-made
     // `docker run`) would make compose fail half-way, after other models already started.
-    const owned = [...models.map((m) => ({ container: m.container, dir: path.join(stack.root, m.folder) }))];
-    if (!input.modelsOnly) for (const g of GATEWAY_SERVICES) owned.push({ container: g.container, dir: path.join(stack.root, g.folder) });
-    for (const { container, dir } of owned) {
+    const owned: { container: string; dir: string; gatewayOnly?: true }[] = models.map((m) => ({ container: m.container, dir: path.join(stack.root, m.folder) }));
+    if (!input.modelsOnly) for (const g of GATEWAY_SERVICES) owned.push({ container: g.container, dir: path.join(stack.root, g.folder), gatewayOnly: true });
+    for (const { container, dir, gatewayOnly } of owned) {
       const state = await engine.container(container);
+      const tag = gatewayOnly ? { gatewayOnly } : {};
       if (state && state.projectDir !== undefined && path.resolve(state.projectDir) !== path.resolve(dir)) {
-        add({ id: `container-${container}`, title: `Container ${container}`, status: 'fail', detail: `${container} already exists, started from ${state.projectDir} (not this stack)`, fix: `Stop it there (docker compose down in ${state.projectDir}) or remove it (docker rm -f ${container})` });
+        add({ ...tag, id: `container-${container}`, title: `Container ${container}`, status: 'fail', detail: `${container} already exists, started from ${state.projectDir} (not this stack)`, fix: `Stop it there (docker compose down in ${state.projectDir}) or remove it (docker rm -f ${container})` });
       } else if (state && state.projectDir === undefined) {
-        add({ id: `container-${container}`, title: `Container ${container}`, status: 'fail', detail: `${container} already exists and was not started by docker compose`, fix: `Remove it (docker rm -f ${container})` });
+        add({ ...tag, id: `container-${container}`, title: `Container ${container}`, status: 'fail', detail: `${container} already exists and was not started by docker compose`, fix: `Remove it (docker rm -f ${container})` });
       }
     }
-    const files = models.map((m) => path.join(stack.root, m.folder, composeFileFor(input.variant)));
-    if (!input.modelsOnly) files.push(...gatewayProjects(stack.root).map((p) => path.join(p.dir, 'docker-compose.yml')));
-    const refs = (await Promise.all(files.map((f) => composeImageRefs(f)))).flat();
-    for (const image of [...new Set(refs.map((r) => r.image))]) add(await imageCheck(engine, image, input, refs.some((r) => r.image === image && r.overriddenBy)));
+    const modelRefs = (await Promise.all(models.map((m) => composeImageRefs(path.join(stack.root, m.folder, composeFileFor(input.variant)))))).flat();
+    const modelImages = new Set(modelRefs.map((r) => r.image));
+    const gatewayRefs = input.modelsOnly ? [] : (await gatewayImageRefs(stack.root)).filter((r) => !modelImages.has(r.image));
+    const overridden = (image: string) => [...modelRefs, ...gatewayRefs].some((r) => r.image === image && r.overriddenBy);
+    // In parallel: each pull check may wait for a registry that does not answer.
+    const checked = await Promise.all([
+      ...[...modelImages].map((image) => imageCheck(engine, image, input.backend, overridden(image))),
+      ...gatewayRefs.map(async (r) => ({ ...(await imageCheck(engine, r.image, input.backend, overridden(r.image))), gatewayOnly: true })),
+    ]);
+    for (const check of checked) add(check);
   }
 
   return { checks, ok: checks.every((c) => c.status !== 'fail'), createNetwork };
@@ -189,12 +204,26 @@ export function certificateCheck(stackRoot: string): CheckResult {
   }
 }
 
-async function imageCheck(engine: Engine, image: string, input: PreflightInput, overridden: boolean): Promise<CheckResult> {
+/**
+ * The images of the gateway's compose files (LiteLLM, Redis, PostgreSQL, NGINX), one per image,
+ * resolved as compose resolves them (an override in .env names its variable).
+ */
+export async function gatewayImageRefs(stackRoot: string): Promise<ComposeImage[]> {
+  const refs = (await Promise.all(gatewayProjects(stackRoot).map((p) => composeImageRefs(path.join(p.dir, 'docker-compose.yml'))))).flat();
+  return refs.filter((r, i) => refs.findIndex((o) => o.image === r.image) === i);
+}
+
+/**
+ * One image: present; or missing but pullable (a warning: the start pulls it); or missing and not
+ * pullable (a failure: compose would stop half-way). Pre-flight and doctor both use it, so a row
+ * the doctor shows green never becomes a start's refusal.
+ */
+export async function imageCheck(engine: Engine, image: string, backend: Backend, overridden = false): Promise<CheckResult> {
   const base = { id: `image-${image}`, title: `Image ${image}` };
   if (await engine.imageExists(image)) return { ...base, status: 'ok', detail: 'present' };
   const isVllmImage = /vllm/.test(image);
   // The simulator runs under the pinned vLLM tags; an image chosen by a variable is pulled.
-  if (input.backend === 'simulator' && isVllmImage && !overridden) {
+  if (backend === 'simulator' && isVllmImage && !overridden) {
     return { ...base, status: 'fail', detail: `${image} is missing (the simulator backend runs the simulator under this tag)`, fix: 'Run `bash stack/simulator/build-image.sh`' };
   }
   const reason = await engine.imagePullable(image, AbortSignal.timeout(15_000));

@@ -5,6 +5,7 @@
  */
 import { constants, copyFileSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
+import { TEMPLATE_MARKER, TemplateStackError, requireWritableStack } from './stack';
 
 export interface CopyResult {
   readonly target: string;
@@ -13,13 +14,17 @@ export interface CopyResult {
   readonly kept: readonly string[];
 }
 
-/** Files of a stack folder that are local to one machine and never copied: secrets and certificates. */
+/** Files never copied: secrets and certificates (local to one machine) and the template's marker. */
 function isLocal(relative: string): boolean {
-  return /(^|\/)\.env$/.test(relative) || /^ssl(\/|$)/.test(relative) || /(^|\/)\.env\.tmp\./.test(relative);
+  return relative === TEMPLATE_MARKER || /(^|\/)\.env$/.test(relative) || /^ssl(\/|$)/.test(relative) || /(^|\/)\.env\.tmp\./.test(relative);
 }
 
 /** Copies `bundled` into `target` (created when missing) without overwriting anything. */
 export function copyStackWithoutOverwriting(bundled: string, target: string): CopyResult {
+  requireWritableStack(target);
+  // A target inside the template would be a write into the install folder (and copy itself forever).
+  const inside = path.relative(path.resolve(bundled), path.resolve(target));
+  if (!inside.startsWith('..') && !path.isAbsolute(inside)) throw new TemplateStackError(bundled);
   const copied: string[] = [];
   const kept: string[] = [];
   const walk = (relative: string) => {

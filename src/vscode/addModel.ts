@@ -95,7 +95,7 @@ async function addModel(deps: AddModelDeps, previews: Map<string, string>, given
   }
 }
 
-const VERDICT: Readonly<Record<MemoryCheck['verdict'], string>> = { fits: 'fits', 'fits-after-dropping-cache': 'fits after dropping the page cache', 'does-not-fit': 'does NOT fit' };
+const VERDICT: Readonly<Record<MemoryCheck['verdict'], string>> = { running: 'already runs (it needs nothing new)', fits: 'fits', 'fits-after-dropping-cache': 'fits after dropping the page cache', 'does-not-fit': 'does NOT fit' };
 
 /** The live verdict, in words; a memory source that fails is named instead. */
 async function besideLines(deps: AddModelDeps, stack: Stack, proposal: ModelProposal): Promise<string[]> {

@@ -1,31 +1,62 @@
-/** `sparkGateway.createStack`: the bundled stack copied to a folder the user picks. */
+/**
+ * `sparkGateway.createStack`: the bundled stack (a read-only template) copied into the user's
+ * folder — `stack/` in the workspace folder ("here"), or in a folder they pick — never
+ * overwriting a file. The result offers the next steps as buttons, in order.
+ */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { copyStackWithoutOverwriting } from '../core/stack-create';
 
-export async function createStack(extensionPath: string, output: vscode.LogOutputChannel): Promise<void> {
+/** The next steps after creating a stack: a button each, offered until done or dismissed. */
+const NEXT_STEPS = [
+  { label: 'Sync Env', command: 'sparkGateway.syncEnv' },
+  { label: 'Generate Certificates', command: 'sparkGateway.generateCerts' },
+  { label: 'Start Scenario', command: 'sparkGateway.startScenario' },
+] as const;
+
+async function targetFolder(): Promise<vscode.Uri | undefined> {
+  const folders = vscode.workspace.workspaceFolders ?? [];
+  if (folders.length === 1 && folders[0]) return folders[0].uri;
   const picked = await vscode.window.showOpenDialog({
     canSelectFiles: false,
     canSelectFolders: true,
     canSelectMany: false,
-    defaultUri: vscode.workspace.workspaceFolders?.[0]?.uri,
+    defaultUri: folders[0]?.uri,
     openLabel: 'Create the stack here',
     title: 'Spark Gateway: folder for the new stack (a "stack" folder is created inside it)',
   });
-  const folder = picked?.[0];
+  return picked?.[0];
+}
+
+export async function createStack(extensionPath: string, output: vscode.LogOutputChannel): Promise<void> {
+  const folder = await targetFolder();
   if (!folder) return;
   const target = path.join(folder.fsPath, 'stack');
-  const result = copyStackWithoutOverwriting(path.join(extensionPath, 'stack'), target);
+  let result: ReturnType<typeof copyStackWithoutOverwriting>;
+  try {
+    result = copyStackWithoutOverwriting(path.join(extensionPath, 'stack'), target);
+  } catch (error) {
+    void vscode.window.showErrorMessage(`Could not create the stack in ${target}: ${error instanceof Error ? error.message : String(error)}`);
+    return;
+  }
   output.info(`created stack in ${target}: ${result.copied.length} files copied, ${result.kept.length} existing files kept`);
   const kept = result.kept.length > 0 ? ` ${result.kept.length} files existed already and were kept as they were.` : '';
-  const inWorkspace = vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target)) !== undefined;
-  const actions = inWorkspace ? ['Show in Explorer'] : ['Add to Workspace', 'Open Folder'];
-  const choice = await vscode.window.showInformationMessage(`Stack created in ${target}.${kept} Next: run its sync-env and certs steps (see stack/README.md).`, ...actions);
-  if (choice === 'Add to Workspace') {
-    vscode.workspace.updateWorkspaceFolders(vscode.workspace.workspaceFolders?.length ?? 0, 0, { uri: folder });
-  } else if (choice === 'Open Folder') {
-    await vscode.commands.executeCommand('vscode.openFolder', folder);
-  } else if (choice === 'Show in Explorer') {
-    await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(path.join(target, 'scenarios.yaml')));
+  if (vscode.workspace.getWorkspaceFolder(vscode.Uri.file(target)) === undefined) {
+    const choice = await vscode.window.showInformationMessage(`Stack created in ${target}.${kept} Open it to use it:`, 'Add to Workspace', 'Open Folder');
+    if (choice === 'Add to Workspace') vscode.workspace.updateWorkspaceFolders(vscode.workspace.workspaceFolders?.length ?? 0, 0, { uri: folder });
+    else if (choice === 'Open Folder') await vscode.commands.executeCommand('vscode.openFolder', folder);
+    return;
+  }
+  await vscode.commands.executeCommand('sparkGateway.refresh');
+  let steps: readonly (typeof NEXT_STEPS)[number][] = NEXT_STEPS;
+  let text = `Stack created in ${target}.${kept} Next:`;
+  while (steps.length > 0) {
+    const choice = await vscode.window.showInformationMessage(text, ...steps.map((s) => s.label));
+    const index = steps.findIndex((s) => s.label === choice);
+    const step = steps[index];
+    if (!step) return;
+    await vscode.commands.executeCommand(step.command);
+    steps = steps.slice(index + 1);
+    text = `Stack in ${target}, after ${step.label}: next`;
   }
 }

@@ -4,18 +4,20 @@
  */
 import * as vscode from 'vscode';
 import { createDockerClient } from '../core/docker/client';
-import { SparkError } from '../core/errors';
 import { serviceRows } from '../core/services';
 import type { Stack } from '../core/stack';
 import type { ServiceStatus } from '../core/state/service-state';
 import { registerAddModel } from './addModel';
+import { registerAdoptStack } from './adoptStack';
 import { registerChat } from './chat/register';
 import { registerMemoryViews } from './memory/register';
 import { registerModelCommands } from './models/register';
 import { registerLiveView } from './liveView';
 import { registerOperateCommands } from './operate/register';
 import { ServersTree } from './serversTree';
-import { locateStack } from './stackLocator';
+import { locateWorkspaceStack } from './stackLocator';
+import { StackViewTree } from './stackProblemTree';
+import { selectStack } from './selectStack';
 
 export interface SparkGatewayApi {
   /** The stack this window uses, once loaded (for tests and other extensions). */
@@ -28,30 +30,36 @@ export interface SparkGatewayApi {
 export async function activate(context: vscode.ExtensionContext): Promise<SparkGatewayApi> {
   const output = vscode.window.createOutputChannel('Spark Gateway', { log: true });
   const tree = new ServersTree();
-  const treeView = vscode.window.createTreeView('sparkGateway.servers', { treeDataProvider: tree });
-  context.subscriptions.push(output, tree, treeView);
+  const view = new StackViewTree(tree);
+  const treeView = vscode.window.createTreeView('sparkGateway.servers', { treeDataProvider: view });
+  context.subscriptions.push(output, tree, view, treeView);
 
   let current: Stack | undefined;
+  let adoptable: string | undefined;
+  /**
+   * Context keys the welcome views of package.json match: `sparkGateway.stackState` is `none`,
+   * `adopt` or `broken` (unset when a stack loaded); `sparkGateway.stackProblem` is set in all
+   * three (the Docker welcome views give way to them).
+   */
   const reload = async (): Promise<void> => {
-    try {
-      current = await locateStack(context.extensionPath);
-      tree.show(serviceRows(current));
-      live.setStack(current);
-      await vscode.commands.executeCommand('setContext', 'sparkGateway.stackProblem', undefined);
-      output.info(`stack: ${current.root}`);
-    } catch (error) {
-      current = undefined;
-      tree.show([]);
-      live.setStack(undefined);
-      const message = error instanceof Error ? error.message : String(error);
-      const fix = error instanceof SparkError && error.fix ? ` ${error.fix}.` : '';
-      await vscode.commands.executeCommand('setContext', 'sparkGateway.stackProblem', `${message}.${fix}`);
-      output.error(message);
-    }
+    const found = await locateWorkspaceStack();
+    current = found.kind === 'ready' ? found.stack : undefined;
+    adoptable = found.kind === 'adopt' ? found.root : undefined;
+    tree.show(current ? serviceRows(current) : []);
+    view.setProblem(found.kind === 'broken' ? found : undefined);
+    live.setStack(current);
+    const relative = (dir: string) => vscode.workspace.asRelativePath(dir, vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1);
+    treeView.description = found.kind === 'ready' ? relative(found.stack.root) : found.kind === 'adopt' ? `${relative(found.root)} (to adopt)` : found.kind === 'broken' ? `${relative(found.root)} (does not load)` : undefined;
+    await vscode.commands.executeCommand('setContext', 'sparkGateway.stackState', found.kind === 'ready' ? undefined : found.kind);
+    await vscode.commands.executeCommand('setContext', 'sparkGateway.stackProblem', found.kind === 'ready' ? undefined : found.kind);
+    if (found.kind === 'ready') output.info(`stack: ${found.stack.root}`);
+    else if (found.kind === 'adopt') output.info(`${found.root} is laid out as the guide's llms/vllm/ without scenarios.yaml: run Spark Gateway: Adopt This Stack…`);
+    else output.error(`${found.message}${found.fix ? ` — ${found.fix}` : ''}`);
   };
 
   context.subscriptions.push(
     vscode.commands.registerCommand('sparkGateway.refresh', reload),
+    vscode.commands.registerCommand('sparkGateway.selectStack', selectStack),
     vscode.workspace.onDidChangeConfiguration((e) => {
       if (e.affectsConfiguration('sparkGateway.stackPath')) void reload();
     }),
@@ -61,14 +69,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   const docker = createDockerClient();
   // The live state of the stack's containers (Docker events → state model → tree).
   const live = registerLiveView({ context, docker, output, tree, treeView });
-  registerMemoryViews(context, { stack: () => current, docker });
+  // Live states once the model has synced (before that, views say "unknown" rather than guess).
+  const statuses = () => (live.services().length > 0 ? live.services() : undefined);
+  registerMemoryViews(context, { stack: () => current, docker, statuses });
+  registerAdoptStack(context, { extensionPath: context.extensionPath, output, candidate: () => adoptable ?? current?.root, reload });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
   // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
-  registerChat(context, { stack: () => current, log: output, statuses: () => (live.services().length > 0 ? live.services() : undefined) });
+  registerChat(context, { stack: () => current, log: output, statuses, onServicesChanged: live.onDidChangeStates });
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
-  registerOperateCommands(context, { stack: () => current, docker, log: output });
+  registerOperateCommands(context, { stack: () => current, docker, log: output, statuses });
   // Add Model… (the Hub client loads on first use, not here).
   registerAddModel(context, { stack: () => current, docker, log: output, reload });
   // Remove Model (a model row's context menu) and New Scenario…; both reload the stack after writing.

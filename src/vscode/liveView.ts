@@ -21,6 +21,8 @@ export interface LiveView {
   setStack(stack: Stack | undefined): void;
   /** The services as the model sees them now. */
   services(): readonly ServiceStatus[];
+  /** Fires when a service's state changes (not on every metrics update): the model picker re-reads. */
+  readonly onDidChangeStates: vscode.Event<void>;
 }
 
 export interface LiveViewDeps {
@@ -28,7 +30,8 @@ export interface LiveViewDeps {
   readonly docker: DockerClient;
   readonly output: vscode.LogOutputChannel;
   readonly tree: ServersTree;
-  readonly treeView: vscode.TreeView<ServerNode>;
+  /** The Servers view (for its visibility; its data is the servers tree or the stack's problem). */
+  readonly treeView: Pick<vscode.TreeView<unknown>, 'visible' | 'onDidChangeVisibility'>;
 }
 
 /** Context key with the reason Docker is unreachable; package.json's welcome views match on it. */
@@ -40,10 +43,17 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
   let metrics: { dispose(): void } | undefined;
   let redraw: NodeJS.Timeout | undefined;
   let lastProblem: string | undefined;
+  let lastStates = '';
+  const statesChanged = new vscode.EventEmitter<void>();
   const logs = new LogChannels(docker);
 
   const render = () => {
     if (!model) return;
+    const states = model.synced ? model.services.map((s) => `${s.name}:${s.state}`).join(',') : '';
+    if (states !== lastStates) {
+      lastStates = states;
+      statesChanged.fire();
+    }
     const conn = model.connection;
     const problem = conn.status === 'unreachable' ? (conn.error instanceof DockerUnreachableError ? conn.error.reason : 'unreachable') : undefined;
     tree.update(model.synced ? model.services : [], problem !== undefined);
@@ -70,7 +80,9 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
     if (node && 'row' in node) return tree.statusOf(node.row.name)?.container ?? node.row.container;
     const existing = (model?.services ?? []).filter((s) => s.state !== 'absent');
     if (existing.length === 0) {
-      void vscode.window.showInformationMessage('No container of the stack exists yet: start a scenario first.');
+      void vscode.window.showInformationMessage('No container of the stack exists yet: start a scenario first.', 'Start Scenario…').then((chosen) => {
+        if (chosen) void vscode.commands.executeCommand('sparkGateway.startScenario');
+      });
       return undefined;
     }
     const pick = await vscode.window.showQuickPick(existing.map((s) => ({ label: s.name, description: s.container, detail: describeState(s), container: s.container })), { title: `Spark Gateway: ${action}`, placeHolder: 'Container' });
@@ -92,6 +104,7 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
 
   context.subscriptions.push(
     logs,
+    statesChanged,
     treeView.onDidChangeVisibility((e) => onVisibility(e.visible)),
     vscode.commands.registerCommand('sparkGateway.startContainer', lifecycle('start')),
     vscode.commands.registerCommand('sparkGateway.stopContainer', lifecycle('stop')),
@@ -130,5 +143,6 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
       render();
     },
     services: () => model?.services ?? [],
+    onDidChangeStates: statesChanged.event,
   };
 }

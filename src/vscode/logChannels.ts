@@ -14,6 +14,8 @@ const MAX_LINES = 5000;
 const INITIAL_TAIL = 1000;
 /** Appends are batched: one IPC message per flush instead of one per line. */
 const FLUSH_MS = 100;
+/** A container that logs nothing still gets its channel shown after this long. */
+const REVEAL_MS = 1000;
 
 interface Tail {
   readonly channel: vscode.OutputChannel;
@@ -22,6 +24,9 @@ interface Tail {
   pending: string[];
   sinceRewrite: number;
   timer?: NodeJS.Timeout;
+  /** The channel was shown (with its history in, so it opens on the newest line). */
+  revealed: boolean;
+  revealTimer?: NodeJS.Timeout;
 }
 
 export class LogChannels implements vscode.Disposable {
@@ -37,9 +42,11 @@ export class LogChannels implements vscode.Disposable {
       return;
     }
     const channel = vscode.window.createOutputChannel(`Spark Gateway: ${container}`, 'log');
-    const tail: Tail = { channel, buffer: new LogBuffer(MAX_LINES), stop: new AbortController(), pending: [], sinceRewrite: 0 };
+    const tail: Tail = { channel, buffer: new LogBuffer(MAX_LINES), stop: new AbortController(), pending: [], sinceRewrite: 0, revealed: false };
     this.tails.set(container, tail);
-    channel.show(true);
+    // Shown once the history is in (or after a moment for a silent container): a channel shown
+    // while empty keeps its view at the top when the history arrives, away from the newest line.
+    tail.revealTimer = setTimeout(() => this.reveal(tail), REVEAL_MS);
     void this.follow(container, tail);
   }
 
@@ -75,12 +82,21 @@ export class LogChannels implements vscode.Disposable {
       tail.channel.append(`${tail.pending.join('\n')}\n`);
     }
     tail.pending = [];
+    this.reveal(tail);
+  }
+
+  private reveal(tail: Tail): void {
+    if (tail.revealed) return;
+    tail.revealed = true;
+    clearTimeout(tail.revealTimer);
+    tail.channel.show(true);
   }
 
   dispose(): void {
     for (const tail of this.tails.values()) {
       tail.stop.abort();
       clearTimeout(tail.timer);
+      clearTimeout(tail.revealTimer);
       tail.channel.dispose();
     }
     this.tails.clear();

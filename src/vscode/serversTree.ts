@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { onFetchProgress } from './fetchProgress';
 import type { ServiceKind, ServiceRow } from '../core/services';
 import type { ServiceState, ServiceStatus } from '../core/state/service-state';
-import { describeLoad, describeState, formatUptime } from '../core/state/service-state';
+import { describeLoad, describeRow, describeState, formatUptime } from '../core/state/service-state';
 
 export type ServerNode = { readonly group: ServiceKind } | { readonly row: ServiceRow };
 
@@ -85,7 +85,7 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
     const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.id = `${row.kind}:${row.name}`;
     const fetching = this.fetching.get(row.name);
-    item.description = fetching && (!status || ['absent', 'created', 'exited'].includes(status.state)) ? fetching : describeRow(row, status, Date.now());
+    item.description = fetching && (!status || ['absent', 'created', 'exited'].includes(status.state)) ? fetching : describeRow(row, status);
     item.tooltip = tooltip(row, status, Date.now());
     const icon = status ? ICONS[status.state] : { id: row.kind === 'model' ? 'server-process' : 'server-environment' };
     const failedExit = status?.state === 'exited' && status.exitCode !== 0;
@@ -100,19 +100,6 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
     this.fetchListener.dispose();
     this.changed.dispose();
   }
-}
-
-/** "healthy · 2 running · 1 waiting · KV 12% · 127.0.0.1:8001 · up 3 h 5 min". */
-function describeRow(row: ServiceRow, status: ServiceStatus | undefined, now: number): string {
-  if (!status) return row.kind === 'model' ? `port ${row.hostPort}` : row.container;
-  const parts = [describeState(status)];
-  const load = describeLoad(status);
-  if (load) parts.push(load);
-  const ports = status.ports.map((p) => `${p.hostIp === '0.0.0.0' ? '' : `${p.hostIp}:`}${p.hostPort}`);
-  parts.push(ports.length > 0 ? ports.join(', ') : row.hostPort !== undefined ? `port ${row.hostPort}` : '');
-  const uptime = formatUptime(status.startedAt, now);
-  if (uptime && status.state !== 'exited') parts.push(`up ${uptime}`);
-  return parts.filter(Boolean).join(' · ');
 }
 
 function tooltip(row: ServiceRow, status: ServiceStatus | undefined, now: number): vscode.MarkdownString {

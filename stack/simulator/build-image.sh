@@ -4,15 +4,20 @@
 # /bin/sh (this host's), an empty /tmp, and the simulator at /opt/vllm-simulator with
 # /usr/local/bin/vllm -> /opt/vllm-simulator/bin/vllm.
 #
-# It is tagged as the images the stack's compose files name, so they run the simulator unchanged:
-#   nvcr.io/nvidia/vllm:26.10-py3      no ENTRYPOINT; the compose command is `vllm serve MODEL ...`
-#   vllm/vllm-openai:v0.31.0           ENTRYPOINT ["vllm", "serve"]; the command is `MODEL ...`
-#   spark-gateway/vllm-simulator:0.1.0 same as the nvcr tag
+# It is tagged as every image of stack/vllm-images.yaml (`image: vLLM version`), the images the
+# stack's compose files name, so they run the simulator unchanged — each tag with that image's vLLM
+# version baked in (an `ENV VLLM_VERSION=...` layer), so the simulator imitates the vLLM inside it:
+#   nvcr.io/nvidia/vllm:26.10-py3      VLLM_VERSION=0.31.0, no ENTRYPOINT (command `vllm serve MODEL ...`)
+#   vllm/vllm-openai:v0.31.0           VLLM_VERSION=0.31.0, ENTRYPOINT ["vllm", "serve"] (command `MODEL ...`)
+#   spark-gateway/vllm-simulator:0.1.0 no entrypoint, the simulator's default version
+# An image named .../vllm-openai gets vLLM's entrypoint; every other image (NVIDIA's) none.
 # THESE TAGS THEN POINT AT A TEST DOUBLE, NOT AT vLLM (the image's description label says so).
 # Remove them (docker rmi) before pulling the real images on a GPU machine.
 #
-# Usage: stack/simulator/build-image.sh [--nvcr-tag TAG] [--openai-tag TAG] [--tag TAG] [--no-shell]
-# Environment (same meaning, flags win): SIM_IMAGE_NVCR_TAG, SIM_IMAGE_OPENAI_TAG, SIM_IMAGE_TAG.
+# Usage: stack/simulator/build-image.sh [--images FILE] [--tag TAG] [--no-shell]
+#   --images FILE  the image -> version list (default: ../vllm-images.yaml next to this folder)
+#   --tag TAG      the plain simulator tag (default spark-gateway/vllm-simulator:<package version>)
+# Environment (same meaning, flags win): SIM_IMAGES_FILE, SIM_IMAGE_TAG.
 # Idempotent: running it again rebuilds (from Docker's cache) and re-tags.
 # The healthcheck lives in the compose files, not in the image.
 set -euo pipefail
@@ -20,19 +25,17 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "${script_dir}/package.json" | head -n 1)"
 
-nvcr_tag="${SIM_IMAGE_NVCR_TAG:-nvcr.io/nvidia/vllm:26.10-py3}"
-openai_tag="${SIM_IMAGE_OPENAI_TAG:-vllm/vllm-openai:v0.31.0}"
+images_file="${SIM_IMAGES_FILE:-${script_dir}/../vllm-images.yaml}"
 sim_tag="${SIM_IMAGE_TAG:-spark-gateway/vllm-simulator:${version}}"
 with_shell=1
 
 usage() {
-  sed -n '2,22p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
+  sed -n '2,25p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//'
 }
 
 while [[ $# -gt 0 ]]; do
   case "$1" in
-    --nvcr-tag) nvcr_tag="${2:?--nvcr-tag needs a value}"; shift 2 ;;
-    --openai-tag) openai_tag="${2:?--openai-tag needs a value}"; shift 2 ;;
+    --images) images_file="${2:?--images needs a file}"; shift 2 ;;
     --tag) sim_tag="${2:?--tag needs a value}"; shift 2 ;;
     --no-shell) with_shell=0; shift ;;
     -h|--help) usage; exit 0 ;;
@@ -41,6 +44,24 @@ while [[ $# -gt 0 ]]; do
 done
 
 die() { echo "build-image.sh: $*" >&2; exit 1; }
+
+# `image: version` lines of the images file (comments and blank lines skipped).
+[[ -r "${images_file}" ]] || die "cannot read the image list ${images_file} (--images FILE)"
+images=()
+versions=()
+line_no=0
+while IFS= read -r line || [[ -n "${line}" ]]; do
+  line_no=$((line_no + 1))
+  line="${line%%#*}"
+  [[ "${line}" =~ ^[[:space:]]*$ ]] && continue
+  if [[ "${line}" =~ ^([^[:space:]]+):[[:space:]]+([0-9]+\.[0-9]+\.[0-9]+)[[:space:]]*$ ]]; then
+    images+=("${BASH_REMATCH[1]}")
+    versions+=("${BASH_REMATCH[2]}")
+  else
+    die "${images_file}:${line_no}: expected 'IMAGE: X.Y.Z' (the vLLM version inside the image), got: ${line}"
+  fi
+done < "${images_file}"
+[[ ${#images[@]} -gt 0 ]] || die "${images_file} lists no image"
 
 command -v docker >/dev/null || die "docker is not installed"
 docker info >/dev/null 2>&1 || die "the Docker daemon is not reachable (docker info failed)"
@@ -135,14 +156,27 @@ build() {
   fi
 }
 
-echo "build-image.sh: building ${nvcr_tag} and ${sim_tag} (node: ${node_bin}, curl: ${curl_bin})"
-build --target nvcr --tag "${nvcr_tag}" --tag "${sim_tag}"
-echo "build-image.sh: building ${openai_tag} (ENTRYPOINT [\"vllm\", \"serve\"])"
-build --target openai --tag "${openai_tag}"
+echo "build-image.sh: building ${sim_tag} (node: ${node_bin}, curl: ${curl_bin})"
+build --target nvcr --tag "${sim_tag}"
 
-# Smoke check: the binary runs inside the image.
-reported="$(docker run --rm "${nvcr_tag}" vllm --version)"
-echo "build-image.sh: done; 'vllm --version' in the image prints ${reported} (simulated)."
-for tag in "${nvcr_tag}" "${openai_tag}" "${sim_tag}"; do
-  echo "  ${tag}"
+# One tag per listed image, on top of the base: its entrypoint form and its vLLM version.
+for i in "${!images[@]}"; do
+  image="${images[$i]}"
+  vllm_version="${versions[$i]}"
+  target=nvcr
+  if [[ "${image%%:*}" == */vllm-openai || "${image%%:*}" == vllm-openai ]]; then target=openai; fi
+  {
+    sed -n '1,/^ENTRYPOINT/p' "${context}/Dockerfile"
+    printf '\nFROM %s AS tagged\nENV VLLM_VERSION=%s\n' "${target}" "${vllm_version}"
+  } > "${context}/tagged.Dockerfile"
+  echo "build-image.sh: tagging ${image} (VLLM_VERSION=${vllm_version}, ${target} form)"
+  build --file "${context}/tagged.Dockerfile" --target tagged --tag "${image}"
+  # Smoke check: the binary runs inside the image and imitates the listed version.
+  reported="$(docker run --rm --entrypoint vllm "${image}" --version)"
+  [[ "${reported}" == "${vllm_version}" ]] || die "${image}: 'vllm --version' in the image prints ${reported}, expected ${vllm_version}"
 done
+echo "build-image.sh: done (these tags run the simulator, a test double):"
+for i in "${!images[@]}"; do
+  echo "  ${images[$i]}  (imitates vLLM ${versions[$i]})"
+done
+echo "  ${sim_tag}"

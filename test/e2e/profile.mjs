@@ -42,6 +42,6 @@ export function copyStack(/** @type {string} */ repo, /** @type {string} */ work
   if (!fs.existsSync(path.join(source, 'scenarios.yaml'))) throw new Error(`${source}/scenarios.yaml is missing: the workspace needs the repo's stack`);
   fs.cpSync(source, path.join(workspace, 'stack'), {
     recursive: true,
-    filter: (src) => !/(^|\/)(\.env|ssl|node_modules)$/.test(src),
+    filter: (src) => !/(^|\/)(\.env|ssl|node_modules|\.spark-gateway-template)$/.test(src),
   });
 }

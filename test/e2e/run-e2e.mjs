@@ -329,20 +329,27 @@ async function runUi(/** @type {string} */ base, /** @type {ReturnType<typeof ma
   for (const file of files) {
     if (timedOut) break;
     const suite = `UI ${file.replace(/\.ui\.mjs$/, '')}`;
-    /** @type {{ tests: { name: string, run: (c: UiContext) => Promise<void> }[] }} */
+    /** @type {{ tests: { name: string, run: (c: UiContext) => Promise<void> }[], prepareWorkspace?: (dir: string, info: { repo: string }) => Promise<void> | void }} */
     const mod = await import(pathToFileURL(path.join(UI_DIR, file)).href);
     const selected = mod.tests.filter((t) => !GREP || new RegExp(GREP).test(`${suite}: ${t.name}`));
     if (selected.length === 0) continue;
     /** @type {import('playwright-core').BrowserContext | undefined} */
     let context;
     try {
+      // A suite may open its own workspace (an empty folder, a guide folder): `prepareWorkspace(dir)`
+      // fills the fresh folder it is given under .e2e/ and the page opens that one instead.
+      const workspace = typeof mod.prepareWorkspace === 'function' ? path.join(E2E, 'workspaces', file.replace(/\.ui\.mjs$/, '')) : dirs.workspace;
+      if (workspace !== dirs.workspace) {
+        fs.mkdirSync(workspace, { recursive: true });
+        await mod.prepareWorkspace(workspace, { repo: REPO });
+      }
       context = await /** @type {import('playwright-core').Browser} */ (browser).newContext({ viewport: { width: 1400, height: 900 } });
       const page = await context.newPage();
       page.setDefaultTimeout(30_000);
       /** @type {UiContext} */
       const ctx = {
         page,
-        workspace: dirs.workspace,
+        workspace,
         log,
         screenshot: async (name) => {
           shotIndex += 1;
@@ -353,7 +360,7 @@ async function runUi(/** @type {string} */ base, /** @type {ReturnType<typeof ma
         },
       };
       try {
-        await page.goto(`${base}/?folder=${encodeURIComponent(dirs.workspace)}`);
+        await page.goto(`${base}/?folder=${encodeURIComponent(workspace)}`);
         await waitForWorkbench(page);
         log(`${suite}: workbench loaded`);
       } catch (error) {

@@ -62,6 +62,9 @@ function runCli(args: readonly string[], onOutput?: (out: string, child: ReturnT
   });
 }
 
+/** Reasoning words the gpt-oss simulator streams before each answer. */
+const REASONING_WORDS = 4;
+
 const WEATHER_TOOL = {
   type: 'function' as const,
   function: { name: 'get_weather', description: 'Current weather for a city', parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] } },
@@ -82,7 +85,8 @@ describe('chat through NGINX and LiteLLM', { skip: missing('litellm', 'redis', '
 
   before(async () => {
     stack = copyStack({ certs: true });
-    fast = await startSimulator({ model: 'openai/gpt-oss-20b', servedName: 'gpt-oss-20b' });
+    // gpt-oss reasons before it answers (in vLLM 0.31's `reasoning` field): it must never reach the answer.
+    fast = await startSimulator({ model: 'openai/gpt-oss-20b', servedName: 'gpt-oss-20b', env: { SIM_REASONING_TOKENS: String(REASONING_WORDS) } });
     // Five tokens a second: a stream that is still running when the test cancels it.
     slow = await startSimulator({ model: 'Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8', servedName: 'qwen-30b', env: { SIM_TOKENS_PER_SECOND: '5' }, flags: ['--enable-auto-tool-choice', '--tool-call-parser', 'qwen3_coder'] });
     // Started and stopped: LiteLLM keeps its address, nothing listens there any more.
@@ -123,16 +127,19 @@ describe('chat through NGINX and LiteLLM', { skip: missing('litellm', 'redis', '
     assert.equal(qwen?.toolCalling, true);
   });
 
-  it('streams the simulator\'s answer intact and in order, in several pieces', async () => {
+  it('streams the simulator\'s answer intact and in order, in several pieces; the reasoning apart from it', async () => {
     const question = `Tell me about the unified memory of the Spark ${run}`;
     const expected = await directAnswer(fast, 'gpt-oss-20b', question);
     const { text, pieces, events } = await collect(client.chat({ model: 'gpt-oss-20b', messages: [{ role: 'user', content: question }] }));
     assert.equal(text, expected);
+    assert.ok(!text.includes('Reasoning about'), 'no reasoning in the answer');
     assert.ok(pieces > 5, `only ${pieces} pieces: the answer was not streamed`);
+    const reasoning = events.flatMap((e) => (e.type === 'reasoning' ? [e.text] : [])).join('');
+    assert.equal(reasoning, 'Reasoning about: Tell me', 'the reasoning arrives through LiteLLM as reasoning');
     const done = events.at(-1);
     assert.ok(done?.type === 'done');
     assert.equal(done.finishReason, 'stop');
-    assert.equal(done.usage?.completionTokens, expected.split(' ').length);
+    assert.equal(done.usage?.completionTokens, expected.split(' ').length + REASONING_WORDS);
   });
 
   it('closes the model server\'s request when the stream is cancelled', { timeout: 30_000 }, async () => {

@@ -1,13 +1,14 @@
 /**
  * Every compose file of the stack, both variants, is accepted by Docker Compose v2 and by the
- * v1 fallback with the template's values, and the scenario's memory fraction reaches the
- * model server's command through its environment variable.
+ * v1 fallback with the template's values, the scenario's memory fraction reaches the model
+ * server's command through its environment variable, and LITELLM_NUM_WORKERS reaches LiteLLM's.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { LITELLM_NUM_WORKERS_DEFAULT } from '../../src/core/env/sync';
 import { parseScenarioFile } from '../../src/core/scenarios';
 import { missing } from '../support/components';
 import type { StackCopy } from '../support/stack-copy';
@@ -83,6 +84,24 @@ describe('compose files', { skip: missing('compose') }, () => {
         assert.equal(mountOf(render({ ...base, HOME: '/home/someone' })), '/home/someone/.cache/huggingface', `${m.folder}/${file}`);
         assert.equal(mountOf(render({ ...base, HF_CACHE_DIR: '/data/hf' })), '/data/hf', `${m.folder}/${file}`);
       }
+    }
+  });
+
+  it("passes LITELLM_NUM_WORKERS from litellm/.env (written by sync-env) to LiteLLM's --num_workers", () => {
+    const dir = path.join(stack.dir, 'litellm');
+    const envFile = path.join(dir, '.env');
+    const original = readFileSync(envFile, 'utf8');
+    const workersIn = () => {
+      const rendered = JSON.parse(execFileSync('docker', ['compose', 'config', '--format', 'json'], { cwd: dir, env: Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'LITELLM_NUM_WORKERS')), encoding: 'utf8' })) as Rendered;
+      const command = rendered.services.litellm?.command ?? [];
+      return command[command.indexOf('--num_workers') + 1];
+    };
+    try {
+      assert.equal(workersIn(), LITELLM_NUM_WORKERS_DEFAULT, 'sync-env wrote the default');
+      writeFileSync(envFile, original.replace(/^LITELLM_NUM_WORKERS=.*$/m, 'LITELLM_NUM_WORKERS=3'));
+      assert.equal(workersIn(), '3');
+    } finally {
+      writeFileSync(envFile, original);
     }
   });
 });

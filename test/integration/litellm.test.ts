@@ -98,12 +98,19 @@ describe('LiteLLM with the stack config', { skip: missing('litellm', 'redis') },
     assert.ok(deltas.map((d) => d.choices[0]?.delta.content ?? '').join('').length > 0);
   });
 
-  it('answers an identical second request from the Redis cache: the model server sees one', async () => {
-    const body = { model: 'gpt-oss-120b', messages: [{ role: 'user', content: `cache me ${Date.now()}` }], max_tokens: 6 };
+  it('answers an identical second request that opts in from the Redis cache: the model server sees one', async () => {
+    const body = { model: 'gpt-oss-120b', messages: [{ role: 'user', content: `cache me ${Date.now()}` }], max_tokens: 6, cache: { 'use-cache': true } };
     const before = (await sims.get('gpt-oss-120b')?.stats())?.requests ?? 0;
     const first = (await (await post(body)).json()) as { choices: { message: { content: string } }[] };
     const second = (await (await post(body)).json()) as { choices: { message: { content: string } }[] };
     assert.equal(second.choices[0]?.message.content, first.choices[0]?.message.content);
     assert.equal((await sims.get('gpt-oss-120b')?.stats())?.requests, before + 1);
+  });
+
+  it('sends identical requests that do not opt in to the model server each time (the cache is opt-in)', async () => {
+    const plain = { model: 'gpt-oss-120b', messages: [{ role: 'user', content: `not cached ${Date.now()}` }], max_tokens: 6 };
+    const before = (await sims.get('gpt-oss-120b')?.stats())?.requests ?? 0;
+    for (let i = 0; i < 2; i++) assert.equal((await post(plain)).status, 200);
+    assert.equal((await sims.get('gpt-oss-120b')?.stats())?.requests, before + 2);
   });
 });

@@ -142,7 +142,8 @@ describe('memory webview in headless Chromium', { skip: !existsSync(path.join(BU
   });
 
   it('says ready, then draws the pool, both models and the running scenario without a CSP violation of its own', async () => {
-    await page.locator('.verdict', { hasText: '✓ Fits' }).waitFor({ timeout: 15_000 });
+    // Scenario 2 runs at its own fractions: "Runs now", not a verdict on starting it again.
+    await page.locator('.verdict', { hasText: '▶ Runs now' }).waitFor({ timeout: 15_000 });
     assert.deepEqual(await page.evaluate('window.__posted'), [{ type: 'ready' }]);
     assert.equal(await page.locator('section.models .model').count(), 2);
     assert.match((await page.locator('section.pool svg').getAttribute('aria-label')) ?? '', /^Memory: Models 83\.5 GiB, Other processes/);
@@ -182,7 +183,7 @@ describe('memory webview in headless Chromium', { skip: !existsSync(path.join(BU
     await page.evaluate("sessionStorage.removeItem('hold')");
     await page.reload();
     await choose(page, 'scenario-2');
-    await page.locator('.verdict', { hasText: '✓ Fits' }).waitFor();
+    await page.locator('.verdict', { hasText: '▶ Runs now' }).waitFor();
     assert.equal(await page.evaluate('document.documentElement.scrollWidth <= window.innerWidth + 1'), true, 'no horizontal scrolling');
     await page.screenshot({ path: path.join(SHOTS, 'memory-sidebar.png'), fullPage: true });
   });

@@ -1,10 +1,24 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
 import * as path from 'node:path';
-import { describe, it } from 'node:test';
+import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../support/processes';
 
+/** SPEC §7: the main bundle's limit, minified. */
+const MAIN_BUNDLE_LIMIT = 1_000_000;
+/** Loaded on first use, each a bundle of its own (scripts/build.mjs). */
+const LAZY = ['dockerode.js', 'openai.js', 'node-forge.js', 'yaml.js', 'docker-ssh.js', 'docker-session.js'];
+
 describe('the .vsix', () => {
+  it('ships the vendor bundles the main bundle loads on first use', () => {
+    const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
+    const listing = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: REPO_ROOT, encoding: 'utf8' }).split('\n').map((l) => l.trim());
+    for (const file of readdirSync(path.join(REPO_ROOT, 'dist', 'vendor')).filter((f) => f.endsWith('.js'))) assert.ok(listing.includes(`dist/vendor/${file}`), `dist/vendor/${file} is missing from the package`);
+  });
+
   it('ships only what runs: bundles, manifest, media and the stack — no sources, tests, maps or secrets', () => {
     const vsce = path.join(REPO_ROOT, 'node_modules', '@vscode', 'vsce', 'vsce');
     const listing = execFileSync(process.execPath, [vsce, 'ls', '--no-dependencies'], { cwd: REPO_ROOT, encoding: 'utf8' })
@@ -16,5 +30,50 @@ describe('the .vsix', () => {
     }
     const unwanted = listing.filter((f) => /^(src|test|out|bench|scripts|node_modules|\.ci)\/|\.map$|\.ts$|(^|\/)\.env$|^stack\/ssl\//.test(f));
     assert.deepEqual(unwanted, []);
+  });
+});
+
+describe('the production bundle (npm run package builds it with --production)', () => {
+  let outDir: string;
+  before(() => {
+    outDir = path.join(mkdtempSync(path.join(tmpdir(), 'spark-bundle-')), 'dist');
+    execFileSync(process.execPath, [path.join(REPO_ROOT, 'scripts', 'build.mjs'), '--production', `--outdir=${outDir}`], { cwd: REPO_ROOT, stdio: 'pipe' });
+  });
+  after(() => rmSync(path.dirname(outDir), { recursive: true, force: true }));
+
+  it(`keeps dist/extension.js within ${MAIN_BUNDLE_LIMIT} bytes, the heavy dependencies in bundles of their own`, () => {
+    const size = statSync(path.join(outDir, 'extension.js')).size;
+    assert.ok(size <= MAIN_BUNDLE_LIMIT, `dist/extension.js is ${size} bytes, over ${MAIN_BUNDLE_LIMIT}`);
+    const vendor = readdirSync(path.join(outDir, 'vendor'));
+    for (const file of LAZY) assert.ok(vendor.includes(file), `dist/vendor/${file} was not built`);
+  });
+
+  it('activation loads only the YAML parser and the Docker client; the rest waits for first use', () => {
+    // A fresh Node process: the bundle with a stand-in vscode module, activated on the bundled stack.
+    const script = [
+      `const fake = require(${JSON.stringify(path.join(__dirname, '..', 'support', 'fake-vscode.js'))});`,
+      'fake.installFakeVscode();',
+      `require(${JSON.stringify(path.join(outDir, 'extension.js'))}).activate(fake.fakeContext(${JSON.stringify(REPO_ROOT)})).then(() => {`,
+      `  const vendor = ${JSON.stringify(path.join(outDir, 'vendor'))};`,
+      "  console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.startsWith(vendor)).map((f) => require('path').basename(f)).sort()));",
+      '  process.exit(0);',
+      '});',
+    ].join('\n');
+    const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/spark-test.sock' } });
+    const loaded = JSON.parse(out.trim().split('\n').pop() ?? '[]') as string[];
+    assert.deepEqual(loaded.filter((f) => !['yaml.js', 'dockerode.js'].includes(f)), [], 'activation loaded a bundle it does not need yet');
+    assert.ok(loaded.includes('yaml.js'), 'the stack was read (scenarios.yaml), so YAML was loaded: the check above saw a real activation');
+  });
+
+  it('each vendor bundle exports what the main bundle reads from it', () => {
+    // Plain require, as the stubs load them (and the packages themselves, for their export names).
+    const requireFrom = createRequire(__filename);
+    const load = (file: string) => requireFrom(path.join(outDir, 'vendor', file)) as Record<string, unknown>;
+    for (const [file, pkg] of [['dockerode.js', 'dockerode'], ['openai.js', 'openai'], ['node-forge.js', 'node-forge'], ['yaml.js', 'yaml']] as const) {
+      const real = requireFrom(pkg) as Record<string, unknown>;
+      assert.deepEqual(Object.keys(load(file)).sort(), Object.keys(real).sort(), `${file} exports ${pkg}'s names`);
+    }
+    assert.equal(typeof load('docker-ssh.js'), 'function');
+    assert.equal(typeof load('docker-session.js'), 'function');
   });
 });

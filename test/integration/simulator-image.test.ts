@@ -6,11 +6,12 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
 import { missing } from '../support/components';
-import { answers, freePort, waitFor } from '../support/processes';
+import { answers, freePort, STACK_DIR, waitFor } from '../support/processes';
 import { SIMULATOR_DIR } from '../support/simulator';
 
 const run = promisify(execFile);
@@ -59,6 +60,17 @@ describe('simulator image (build-image.sh)', { skip: missing('docker') }, () => 
     }
     assert.equal((await docker('image', 'inspect', '--format', '{{json .Config.Entrypoint}}', OPENAI_TAG)).trim(), '["vllm","serve"]');
     assert.match((await docker('image', 'inspect', '--format', '{{json .Config.Entrypoint}}', NVCR_TAG)).trim(), /^(null|\[\])$/);
+  });
+
+  it('bakes into each image of stack/vllm-images.yaml the vLLM version listed for it', async () => {
+    const listed = readFileSync(path.join(STACK_DIR, 'vllm-images.yaml'), 'utf8').split('\n')
+      .map((l) => /^([^#\s]\S*):\s+(\d+\.\d+\.\d+)/.exec(l)).filter((m): m is RegExpExecArray => m !== null);
+    assert.deepEqual(listed.map((m) => m[1]).sort(), [NVCR_TAG, OPENAI_TAG].sort(), 'the compose files\' images are the listed ones');
+    for (const [, image = '', version = ''] of listed) {
+      const env = JSON.parse(await docker('image', 'inspect', '--format', '{{json .Config.Env}}', image)) as string[];
+      assert.ok(env.includes(`VLLM_VERSION=${version}`), `${image}: ${env.join(' ')}`);
+      assert.equal((await docker('run', '--rm', '--entrypoint', 'vllm', image, '--version')).trim(), version, image);
+    }
   });
 
   it('runs `vllm serve MODEL` under the nvcr tag; the compose healthcheck command works inside', async () => {

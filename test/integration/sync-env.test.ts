@@ -4,11 +4,12 @@
  * never printed whole, and nothing written when `.env` is malformed.
  */
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
+import { LITELLM_NUM_WORKERS_DEFAULT } from '../../src/core/env/sync';
 import type { StackCopy } from '../support/stack-copy';
 import { copyStack, envValue } from '../support/stack-copy';
 
@@ -113,6 +114,7 @@ describe('spark-gateway sync-env', () => {
       'VLLM_SPARK_IMAGE=127.0.0.1:5000/mirror/vllm:26.10-py3',
       'REDIS_IMAGE=127.0.0.1:5000/mirror/redis:7.4.2-alpine',
       'HF_CACHE_DIR=/data/huggingface',
+      'LITELLM_NUM_WORKERS=2',
       '',
     ].join('\n');
     const script = stackWithEnv(env);
@@ -135,6 +137,33 @@ describe('spark-gateway sync-env', () => {
     assert.match(readFileSync(path.join(core.dir, 'qwen-30b', '.env'), 'utf8'), /^VLLM_SPARK_IMAGE=127\.0\.0\.1:5000\/mirror\/vllm:26\.10-py3$/m);
     assert.match(readFileSync(path.join(core.dir, 'qwen-30b', '.env'), 'utf8'), /^HF_CACHE_DIR=\/data\/huggingface$/m);
     assert.match(readFileSync(path.join(core.dir, 'litellm', '.env'), 'utf8'), /^REDIS_IMAGE=/m);
+    assert.equal(envValue(readFileSync(path.join(core.dir, 'litellm', '.env'), 'utf8'), 'LITELLM_NUM_WORKERS'), '2');
+  });
+
+  it("writes LITELLM_NUM_WORKERS to litellm/.env, the template's value when .env has none", async () => {
+    const template = envValue(readFileSync(path.join(stackWithEnv(undefined).dir, '.env.example'), 'utf8'), 'LITELLM_NUM_WORKERS');
+    assert.equal(template, LITELLM_NUM_WORKERS_DEFAULT, '.env.example and sync-env agree on the default');
+    for (const run of ['script', 'core'] as const) {
+      const stack = stackWithEnv(`HF_TOKEN=${TOKEN}\n`);
+      if (run === 'script') execFileSync('bash', [path.join(stack.dir, 'sync-env.sh')], { stdio: 'pipe' });
+      else assert.equal((await cli(stack.dir, 'sync-env')).code, 0);
+      assert.equal(envValue(readFileSync(path.join(stack.dir, 'litellm', '.env'), 'utf8'), 'LITELLM_NUM_WORKERS'), LITELLM_NUM_WORKERS_DEFAULT, run);
+    }
+  });
+
+  it('refuses a LITELLM_NUM_WORKERS that is not a whole number, naming the line, and writes nothing', async () => {
+    for (const bad of ['0', 'four', '2.5', '-1']) {
+      const stack = stackWithEnv(`HF_TOKEN=${TOKEN}\n# LiteLLM\nLITELLM_NUM_WORKERS=${bad}\n`);
+      const before = tree(stack.dir);
+      const { code, err } = await cli(stack.dir, 'sync-env');
+      assert.equal(code, 1, bad);
+      assert.match(err, new RegExp(`${path.join(stack.dir, '.env').replace(/[.]/g, '\\.')}:3: LITELLM_NUM_WORKERS must be a whole number`), bad);
+      assert.deepEqual(tree(stack.dir), before, `the CLI wrote nothing for ${bad}`);
+      const script = spawnSync('bash', [path.join(stack.dir, 'sync-env.sh')], { encoding: 'utf8' });
+      assert.equal(script.status, 1, `sync-env.sh refuses ${bad}`);
+      assert.match(script.stderr, /LITELLM_NUM_WORKERS must be a whole number/);
+      assert.ok(!existsSync(path.join(stack.dir, 'litellm', '.env')), `sync-env.sh wrote nothing for ${bad}`);
+    }
   });
 
   it('creates .env from .env.example like the script when .env is missing', async () => {

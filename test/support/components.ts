@@ -12,7 +12,7 @@ export const REQUIRE_ALL = process.env.CI === 'true' || process.env.SPARK_REQUIR
 export const LITELLM_BIN = process.env.SPARK_LITELLM_BIN ?? '/opt/spark-gateway/litellm-venv/bin/litellm';
 
 /** Returns why `component` is unusable, or undefined when it works. */
-export function probe(component: 'docker' | 'compose' | 'nginx' | 'redis' | 'litellm' | 'openssl' | 'registry'): string | undefined {
+export function probe(component: 'docker' | 'compose' | 'nginx' | 'redis' | 'litellm' | 'openssl' | 'registry' | 'dnsmasq'): string | undefined {
   const tries: Record<typeof component, () => void> = {
     docker: () => execFileSync('docker', ['info', '--format', '{{.ServerVersion}}'], { stdio: 'pipe', timeout: 20_000 }),
     compose: () => execFileSync('docker', ['compose', 'version'], { stdio: 'pipe', timeout: 20_000 }),
@@ -23,6 +23,7 @@ export function probe(component: 'docker' | 'compose' | 'nginx' | 'redis' | 'lit
     },
     openssl: () => execFileSync('openssl', ['version'], { stdio: 'pipe' }),
     registry: () => execFileSync('docker-registry', ['--version'], { stdio: 'pipe' }),
+    dnsmasq: () => execFileSync('/usr/sbin/dnsmasq', ['--version'], { stdio: 'pipe' }),
   };
   try {
     tries[component]();

@@ -34,7 +34,7 @@ export function inspect(container: string): ContainerInspect {
 
 export interface ContainerInspect {
   Args: string[];
-  State: { Status: string; Health?: { Status: string; Log?: { ExitCode: number; Output: string }[] } };
+  State: { Status: string; StartedAt?: string; Health?: { Status: string; Log?: { ExitCode: number; Output: string }[] } };
   Config: { Image: string; Labels: Record<string, string> };
   HostConfig: { DeviceRequests?: { Driver: string; Count: number; DeviceIDs: string[] | null; Capabilities: string[][] }[] | null };
 }

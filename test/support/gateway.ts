@@ -48,13 +48,18 @@ export function loopbackConfig(upstreams: ReadonlyMap<string, string>, workDir: 
   return file;
 }
 
-/** Starts LiteLLM with `config` on 127.0.0.1 and waits for its liveliness probe. */
-export async function startLiteLlm(config: string, redisPort: number, masterKey = `sk-${randomBytes(24).toString('hex')}`): Promise<LiteLlm> {
+/**
+ * Starts LiteLLM with `config` on 127.0.0.1 and waits for its liveliness probe; `workers` is
+ * `--num_workers` (the stack's compose file passes LITELLM_NUM_WORKERS there), with the compose
+ * file's worker health-check timeout and log level.
+ */
+export async function startLiteLlm(config: string, redisPort: number, masterKey = `sk-${randomBytes(24).toString('hex')}`, workers = 1, extraEnv: NodeJS.ProcessEnv = {}): Promise<LiteLlm> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
-  const proc = start(LITELLM_BIN, ['--config', config, '--host', '127.0.0.1', '--port', String(port), '--num_workers', '1'], {
+  const proc = start(LITELLM_BIN, ['--config', config, '--host', '127.0.0.1', '--port', String(port), '--num_workers', String(workers), '--timeout_worker_healthcheck', '120'], {
     env: {
       LITELLM_MASTER_KEY: masterKey,
+      LITELLM_LOG: 'ERROR',
       REDIS_HOST: '127.0.0.1',
       REDIS_PORT: String(redisPort),
       // No telemetry or model-cost map downloads: the network is closed, and tests must not wait on it.
@@ -62,6 +67,7 @@ export async function startLiteLlm(config: string, redisPort: number, masterKey 
       TELEMETRY: 'False',
       LITELLM_TELEMETRY: 'False',
       PYTHONUNBUFFERED: '1',
+      ...extraEnv,
     },
   });
   await waitFor('litellm', () => answers(`${url}/health/liveliness`), 180_000, () => proc.output().slice(-4000));

@@ -1,7 +1,8 @@
 /**
  * Runs the stack's own `nginx/multi-model.conf` with the host's NGINX: the same file the
- * container mounts, with only what differs on the host substituted — the upstream address,
- * the certificate paths and the listen ports (loopback, IPv4 and IPv6).
+ * container mounts, with only what differs on the host substituted — the upstream address (an
+ * address, or a name the given DNS server answers), the DNS server, the certificate paths and
+ * the listen ports (loopback, IPv4 and IPv6).
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -18,14 +19,22 @@ export interface GatewayNginx {
 }
 
 /** Writes an nginx.conf for `stackDir`'s config in `workDir`; returns its path. */
-export function writeNginxConfig(stackDir: string, workDir: string, ports: { upstream: string; https: number; http: number }): string {
+export function writeNginxConfig(stackDir: string, workDir: string, ports: { upstream: string; https: number; http: number; resolver?: string; keepalivePool?: boolean }): string {
   mkdirSync(workDir, { recursive: true });
   const replace = (text: string, from: RegExp, to: string) => {
     if (!from.test(text)) throw new Error(`nginx/multi-model.conf no longer has ${from}: update the test's substitution`);
     return text.replace(from, to);
   };
   let site = readFileSync(path.join(stackDir, 'nginx', 'multi-model.conf'), 'utf8');
-  site = replace(site, /server \S+;(\s*# UPSTREAM)/, `server ${ports.upstream};$1`);
+  site = replace(site, /default \S+;(\s*# UPSTREAM)/, `default ${ports.upstream};$1`);
+  // Docker's DNS (127.0.0.11) does not exist on the host; a test that resolves names brings its own.
+  if (ports.resolver) site = replace(site, /resolver \S+( [^;]*;\s*# RESOLVER)/, `resolver ${ports.resolver}$1`);
+  // bench:chat only: the form the stack had before it re-resolved LiteLLM (an upstream block with a
+  // keepalive pool, resolved once at start), to measure what the per-request connection costs.
+  if (ports.keepalivePool) {
+    site = replace(site, /map "" \$litellm_upstream \{\s*default (\S+);[^\n]*\n\}/, 'upstream litellm_pool {\n    server $1;\n    keepalive 32;\n}');
+    site = site.replaceAll('$litellm_upstream', 'litellm_pool');
+  }
   site = replace(site, /ssl_certificate\s+\S+;(\s*# CERT)/, `ssl_certificate ${path.join(stackDir, 'ssl', 'public.pem')};$1`);
   site = replace(site, /ssl_certificate_key\s+\S+;(\s*# KEY)/, `ssl_certificate_key ${path.join(stackDir, 'ssl', 'private.pem')};$1`);
   site = replace(site, /listen 80;/, `listen 127.0.0.1:${ports.http};`);
@@ -55,11 +64,14 @@ export function checkNginxConfig(conf: string): string {
   return execFileSync(nginxBinary(), ['-t', '-c', conf, '-p', path.dirname(conf)], { encoding: 'utf8', stdio: 'pipe' }) + '';
 }
 
-/** Starts the host NGINX with the stack's config in front of `upstream` (host:port). */
-export async function startGatewayNginx(stackDir: string, workDir: string, upstream: string): Promise<GatewayNginx> {
+/**
+ * Starts the host NGINX with the stack's config in front of `upstream` (host:port), names
+ * resolved by `resolver` (host:port of a DNS server) when given.
+ */
+export async function startGatewayNginx(stackDir: string, workDir: string, upstream: string, resolver?: string, keepalivePool = false): Promise<GatewayNginx> {
   const httpsPort = await freePort();
   const httpPort = await freePort();
-  const conf = writeNginxConfig(stackDir, workDir, { upstream, https: httpsPort, http: httpPort });
+  const conf = writeNginxConfig(stackDir, workDir, { upstream, https: httpsPort, http: httpPort, resolver, keepalivePool });
   checkNginxConfig(conf);
   const proc = start(nginxBinary(), ['-c', conf, '-p', workDir]);
   await waitFor('nginx', () => answers(`http://127.0.0.1:${httpPort}/healthz`), 20_000, () => proc.output() + safeRead(path.join(workDir, 'error.log')));

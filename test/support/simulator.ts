@@ -97,7 +97,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     const timer = setTimeout(() => done(new Error('the simulator did not start in time')), options.timeoutMs ?? 15_000);
     const onData = () => {
       const out = proc.output();
-      const m = /Starting vLLM API server 0 on http:\/\/[^\s]+:(\d+)/.exec(out);
+      const m = /Starting vLLM (?:API )?server (?:\d+ )?on http:\/\/[^\s]+:(\d+)/.exec(out);
       if (m?.[1] && out.includes('Application startup complete.')) done(undefined, Number(m[1]));
     };
     const onExit = () => done(new Error('the simulator exited during start-up'));

@@ -18,7 +18,7 @@ export function copyStack(options: { syncEnv?: boolean; certs?: boolean } = {}):
   const dir = path.join(mkdtempSync(path.join(tmpdir(), 'spark-stack-')), 'stack');
   cpSync(STACK_DIR, dir, {
     recursive: true,
-    filter: (src) => !/(^|\/)(\.env|ssl)$/.test(path.relative(STACK_DIR, src)) && !/\/\.env$/.test(src),
+    filter: (src) => !/(^|\/)(\.env|ssl|\.spark-gateway-template)$/.test(path.relative(STACK_DIR, src)) && !/\/\.env$/.test(src),
   });
   if (options.syncEnv ?? true) execFileSync('bash', [path.join(dir, 'sync-env.sh')], { stdio: 'pipe' });
   if (options.certs) execFileSync('bash', [path.join(dir, 'certs.sh')], { stdio: 'pipe' });

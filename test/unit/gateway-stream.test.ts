@@ -26,6 +26,27 @@ describe('ChatStreamAssembler', () => {
     ]);
   });
 
+  it('reads reasoning from `reasoning` (vLLM 0.31), `reasoning_content` (0.11.0) or both (0.11.2), never as answer text', () => {
+    const byVersion: Record<string, ChunkLike[]> = {
+      '0.31.0': [{ choices: [{ delta: { reasoning: 'Think' } }] }, { choices: [{ delta: { reasoning: ' more' } }] }, text('Answer')],
+      '0.11.0': [{ choices: [{ delta: { reasoning_content: 'Think' } }] }, { choices: [{ delta: { reasoning_content: ' more' } }] }, text('Answer')],
+      '0.11.2': [
+        { choices: [{ delta: { reasoning: 'Think', reasoning_content: 'Think' } }] },
+        { choices: [{ delta: { reasoning: ' more', reasoning_content: ' more' } }] },
+        { choices: [{ delta: { content: 'Answer', reasoning: null, reasoning_content: null } }] },
+      ],
+    };
+    for (const [version, chunks] of Object.entries(byVersion)) {
+      const events = run([...chunks, { choices: [{ delta: {}, finish_reason: 'stop' }] }]);
+      assert.deepEqual(events, [
+        { type: 'reasoning', text: 'Think' },
+        { type: 'reasoning', text: ' more' },
+        { type: 'text', text: 'Answer' },
+        { type: 'done', finishReason: 'stop' },
+      ], version);
+    }
+  });
+
   it('joins a tool call sent as id and name first and its arguments in pieces', () => {
     const events = run([
       { choices: [{ index: 0, delta: { tool_calls: [{ index: 0, id: 'call_1', function: { name: 'get_weather', arguments: '' } }] } }] },

@@ -80,6 +80,16 @@ const WEATHER_TOOL = {
   },
 };
 
+/** Each pattern matches `text` after the previous one's match. */
+function assertInOrder(text: string, patterns: readonly RegExp[]): void {
+  let from = 0;
+  for (const pattern of patterns) {
+    const m = pattern.exec(text.slice(from));
+    assert.ok(m, `missing (in order) ${pattern}:\n${text}`);
+    from += m.index + m[0].length;
+  }
+}
+
 async function post(url: string, body: unknown, signal?: AbortSignal): Promise<Response> {
   return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body), signal: signal ?? null });
 }
@@ -197,29 +207,40 @@ describe('simulator process', () => {
     await sim.stop();
   });
 
-  it('logs vLLM\'s start-up milestones in order, after a line saying it is a simulator', () => {
+  it('logs vLLM 0.31\'s start-up milestones in order (the default profile), after a line saying it is a simulator', () => {
     const out = sim.output();
-    const milestones = [
-      /Spark Gateway vLLM simulator .*test double/,
-      /Starting to load model openai\/gpt-oss-20b\.\.\./,
-      /Loading safetensors checkpoint shards: +33% Completed \| 1\/3 \[/,
-      /Loading safetensors checkpoint shards: 100% Completed \| 3\/3 \[/,
-      /Loading weights took \d+\.\d+ seconds/,
-      /Model loading took \d+(\.\d+)? GiB and \d+(\.\d+)? seconds/,
-      /GPU KV cache size: [\d,]+ tokens/,
-      /Maximum concurrency for 8,192 tokens per request: \d+\.\d+x/,
-      /init engine \(profile, create kv cache, warmup model\) took \d+\.\d+ seconds/,
-      new RegExp(`Starting vLLM API server 0 on http://127\\.0\\.0\\.1:${sim.port}`),
-      /Waiting for application startup\./,
-      /Application startup complete\./,
-    ];
-    let from = 0;
-    for (const milestone of milestones) {
-      const m = milestone.exec(out.slice(from));
-      assert.ok(m, `missing (in order) ${milestone}:\n${out}`);
-      from += m.index + m[0].length;
-    }
+    assertInOrder(out, [
+      /Spark Gateway vLLM simulator .*test double of vLLM 0\.31\.0/,
+      /█ +version 0\.31\.0\r\n/,
+      /█ +model +openai\/gpt-oss-20b\r\n/,
+      /non-default args: \{/,
+      /\(EngineCore pid=\d+\) INFO .*Using V2 Model Runner\n/,
+      /Loading model from scratch\.\.\.\n/,
+      /Filesystem type for checkpoints: \w+\. Checkpoint size: \d+\.\d\d GiB\. Available RAM: \d+\.\d\d GiB\./,
+      /\nLoading safetensors checkpoint shards: +33% Completed \| 1\/3 \[/,
+      /\nLoading safetensors checkpoint shards: 100% Completed \| 3\/3 \[/,
+      /Loading weights took \d+\.\d\d seconds/,
+      /Model loading took \d+(\.\d{1,2})? GiB memory and \d+\.\d{6} seconds/,
+      /GPU KV cache size: [\d,]+ tokens, Maximum concurrency for 8,192 tokens per request: \d+\.\d\dx/,
+      /init engine \(profile, create kv cache, warmup model\) took \d+\.\d\d s\n/,
+      new RegExp(`Starting vLLM server on http://127\\.0\\.0\\.1:${sim.port}`),
+      /\nINFO: {5}Waiting for application startup\./,
+      /\nINFO: {5}Application startup complete\./,
+    ]);
     assert.match(out.split('\n')[0] ?? '', /^\(APIServer pid=\d+\) INFO \d\d-\d\d \d\d:\d\d:\d\d \[simulator\.py:1\] Spark Gateway vLLM simulator/);
+    for (const gone of ['vLLM API server version', 'Starting to load model', 'Starting vLLM API server']) {
+      assert.ok(!out.includes(gone), `0.31 does not print ${gone}`);
+    }
+    assert.doesNotMatch(out, /\) (INFO: {5}|Loading safetensors)/, '0.31 puts no prefix on uvicorn and tqdm lines');
+  });
+
+  it('answers /ping like /health, /load with the requests in flight, /version with the imitated version', async () => {
+    for (const method of ['GET', 'POST']) {
+      const ping = await fetch(`${sim.url}/ping`, { method });
+      assert.deepEqual([ping.status, await ping.text()], [200, ''], method);
+    }
+    assert.deepEqual(await (await fetch(`${sim.url}/load`)).json(), { server_load: 0 });
+    assert.deepEqual(await (await fetch(`${sim.url}/version`)).json(), { version: '0.31.0' });
   });
 
   it('answers /health with 200 and an empty body', async () => {
@@ -320,7 +341,8 @@ describe('simulator process', () => {
     assert.equal(choice?.message.tool_calls.length, 1);
     const call = choice?.message.tool_calls[0];
     assert.equal(call?.type, 'function');
-    assert.match(call?.id ?? '', /^chatcmpl-tool-/);
+    // vLLM 0.31's random_uuid(): 16 hex characters.
+    assert.match(call?.id ?? '', /^chatcmpl-tool-[0-9a-f]{16}$/);
     assert.equal(call?.function.name, 'get_weather');
     assert.deepEqual(JSON.parse(call?.function.arguments ?? ''), { location: 'Paris', unit: 'celsius' });
   });
@@ -430,10 +452,13 @@ describe('simulator process', () => {
     }
   });
 
-  it('fault fail-health: /health answers 500', async () => {
+  it('fault fail-health: /health and /ping answer 503 with an empty body, as vLLM does for a dead engine', async () => {
     await sim.setFault('fail-health');
     try {
-      assert.equal((await fetch(`${sim.url}/health`)).status, 500);
+      for (const route of ['/health', '/ping']) {
+        const response = await fetch(`${sim.url}${route}`);
+        assert.deepEqual([response.status, await response.text()], [503, ''], route);
+      }
     } finally {
       await sim.setFault('none');
     }
@@ -459,6 +484,79 @@ describe('simulator process', () => {
   });
 });
 
+describe('simulator profiles per vLLM version (VLLM_VERSION)', () => {
+  const cases = [
+    { version: '0.11.0', field: ['reasoning_content'], idHex: 32, emptyToolCalls: true, loading: 'GiB and' },
+    { version: '0.11.2', field: ['reasoning', 'reasoning_content'], idHex: 32, emptyToolCalls: true, loading: 'GiB memory and' },
+    { version: '0.31.0', field: ['reasoning'], idHex: 16, emptyToolCalls: false, loading: 'GiB memory and' },
+  ] as const;
+  for (const c of cases) {
+    it(`${c.version}: its start-up lines, /version, reasoning field(s), ids and tool_calls`, async () => {
+      const sim = await startSimulator({ env: { VLLM_VERSION: c.version, SIM_REASONING_TOKENS: '3', SIM_SHARDS: '2' } });
+      try {
+        const out = sim.output();
+        if (c.version.startsWith('0.11')) {
+          assertInOrder(out, [
+            new RegExp(`\\(APIServer pid=\\d+\\) INFO .*vLLM API server version ${c.version.replace(/\./g, '\\.')}\\n`),
+            /\(EngineCore_DP0 pid=\d+\) INFO .*Starting to load model openai\/gpt-oss-20b\.\.\./,
+            /\(EngineCore_DP0 pid=\d+\) Loading safetensors checkpoint shards: 100% Completed \| 2\/2 \[/,
+            new RegExp(`Model loading took \\d+\\.\\d{4} ${c.loading} \\d+\\.\\d{6} seconds`),
+            /GPU KV cache size: [\d,]+ tokens\n/,
+            /Maximum concurrency for 8,192 tokens per request: \d+\.\d\dx\n/,
+            /init engine \(profile, create kv cache, warmup model\) took \d+\.\d\d seconds\n/,
+            /Starting vLLM API server 0 on http:/,
+            /\(APIServer pid=\d+\) INFO: {5}Application startup complete\./,
+          ]);
+          assert.ok(!out.includes('Using V2 Model Runner') && !out.includes('Filesystem type'), 'no 0.31 lines');
+        } else {
+          assert.match(out, /█ +version 0\.31\.0/);
+        }
+        const version = launchSimulator(['--version'], { VLLM_VERSION: c.version });
+        assert.equal(await version.exited, 0);
+        assert.equal(version.output().trim(), c.version);
+        assert.deepEqual(await (await fetch(`${sim.url}/version`)).json(), { version: c.version });
+
+        const streamed = sseData(await (await post(`${sim.url}/v1/chat/completions`, {
+          model: 'gpt-oss-20b', stream: true, messages: [{ role: 'user', content: 'why sky' }],
+        })).text()).slice(0, -1).map((d) => JSON.parse(d) as { id: string; choices: { delta: Record<string, unknown> }[] });
+        const deltas = streamed.map((chunk) => chunk.choices[0]?.delta ?? {});
+        const reasoning = deltas.filter((d) => c.field.every((f) => typeof d[f] === 'string'));
+        assert.deepEqual(reasoning.map((d) => d[c.field[0]]), ['Reasoning', ' about:', ' why'], 'three reasoning words in the version\'s field(s)');
+        for (const f of ['reasoning', 'reasoning_content'].filter((f) => !(c.field as readonly string[]).includes(f))) {
+          assert.ok(deltas.every((d) => !(f in d)), `${c.version} sends no ${f}`);
+        }
+        assert.equal(deltas.map((d) => d.content ?? '').join(''), 'Simulated reply from gpt-oss-20b to: why sky', 'the answer holds no reasoning');
+        assert.match(streamed[0]?.id ?? '', new RegExp(`^chatcmpl-[0-9a-f]{${c.idHex}}$`));
+
+        const message = ((await (await post(`${sim.url}/v1/chat/completions`, {
+          model: 'gpt-oss-20b', messages: [{ role: 'user', content: 'why sky' }],
+        })).json()) as { choices: { message: Record<string, unknown> }[] }).choices[0]?.message ?? {};
+        for (const f of c.field) assert.equal(message[f], 'Reasoning about: why', f);
+        assert.equal(message.content, 'Simulated reply from gpt-oss-20b to: why sky');
+        assert.equal('tool_calls' in message, c.emptyToolCalls, 'an empty tool_calls list only before 0.31');
+
+        const metrics = await (await fetch(`${sim.url}/metrics`)).text();
+        assert.equal(metrics.includes('vllm:num_requests_waiting_by_reason{'), c.version === '0.31.0');
+        assert.ok(!metrics.includes('vllm:gpu_cache_usage_perc'), 'hidden in 0.11, gone in 0.31');
+      } finally {
+        await sim.stop();
+      }
+    });
+  }
+
+  it('defaults to 0.31.0 (the Spark image\'s vLLM), takes a release line, refuses an unknown version', async () => {
+    const defaults = launchSimulator(['--version'], { VLLM_VERSION: '' });
+    assert.equal(await defaults.exited, 0);
+    assert.equal(defaults.output().trim(), '0.31.0');
+    const line = launchSimulator(['--version'], { VLLM_VERSION: '0.11' });
+    assert.equal(await line.exited, 0);
+    assert.equal(line.output().trim(), '0.11.2');
+    const unknown = launchSimulator(['serve', 'm', '--port', '0'], { VLLM_VERSION: '0.20.1' });
+    assert.equal(await unknown.exited, 2);
+    assert.match(unknown.output(), /VLLM_VERSION=0\.20\.1 is not a version the simulator imitates; use one of 0\.11\.0, 0\.11\.2, 0\.31\.0/);
+  });
+});
+
 describe('simulator start-up and crashes', () => {
   it('does not listen while loading, like vLLM', async () => {
     // freePort() unrefs its probe server: hold the event loop open while awaiting it.
@@ -468,7 +566,7 @@ describe('simulator start-up and crashes', () => {
     const proc = launchSimulator(['serve', 'openai/gpt-oss-20b', '--host', '127.0.0.1', '--port', String(port)],
       { SIM_LOAD_SECONDS: '1.5' });
     try {
-      await waitFor('loading to start', async () => proc.output().includes('Starting to load model'), 5000);
+      await waitFor('loading to start', async () => proc.output().includes('Loading model from scratch'), 5000);
       await assert.rejects(fetch(`http://127.0.0.1:${port}/health`), /fetch failed/);
       await waitFor('start-up to complete', async () => proc.output().includes('Application startup complete.'), 5000);
       assert.equal((await fetch(`http://127.0.0.1:${port}/health`)).status, 200);

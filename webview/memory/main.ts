@@ -58,7 +58,7 @@ function syncOptions(view: MemoryViewModel): void {
     ...view.scenarios.map((s) => {
       const option = document.createElement('vscode-option');
       option.setAttribute('value', s.scenario);
-      option.textContent = `${s.title} — ${s.fits ? 'fits' : 'does not fit'}`;
+      option.textContent = `${s.title} — ${s.verdict === 'running' ? 'runs now' : s.fits ? 'fits' : 'does not fit'}`;
       if (s.scenario === chosen) option.setAttribute('selected', '');
       return option;
     }),

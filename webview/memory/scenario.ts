@@ -14,6 +14,7 @@ const ROW = 14;
 const GAP = 6;
 
 const VERDICT: Record<MemoryCheck['verdict'], [string, string]> = {
+  running: ['ok', '▶ Runs now'],
   fits: ['ok', '✓ Fits'],
   'fits-after-dropping-cache': ['warn', '⚠ Fits after dropping the page cache'],
   'does-not-fit': ['bad', '✗ Does not fit'],
@@ -25,8 +26,9 @@ export function renderScenario(check: MemoryCheck, snapshot: MemorySnapshot): HT
   const inUse = Math.max(0, total - check.availableBytes);
   // Models the start would restart at another fraction (or the caller stops) give their memory back.
   const released = Math.max(0, check.availableBytes - snapshot.availableBytes);
-  const cache = Math.min(snapshot.reclaimableBytes, snapshot.availableBytes);
-  const freeNow = Math.max(0, snapshot.availableBytes - cache);
+  // The pool bar's split of what is available (page cache | free), so both pictures agree.
+  const cache = snapshot.parts.cacheBytes;
+  const freeNow = snapshot.parts.freeBytes;
   const end = inUse + check.neededBytes;
   // Past the end of memory the scale grows, so what does not fit is drawn, not clipped away.
   const scale = Math.max(total, end);
@@ -74,7 +76,7 @@ export function renderScenario(check: MemoryCheck, snapshot: MemorySnapshot): HT
     box.append(list);
   }
   const toStart = check.models.filter((m) => !m.alreadyRunning);
-  box.append(el('p', 'muted', `Plan: ${gib(check.plan.plannedBytes)} of ${gib(check.plan.totalBytes)} in budgets, ${gib(check.plan.reserveBytes)} kept for the system. ${toStart.length === 0 ? 'All its models already run.' : `Starts ${toStart.map((m) => m.name).join(', ')}.`}`));
+  box.append(el('p', 'muted', `Plan: ${gib(check.plan.plannedBytes)} of ${gib(check.plan.totalBytes)} in budgets, ${gib(check.plan.reserveBytes)} kept for the system. ${toStart.length === 0 ? 'All its models run now: starting it adds nothing.' : `Starts ${toStart.map((m) => m.name).join(', ')}.`}`));
   return box;
 }
 

@@ -25,7 +25,6 @@ export const addModelCommand: Command = {
     const kvCacheDtype = args.values.get('--kv-cache-dtype') ?? 'auto';
     if (!KV_CACHE_DTYPES.includes(kvCacheDtype as KvCacheDtype)) throw new UsageError(`--kv-cache-dtype must be ${KV_CACHE_DTYPES.join(' or ')}, not "${kvCacheDtype}"`);
     const loaded = await stack();
-    // guard: the writable-stack guard of src/core/stack.ts (onboarding) goes here, before any write.
     const settings = await stackHubSettings(loaded.root, io.env);
     const json = args.flags.has('--json');
     const proposal = await proposeModel(loaded, {

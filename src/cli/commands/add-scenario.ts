@@ -20,7 +20,6 @@ export const addScenarioCommand: Command = {
     const contextTokens = contextArg === undefined ? undefined : Number(contextArg);
     if (contextTokens !== undefined && (!Number.isInteger(contextTokens) || contextTokens < 1)) throw new UsageError(`--context must be a whole number of tokens, not "${contextArg}"`);
     const title = args.values.get('--title');
-    // guard: the writable-stack guard (src/core/stack.ts, [onboarding]) goes here, before any write.
     const root = stackRoot();
     const result = await addScenarioToStack(root, {
       name,

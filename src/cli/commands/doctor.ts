@@ -3,6 +3,7 @@ import { liveEngine } from '../../core/compose/live-engine';
 import { createDockerClient } from '../../core/docker/client';
 import { runDoctor } from '../../core/doctor/doctor';
 import { readMemInfo } from '../../core/meminfo';
+import { NeedsAdoptionError } from '../../core/stack';
 import { UsageError } from '../args';
 import type { Command } from '../io';
 import { EXIT, printJson } from '../io';
@@ -13,8 +14,17 @@ export const doctorCommand: Command = {
   usage: 'doctor [--json]',
   flags: ['--json'],
   values: [],
-  async run(args, { io, stack }) {
+  async run(args, { io, stack, location }) {
     if (args.positionals.length > 0) throw new UsageError('doctor takes no arguments');
+    const found = location();
+    if (found.kind === 'adopt') {
+      // A guide folder is the user's stack-to-be: say so as the doctor's first (and failing) row.
+      const need = new NeedsAdoptionError(found.root);
+      const row = { id: 'stack', title: 'Stack', status: 'fail' as const, detail: need.message, fix: need.fix };
+      if (args.flags.has('--json')) printJson(io, { checks: [row] });
+      else io.out(`${formatCheck(row)}\n`);
+      return EXIT.error;
+    }
     const checks = await runDoctor({ stack: await stack(), engine: liveEngine(createDockerClient(io.env)), memInfo: () => readMemInfo() });
     if (args.flags.has('--json')) printJson(io, { checks });
     else for (const check of checks) io.out(`${formatCheck(check)}\n`);

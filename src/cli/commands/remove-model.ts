@@ -12,7 +12,6 @@ export const removeModelCommand: Command = {
   async run(args, { io, stackRoot }) {
     const name = args.positionals[0];
     if (name === undefined || args.positionals.length > 1) throw new UsageError('remove-model takes exactly one model name');
-    // guard: the writable-stack guard (src/core/stack.ts, [onboarding]) goes here, before any write.
     const root = stackRoot();
     const purge = args.flags.has('--purge');
     const result = await removeModelFromStack(root, name, { purge, env: io.env });

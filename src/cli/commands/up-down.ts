@@ -3,7 +3,7 @@ import { CancelledError } from '../../core/compose/cancellation';
 import { startScenario } from '../../core/lifecycle/scenario-start';
 import { stopScenario } from '../../core/lifecycle/scenario-stop';
 import type { Backend } from '../../core/preflight';
-import { BACKENDS, PreflightError } from '../../core/preflight';
+import { BACKENDS, onlyGatewayFailed } from '../../core/preflight';
 import type { ComposeVariant } from '../../core/scenarios';
 import { COMPOSE_VARIANTS } from '../../core/scenarios';
 import { UsageError } from '../args';
@@ -58,14 +58,18 @@ export const upCommand: Command = {
           line.done();
           io.out(`${p.phase === 'health' ? '  ' : '▶ '}${p.message}\n`);
         },
+        // Before compose's output: all checks on a refusal, else the ones worth reading.
+        onPreflight: (report) => {
+          line.done();
+          for (const check of report.checks.filter((c) => !report.ok || c.status !== 'ok')) io.out(`  ${formatCheck(check)}\n`);
+          if (!report.ok && onlyGatewayFailed(report.checks)) io.out('  Only the gateway\'s checks failed: --models-only starts the model servers without it.\n');
+        },
       });
       line.done();
-      for (const check of result.report.checks.filter((c) => c.status !== 'ok')) io.out(`  ${formatCheck(check)}\n`);
       io.out(`${name} is up: ${result.models.join(', ')}${result.gatewayUrl ? ` behind ${result.gatewayUrl}` : ' (models only)'}\n`);
       return EXIT.ok;
     } catch (error) {
       line.done();
-      if (error instanceof PreflightError) for (const check of error.report.checks) io.out(`  ${formatCheck(check)}\n`);
       if (error instanceof CancelledError) {
         io.err(`spark-gateway: cancelled; containers already started are left as they are — \`spark-gateway status\` shows them, \`spark-gateway down ${name}\` stops them\n`);
         return 130;

@@ -5,6 +5,8 @@
 import type { ModelAvailability } from '../gateway/client';
 import type { GatewayModel } from '../gateway/models';
 import type { ModelSpec } from '../scenarios';
+import type { ServiceStatus } from '../state/service-state';
+import { describeState } from '../state/service-state';
 
 export interface ModelChoiceInput {
   /** What the user chose with `/model` in this workspace. */
@@ -58,5 +60,18 @@ export function modelsMarkdown(models: readonly GatewayModel[], availability: re
       ...(spec ? [`~${spec.weightsGiB + spec.overheadGiB} GiB + KV cache`] : []),
     ];
     return `- **${model.name}**${model.name === current ? ' (answers @spark)' : ''} — ${state} · ${facts.join(' · ')}`;
+  }).join('\n');
+}
+
+/**
+ * Markdown for `/models` when the gateway cannot be asked: the stack's models from
+ * scenarios.yaml with their containers' live state (a list: the chat view is narrow). Pure.
+ */
+export function stackModelsMarkdown(stackModels: readonly ModelSpec[], statuses: readonly ServiceStatus[] | undefined): string {
+  if (stackModels.length === 0) return 'scenarios.yaml lists no models.';
+  return stackModels.map((spec) => {
+    const status = statuses?.find((s) => s.kind === 'model' && s.name === spec.name);
+    const state = status ? describeState(status) : 'state unknown';
+    return `- **${spec.name}** — ${state} · ${formatTokens(spec.maxModelLen)} context · ${spec.toolCallParser ? 'tool calling' : 'no tools'} · ~${spec.weightsGiB + spec.overheadGiB} GiB + KV cache`;
   }).join('\n');
 }

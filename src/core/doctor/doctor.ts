@@ -6,10 +6,11 @@
  * the first failure is the one to fix.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import * as path from 'node:path';
 import type { CheckResult } from '../checks';
 import { certPaths } from '../certs';
-import { composeFileFor, gatewayProjects } from '../compose/commands';
+import { composeFileFor } from '../compose/commands';
 import type { Engine } from '../compose/engine';
 import { composeImageRefs } from '../compose/images';
 import { parseDotEnv } from '../env/dotenv';
@@ -18,7 +19,8 @@ import { SparkError } from '../errors';
 import { httpsRequest } from '../lifecycle/gateway-check';
 import type { MemInfo } from '../meminfo';
 import { GIB, gib } from '../planner';
-import { LITELLM_PORT, NETWORK, certificateCheck, nginxPorts, portFree } from '../preflight';
+import { workersCheck } from './litellm-workers';
+import { LITELLM_PORT, NETWORK, certificateCheck, gatewayImageRefs, imageCheck, nginxPorts, portFree } from '../preflight';
 import type { Stack } from '../stack';
 import { GATEWAY_SERVICES } from '../stack';
 
@@ -27,6 +29,8 @@ export interface DoctorInput {
   readonly engine: Engine;
   readonly memInfo: () => Promise<MemInfo>;
   readonly isPortFree?: (port: number) => Promise<boolean>;
+  /** The machine's cores (default: what Node sees). */
+  readonly cores?: number;
 }
 
 /** Runs every check; never throws for a failed check (it is a row). */
@@ -61,6 +65,8 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
     add(isPlaceholderToken(env.get('HF_TOKEN'))
       ? { id: 'hf-token', title: 'HF_TOKEN set', status: 'warn', detail: `HF_TOKEN is not set in ${envFile} (the models are public; gated repos and rate limits need it)`, fix: 'Set HF_TOKEN=hf_… in .env, then run `spark-gateway sync-env`' }
       : { id: 'hf-token', title: 'HF_TOKEN set', status: 'ok', detail: 'set (not shown)' });
+    const config = path.join(stack.root, 'litellm', 'config.yaml');
+    add(workersCheck(env.get('LITELLM_NUM_WORKERS'), input.cores ?? availableParallelism(), existsSync(config) ? readFileSync(config, 'utf8') : ''));
     const problems = await envSyncProblems(stack.root);
     add(problems.length === 0
       ? { id: 'env-sync', title: 'Environment synced', status: 'ok', detail: 'the per-folder .env files match .env' }
@@ -88,16 +94,21 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
 
   const containers = new Map<string, Awaited<ReturnType<Engine['container']>>>();
   if (dockerUp) {
-    const files = [...stack.scenarios.models.map((m) => path.join(stack.root, m.folder, composeFileFor('spark'))), ...gatewayProjects(stack.root).map((p) => path.join(p.dir, 'docker-compose.yml'))];
+    const modelFiles = stack.scenarios.models.map((m) => path.join(stack.root, m.folder, composeFileFor('spark')));
     // The images in use, as compose resolves them (an override in .env shows with its variable).
-    const refs = (await Promise.all(files.map((f) => composeImageRefs(f)))).flat();
-    for (const image of [...new Set(refs.map((r) => r.image))]) {
+    const refs = (await Promise.all(modelFiles.map((f) => composeImageRefs(f)))).flat();
+    const modelImages = new Set(refs.map((r) => r.image));
+    for (const image of modelImages) {
       const from = refs.find((r) => r.image === image && r.overriddenBy)?.overriddenBy;
       const source = from ? `set by ${from}` : 'pinned default';
       add((await engine.imageExists(image))
         ? { id: `image-${image}`, title: `Image ${image}`, status: 'ok', detail: `present (${source})` }
         : { id: `image-${image}`, title: `Image ${image}`, status: 'warn', detail: `not present (${source}); compose pulls it on start, which needs the registry`, fix: 'spark-gateway pull' });
     }
+    // The gateway's images as a start checks them: one that can be neither found nor pulled is
+    // a failure here too, or the doctor would pass what the start then refuses.
+    const gatewayRefs = (await gatewayImageRefs(stack.root)).filter((r) => !modelImages.has(r.image));
+    for (const check of await Promise.all(gatewayRefs.map((r) => imageCheck(engine, r.image, 'vllm', r.overriddenBy !== undefined)))) add(check);
     const all = [...GATEWAY_SERVICES.map((s) => ({ name: s.name, container: s.container })), ...stack.scenarios.models.map((m) => ({ name: m.name, container: m.container }))];
     for (const { name, container } of all) {
       const state = await engine.container(container);

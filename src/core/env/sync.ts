@@ -8,10 +8,11 @@
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, readFile, readdir } from 'node:fs/promises';
+import { chmod, readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SparkError } from '../errors';
+import { FileFormatError, SparkError } from '../errors';
 import { writeFileAtomic } from '../files';
+import { modelFolders, requireWritableStack } from '../stack';
 import type { DotEnv } from './dotenv';
 import { fileLines, maskSecret, parseDotEnv } from './dotenv';
 
@@ -27,14 +28,17 @@ export const SECRETS: readonly { key: string; make: (hex: (bytes: number) => str
   { key: 'POSTGRES_PASSWORD', make: (hex) => hex(24) },
 ];
 
-/** Folders with a docker-compose.yml that are not model servers. */
-const NOT_MODELS = new Set(['litellm', 'simulator', 'nginx', 'ssl']);
 const LITELLM_OPTIONAL = ['UI_USERNAME', 'UI_PASSWORD', 'LITELLM_LOG', 'LITELLM_IMAGE', 'REDIS_IMAGE', 'POSTGRES_IMAGE'];
 /**
  * Settings of ../.env the model folders' compose files read (image overrides, the shared weights
  * cache), passed through when set: compose resolves `${VAR:-default}` from the folder's own .env.
  */
 export const MODEL_PASSTHROUGH = ['VLLM_SPARK_IMAGE', 'VLLM_GPU_IMAGE', 'HF_CACHE_DIR'];
+/**
+ * LiteLLM's `--num_workers` when `.env` does not set it (the README's "LiteLLM workers" says why
+ * 8 on a 20-core Spark). Always written to litellm/.env: its compose file reads it from there.
+ */
+export const LITELLM_NUM_WORKERS_DEFAULT = '8';
 
 export interface SyncOptions {
   /** Random bytes as hex (tests pass a fixed source). */
@@ -87,7 +91,7 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
   const source = createdFromTemplate ? templatePath : envPath;
   const text = await readFile(source, 'utf8');
   const parsed = parseDotEnv(text, source);
-  const models = await modelFolders(root);
+  const models = modelFolders(root);
   const composeTexts = await Promise.all(models.map((dir) => readFile(path.join(root, dir, 'docker-compose.yml'), 'utf8')));
 
   const hex = options.randomHex ?? ((bytes: number) => randomBytes(bytes).toString('hex'));
@@ -102,6 +106,10 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
     generated.push({ key: secret.key, masked: maskSecret(value) });
   }
   const get = (key: string) => values.get(key) ?? '';
+  const workers = get('LITELLM_NUM_WORKERS') || LITELLM_NUM_WORKERS_DEFAULT;
+  if (!/^[1-9][0-9]{0,2}$/.test(workers)) {
+    throw new FileFormatError(source, assignmentLine(text, 'LITELLM_NUM_WORKERS'), 'LITELLM_NUM_WORKERS must be a whole number of LiteLLM worker processes from 1 to 999', `Set LITELLM_NUM_WORKERS=${LITELLM_NUM_WORKERS_DEFAULT} (or remove the line for that default)`);
+  }
 
   const writes: PlannedWrite[] = [];
   if (generated.length > 0) writes.push({ file: envPath, content: rewriteEnv(text, generated.map((g) => g.key), values) });
@@ -125,6 +133,7 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
     const lines = [
       GENERATED_HEADER,
       ...SECRETS.map((s) => `${s.key}=${get(s.key)}`),
+      `LITELLM_NUM_WORKERS=${workers}`,
       ...LITELLM_OPTIONAL.filter((k) => get(k) !== '').map((k) => `${k}=${get(k)}`),
     ];
     writes.push({ file: path.join(root, 'litellm', ENV_FILE), content: `${lines.join('\n')}\n` });
@@ -145,6 +154,7 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
  * with mode 600. Returns the plan, whose fields hold only masked secrets for display.
  */
 export async function syncEnv(root: string, options: SyncOptions = {}): Promise<SyncPlan> {
+  requireWritableStack(root);
   const plan = await planEnvSync(root, options);
   for (const write of plan.writes) await writeFileAtomic(write.file, write.content, 0o600);
   // .env holds the secrets: keep it private even when it was not rewritten.
@@ -181,13 +191,14 @@ export function describeSync(plan: SyncPlan): string[] {
   ];
 }
 
-/** Model folders as sync-env.sh finds them: `*\/docker-compose.yml`, minus the gateway's. */
-async function modelFolders(root: string): Promise<string[]> {
-  const entries = await readdir(root, { withFileTypes: true });
-  return entries
-    .filter((e) => e.isDirectory() && !e.name.startsWith('.') && !NOT_MODELS.has(e.name) && existsSync(path.join(root, e.name, 'docker-compose.yml')))
-    .map((e) => e.name)
-    .sort();
+
+/** The 1-based line of the last assignment of `key` (the one that wins), as parseDotEnv reads it. */
+function assignmentLine(text: string, key: string): number | undefined {
+  let found: number | undefined;
+  fileLines(text).forEach((line, index) => {
+    if (!line.trim().startsWith('#') && line.replace(/^export /, '').split('=')[0]?.trim() === key) found = index + 1;
+  });
+  return found;
 }
 
 /**

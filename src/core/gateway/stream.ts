@@ -1,7 +1,10 @@
 /**
  * Streamed chat completions, piece by piece: text deltas pass straight through, tool calls
  * arrive as an id and name first and their JSON arguments in fragments, keyed by `index`.
- * {@link ChatStreamAssembler} turns chunks into the events a chat view can show. Pure.
+ * Reasoning (gpt-oss thinks before it answers) arrives in its own field — `reasoning_content` in
+ * vLLM 0.11.0, both `reasoning` and `reasoning_content` in 0.11.2, `reasoning` in 0.31 — and
+ * becomes a `reasoning` event, never answer text. {@link ChatStreamAssembler} turns chunks into
+ * the events a chat view can show. Pure.
  */
 
 /** The part of an OpenAI `chat.completion.chunk` this module reads. */
@@ -10,6 +13,10 @@ export interface ChunkLike {
     readonly index?: number;
     readonly delta?: {
       readonly content?: string | null;
+      /** vLLM ≥ 0.11.2 (the only field in 0.31). */
+      readonly reasoning?: string | null;
+      /** vLLM 0.11 (and LiteLLM's name for it). */
+      readonly reasoning_content?: string | null;
       readonly tool_calls?: readonly {
         readonly index: number;
         readonly id?: string | null;
@@ -32,6 +39,8 @@ export interface ToolCall {
 
 export type ChatEvent =
   | { readonly type: 'text'; readonly text: string }
+  /** The model's reasoning before (or between) answer text: show it apart, never as the answer. */
+  | { readonly type: 'reasoning'; readonly text: string }
   | { readonly type: 'toolCall'; readonly call: ToolCall }
   | { readonly type: 'done'; readonly finishReason: string | undefined; readonly usage?: { promptTokens: number; completionTokens: number } };
 
@@ -75,6 +84,9 @@ export class ChatStreamAssembler {
     const choice = chunk.choices?.[0];
     if (!choice) return events;
     const delta = choice.delta;
+    // 0.11.2 sends the same reasoning in both fields: take one, `reasoning` first.
+    const reasoning = delta?.reasoning || delta?.reasoning_content;
+    if (reasoning) events.push({ type: 'reasoning', text: reasoning });
     if (delta?.content) events.push({ type: 'text', text: delta.content });
     for (const part of delta?.tool_calls ?? []) {
       const pending = this.calls.get(part.index) ?? { id: '', name: '', args: '' };

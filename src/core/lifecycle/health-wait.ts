@@ -9,7 +9,7 @@ import type { Cancellation } from '../compose/cancellation';
 import { CancelledError, isCancelled, onCancel } from '../compose/cancellation';
 import type { ContainerState, Engine } from '../compose/engine';
 import { SparkError } from '../errors';
-import { progressFromLog } from '../logs/vllm-progress';
+import { linesOfLatestStart, progressFromLog } from '../logs/vllm-progress';
 
 export interface WaitTarget {
   /** The name the user knows (model or gateway service). */
@@ -68,13 +68,8 @@ export async function waitUntilReady(engine: Engine, targets: readonly WaitTarge
 /** "loading: shard 3/7 (46%)" from the log, with the shared vLLM progress parser. */
 async function loadingText(engine: Engine, target: WaitTarget): Promise<string> {
   const log = await engine.logTail(target.container, 200).catch(() => '');
-  // Only the lines of the latest start: a restart appends to the same log.
-  const lines = log.split('\n');
-  let start = 0;
-  lines.forEach((line, i) => {
-    if (/vLLM API server version/.test(line)) start = i;
-  });
-  const progress = progressFromLog(lines.slice(start));
+  // Only the lines of the latest start (any vLLM version's start lines): a restart appends to the same log.
+  const progress = progressFromLog(linesOfLatestStart(log.split('\n')));
   return `loading: ${progress.text} (${Math.round(progress.fraction * 100)}%)`;
 }
 

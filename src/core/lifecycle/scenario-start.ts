@@ -31,7 +31,7 @@ import type { Backend, PreflightReport } from '../preflight';
 import { NETWORK, PreflightError, nginxPorts, preflight } from '../preflight';
 import type { ComposeVariant, ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
-import { GATEWAY_SERVICES } from '../stack';
+import { GATEWAY_SERVICES, requireWritableStack } from '../stack';
 import { checkGateway } from './gateway-check';
 import type { ImagePuller } from '../docker/pull';
 import { createImagePuller } from '../docker/pull';
@@ -69,6 +69,8 @@ export interface StartInput {
   /** Compose output, line by line (an output channel, a terminal). */
   readonly sink?: LineSink;
   readonly onProgress?: (progress: StartProgress) => void;
+  /** The pre-flight's checks, as soon as they ran (before any compose output, and on a refusal too). */
+  readonly onPreflight?: (report: PreflightReport) => void;
   readonly cancellation?: Cancellation;
   /** How long models may take to become healthy (default: 20 min for vLLM, 3 min for the simulator). */
   readonly healthTimeoutMs?: number;
@@ -93,6 +95,7 @@ export interface StartResult {
  */
 export async function startScenario(input: StartInput): Promise<StartResult> {
   const { stack, backend } = input;
+  requireWritableStack(stack);
   const scenario = findScenario(stack.scenarios, input.scenario);
   const variant = input.variant ?? scenario.variant;
   const docker = input.docker ?? createDockerClient();
@@ -129,8 +132,12 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
     progress('preflight', 'Checking images, weights and disk space');
     return { report: checks, firstStart: await planFirstStart({ stack, models, images: await startImages(stack, models, variant, modelsOnly, env), backend, puller, processEnv: env, cancellation: input.cancellation }) };
   });
-  if (!firstStart) throw new PreflightError(report);
+  if (!firstStart) {
+    input.onPreflight?.(report);
+    throw new PreflightError(report);
+  }
   const checked: PreflightReport = { ...report, checks: [...report.checks, ...firstStart.checks], ok: firstStart.checks.every((c) => c.status !== 'fail') };
+  input.onPreflight?.(checked);
   if (!checked.ok) throw new PreflightError(checked);
   const compose = input.compose ?? (await detectCompose());
 

@@ -17,7 +17,7 @@ import { commandLine, runProcess } from '../compose/process';
 import { findScenario } from '../planner';
 import type { ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
-import { GATEWAY_SERVICES } from '../stack';
+import { GATEWAY_SERVICES, requireWritableStack } from '../stack';
 
 export interface StopInput {
   readonly stack: Stack;
@@ -36,11 +36,14 @@ export interface StopResult {
   /** Models of other scenarios that keep running (and why the gateway stayed up). */
   readonly keptRunning: readonly string[];
   readonly gatewayStopped: boolean;
+  /** The gateway runs after the stop (kept for the other models); false when it was not running. */
+  readonly gatewayKept: boolean;
 }
 
 /** Stops a scenario (or everything); see the module comment for what is stopped. */
 export async function stopScenario(input: StopInput): Promise<StopResult> {
   const { stack } = input;
+  requireWritableStack(stack);
   const engine = input.engine ?? liveEngine(createDockerClient());
   await engine.ping();
   const scenario = input.scenario === undefined ? undefined : findScenario(stack.scenarios, input.scenario);
@@ -59,6 +62,8 @@ export async function stopScenario(input: StopInput): Promise<StopResult> {
   };
   const stopped: string[] = [];
   const gatewayStopped = others.length === 0;
+  // Progress and result speak of the gateway only when it runs: "keeping the gateway" for a gateway that is not there would mislead.
+  const gatewayRunning = (await Promise.all(GATEWAY_SERVICES.map((s) => engine.container(s.container)))).some((s) => s?.status === 'running');
   if (gatewayStopped) {
     // NGINX, then LiteLLM's project (LiteLLM, Redis, PostgreSQL): the reverse of the start order.
     for (const project of [...gatewayProjects(stack.root)].reverse()) {
@@ -69,7 +74,7 @@ export async function stopScenario(input: StopInput): Promise<StopResult> {
       await run(composeCommand(compose, project.dir, 'docker-compose.yml', downAction()));
       stopped.push(...services.map((s) => s.name));
     }
-  } else {
+  } else if (gatewayRunning) {
     input.onProgress?.(`Keeping the gateway: ${others.join(', ')} still use${others.length === 1 ? 's' : ''} it`);
   }
   for (const model of [...models].reverse()) {
@@ -78,5 +83,5 @@ export async function stopScenario(input: StopInput): Promise<StopResult> {
     await run(modelDown(compose, stack.root, model, scenario?.variant ?? 'spark'));
     stopped.push(model.name);
   }
-  return { stopped, keptRunning: others, gatewayStopped };
+  return { stopped, keptRunning: others, gatewayStopped, gatewayKept: !gatewayStopped && gatewayRunning };
 }

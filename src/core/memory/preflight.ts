@@ -46,7 +46,17 @@ export function checkScenarioMemory(file: ScenarioFile, scenario: ScenarioSpec, 
 
   const neededBytes = models.filter((m) => !m.alreadyRunning).reduce((sum, m) => sum + m.budgetBytes, 0);
   const availableBytes = snapshot.availableBytes + releasedBytes;
-  const freeBytes = Math.max(0, availableBytes - snapshot.reclaimableBytes);
+  // Free without the page cache: the pool bar's "free", plus what restarted models give back, so
+  // the scenario picture and the pool bar beside it show the same split.
+  const freeBytes = Math.min(availableBytes, snapshot.parts.freeBytes + releasedBytes);
+  if (models.length > 0 && models.every((m) => m.alreadyRunning)) {
+    // It runs: "does not fit" beside running models would contradict what the user sees. What the
+    // plan says still matters on this machine (a restart, or real weights where the simulator runs).
+    const notes = plan.reasons.length > 0
+      ? [`it runs now, but on this machine (${gib(plan.totalBytes)}) its plan does not fit: ${plan.reasons.join('; ')} — a restart with real weights would fail here`]
+      : [];
+    return { scenario: scenario.name, title: scenario.title, verdict: 'running', fits: true, plan: { totalBytes: plan.totalBytes, reserveBytes: plan.reserveBytes, plannedBytes: plan.plannedBytes, freeAfterBytes: plan.freeAfterBytes }, models, neededBytes: 0, availableBytes, freeBytes, reasons: [], warnings: notes };
+  }
   const reasons = [...plan.reasons];
   if (neededBytes > availableBytes) {
     const holders = [...live.values()].filter((m) => !scenario.models.has(m.name) && !stopping.has(m.name)).map((m) => `${m.name} (${gib(m.usedBytes)})`);
@@ -79,6 +89,7 @@ export async function preflightMemory(file: ScenarioFile, scenarioName: string, 
  */
 export function memoryCheckResult(check: MemoryCheck, options: { simulator?: boolean } = {}): CheckResult {
   const title = 'Memory';
+  if (check.verdict === 'running') return { id: 'memory', title, status: 'ok', detail: `${check.scenario} runs already: starting it needs no more memory${check.warnings.length > 0 ? ` (${check.warnings.join('; ')})` : ''}` };
   const sizes = `needs ${gib(check.neededBytes)} more, ${gib(check.availableBytes)} available (${gib(check.freeBytes)} without page cache); budgets ${gib(check.plan.plannedBytes)} of ${gib(check.plan.totalBytes)}`;
   if (check.verdict === 'fits') return { id: 'memory', title, status: 'ok', detail: `${check.scenario} fits: ${sizes}` };
   if (check.verdict === 'fits-after-dropping-cache') {

@@ -95,21 +95,23 @@ export function assembleSnapshot(inputs: SnapshotInputs): MemorySnapshot {
     };
   });
 
-  // The stacked bar: page cache and free memory as the kernel reports them; the rest is held by
-  // processes, of which the models' share is what they use (capped, since Docker's and the
-  // kernel's counts are taken at slightly different moments).
-  const cacheBytes = Math.min(memInfo.cachedBytes, Math.max(0, totalBytes - memInfo.freeBytes));
-  const heldBytes = Math.max(0, totalBytes - memInfo.freeBytes - cacheBytes);
-  const modelsBytes = Math.min(heldBytes, models.reduce((sum, m) => sum + m.usedBytes, 0));
+  // The stacked bar, on the same split as the "used" and "available" figures beside it (so they
+  // add up): used = total − MemAvailable, of which the models' share is what they use (capped,
+  // since Docker's and the kernel's counts are taken at slightly different moments) and the rest
+  // other processes; available = the page cache the kernel can give back + MemFree.
+  const usedBytes = Math.max(0, totalBytes - memInfo.availableBytes);
+  const freeBytes = Math.min(memInfo.freeBytes, memInfo.availableBytes);
+  const cacheBytes = Math.max(0, memInfo.availableBytes - freeBytes);
+  const modelsBytes = Math.min(usedBytes, models.reduce((sum, m) => sum + m.usedBytes, 0));
   const discrete = inputs.nvidiaSmi !== undefined && hasPerGpuMemory(inputs.nvidiaSmi);
   return {
     takenAt: inputs.takenAt.toISOString(),
     totalBytes,
-    usedBytes: Math.max(0, totalBytes - memInfo.availableBytes),
+    usedBytes,
     availableBytes: memInfo.availableBytes,
     reclaimableBytes: memInfo.cachedBytes,
     freeBytes: memInfo.freeBytes,
-    parts: { modelsBytes, otherBytes: heldBytes - modelsBytes, cacheBytes, freeBytes: memInfo.freeBytes },
+    parts: { modelsBytes, otherBytes: usedBytes - modelsBytes, cacheBytes, freeBytes },
     ...(scenario ? { runningScenario: scenario.name } : {}),
     gpuMemory: discrete ? 'discrete' : 'unified',
     gpus: inputs.nvidiaSmi?.gpus ?? [],

@@ -40,9 +40,11 @@ export interface ModelMemory {
   readonly kvCacheUsage?: number;
 }
 
+/** models + other = usedBytes; cache + free = availableBytes; all four = totalBytes. */
 export interface MemoryParts {
   readonly modelsBytes: number;
   readonly otherBytes: number;
+  /** The part of MemAvailable the kernel gets back from caches (MemAvailable − MemFree). */
   readonly cacheBytes: number;
   readonly freeBytes: number;
 }
@@ -75,7 +77,8 @@ export interface MemorySnapshot {
  * they fit only in available memory that includes page cache, which vLLM's start-up check
  * counts as used — drop the cache first. `does-not-fit`: see `reasons`.
  */
-export type MemoryVerdict = 'fits' | 'fits-after-dropping-cache' | 'does-not-fit';
+/** `running`: every model of the scenario runs now (at its fractions); starting it adds nothing. */
+export type MemoryVerdict = 'running' | 'fits' | 'fits-after-dropping-cache' | 'does-not-fit';
 
 export interface ModelNeed {
   readonly name: string;

@@ -21,8 +21,11 @@ function max(samples: readonly Sample[], name: string): number | undefined {
 
 /**
  * Reads a vLLM `/metrics` body. Requests are summed over engines; KV-cache use is the fullest
- * engine's. `vllm:gpu_cache_usage_perc` (hidden from vLLM 0.11) is read when the newer
- * `vllm:kv_cache_usage_perc` is missing. Pure.
+ * engine's. The names are those of vLLM 0.11 and 0.31 alike (checked against the installed wheels
+ * by test/integration/vllm-wheel-formats.test.ts); 0.31's `vllm:num_requests_waiting` already
+ * counts the deferred requests that `vllm:num_requests_waiting_by_reason` splits out, so only the
+ * former is read. `vllm:gpu_cache_usage_perc` (hidden from vLLM 0.11, gone in 0.31) is read when
+ * `vllm:kv_cache_usage_perc` is missing, for older servers. Pure.
  */
 export function vllmLoadFromMetrics(text: string): ModelLoad {
   const samples = parsePrometheusText(text);

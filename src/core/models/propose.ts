@@ -19,6 +19,7 @@ import type { ModelPlan } from '../planner';
 import { nginxPorts } from '../preflight';
 import type { ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
+import { requireWritableStack } from '../stack';
 import { SparkError } from '../errors';
 import { parseModelConfig } from './config';
 import type { MemoryEstimate } from './estimate';
@@ -84,8 +85,9 @@ export async function stackHubSettings(root: string, processEnv: NodeJS.ProcessE
  * nothing but the Hub cache.
  */
 export async function proposeModel(stack: Stack, request: AddModelRequest, hub: { settings: HubSettings; cancellation?: Cancellation; onStep?: (text: string) => void }): Promise<ModelProposal> {
-  // guard: with [onboarding]'s Stack.template, pass no cacheDir for the bundled template (it is read-only).
-  const files = await readHubModel(request.repo, { settings: hub.settings, revision: request.revision, cacheDir: path.join(stack.root, HUB_CACHE_DIR), cancellation: hub.cancellation, onStep: hub.onStep });
+  // The bundled template is read-only: a dry run against it reads the Hub but caches nothing there.
+  const cacheDir = stack.template ? undefined : path.join(stack.root, HUB_CACHE_DIR);
+  const files = await readHubModel(request.repo, { settings: hub.settings, revision: request.revision, cacheDir, cancellation: hub.cancellation, onStep: hub.onStep });
   const ports = nginxPorts(await readStackEnv(stack.root));
   return proposeFromHub(files, stack, request, { gatewayPorts: [ports.https, ports.http], texts: await readStackTexts(stack.root), images: await loadVllmImages(stack.root) });
 }
@@ -95,7 +97,7 @@ export async function proposeModel(stack: Stack, request: AddModelRequest, hub: 
  * scenario, its LiteLLM entry — all files or none (after a failure the stack is as it was).
  */
 export async function writeProposal(stack: Stack, proposal: ModelProposal, options: { fs?: Partial<StackFs> } = {}): Promise<void> {
-  // guard: requireWritableStack(stack) from src/core/stack.ts ([onboarding]) goes here, so the CLI and VS Code both refuse the bundled template.
+  requireWritableStack(stack);
   // The folder may have appeared since the proposal was made (another add-model): refuse, never merge.
   if (existsSync(path.join(stack.root, proposal.spec.folder))) throw new SparkError(`${path.join(stack.root, proposal.spec.folder)} already exists`, 'Pass another --name, or remove that folder first');
   await applyStackChanges(stack.root, proposal.changes, options);

@@ -10,7 +10,7 @@ import { SparkError } from '../errors';
 import { readStackEnv } from '../models/propose';
 import { hfCacheDir, repoFolder } from '../weights/cache-dir';
 import { removeCachedModel } from '../weights/cache-list';
-import { loadStack } from '../stack';
+import { loadStack, requireWritableStack } from '../stack';
 import { modelRemovalChanges, readStackTexts } from './model-changes';
 import type { StackChange, StackFs } from './transaction';
 import { applyStackChanges } from './transaction';
@@ -95,6 +95,8 @@ const ACTIVE = new Set(['running', 'restarting', 'paused']);
  * Usage: `await removeModelFromStack(root, 'qwen3-4b', { purge: false })`.
  */
 export async function removeModelFromStack(root: string, name: string, options: RemoveModelOptions = {}): Promise<RemoveModelResult> {
+  // Before Docker is asked or a volume is purged, not only at the write.
+  requireWritableStack(root);
   const stack = await loadStack(root);
   const model = stack.scenarios.models.find((m) => m.name === name);
   if (!model) throw new SparkError(`unknown model "${name}" (known: ${stack.scenarios.models.map((m) => m.name).join(', ') || 'none'})`);

@@ -8,6 +8,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { SparkError } from '../errors';
+import { requireWritableStack } from '../stack';
 
 /** One change to a stack, with a path relative to the stack root (`/`-separated is fine). */
 export type StackChange =
@@ -72,6 +73,8 @@ function writeFix(cause: unknown): string {
  * Usage: `await applyStackChanges(root, [{ kind: 'mkdir', dir: 'my-model' }, { kind: 'write', file: 'my-model/docker-compose.yml', content }])`.
  */
 export async function applyStackChanges(root: string, changes: readonly StackChange[], options: { fs?: Partial<StackFs> } = {}): Promise<void> {
+  // Every stack edit (add-model, remove-model, add-scenario) passes here: never into the bundled template.
+  requireWritableStack(root);
   const ops: StackFs = { ...nodeFs, ...options.fs };
   const undo: (() => Promise<void>)[] = [];
   const discard: string[] = [];

@@ -5,7 +5,7 @@
 import type { ContainerDetails, PortBinding } from '../docker/types';
 import type { LoadProgress } from '../logs/vllm-progress';
 import type { ModelLoad } from '../metrics/vllm';
-import type { ServiceKind } from '../services';
+import type { ServiceKind, ServiceRow } from '../services';
 
 export const SERVICE_STATES = ['absent', 'created', 'starting', 'loading', 'running', 'healthy', 'unhealthy', 'restarting', 'paused', 'exited'] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];
@@ -137,4 +137,21 @@ export function describeState(status: ServiceStatus): string {
     default:
       return status.state;
   }
+}
+
+/**
+ * The row's description, short enough for the default side bar width: the state, then the load
+ * of a healthy model whose /metrics were read ("healthy · 2 running · 1 waiting", "healthy ·
+ * idle"), else the first host port ("starting · port 8001"). KV-cache use, every port, uptime and the
+ * rest are in the tooltip. Pure.
+ */
+export function describeRow(row: Pick<ServiceRow, 'kind' | 'container' | 'hostPort'>, status: ServiceStatus | undefined): string {
+  if (!status) return row.kind === 'model' ? `port ${row.hostPort}` : row.container;
+  const state = describeState(status);
+  if (status.requests) {
+    const { running, waiting } = status.requests;
+    return `${state} · ${running === 0 && waiting === 0 ? 'idle' : `${running} running · ${waiting} waiting`}`;
+  }
+  const port = status.ports[0]?.hostPort ?? row.hostPort;
+  return port !== undefined && status.state !== 'exited' && status.state !== 'loading' ? `${state} · port ${port}` : state;
 }

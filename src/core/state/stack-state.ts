@@ -1,6 +1,7 @@
 /**
  * THE model of the stack's services (SPEC §8: Docker events → state model → views). Docker's
- * event stream drives it: an event of a stack container marks that container dirty, and the dirty
+ * event stream drives it: what an event itself says (started, exited with code N, paused,
+ * health) is published at once, and the event marks that container dirty; the dirty
  * containers are inspected in batches — the first event of a quiet period after a few
  * milliseconds (so the view is fresh), later ones at most once per debounce window (200 ms) — so
  * bursts (`compose up` of four services, die+stop+restart) cost one or two inspects each, and
@@ -24,6 +25,7 @@ import { fetchModelLoad } from '../metrics/vllm';
 import type { ServiceRow } from '../services';
 import { sleep } from '../time';
 import { Backoff } from './backoff';
+import { patchFromEvent } from './event-patch';
 import { matchService } from './recognise';
 import type { ServiceStatus } from './service-state';
 import { statusOf } from './service-state';
@@ -222,6 +224,13 @@ export class StackStateModel {
     if (!STATE_ACTIONS.test(event.action)) return;
     const row = matchService(this.rows, this.stackRoot, event.name, event.attributes);
     if (!row) return;
+    // What the event itself says is shown at once; the inspect below fills in the rest.
+    const entry = this.entry(row.name);
+    const patched = patchFromEvent(entry.details, event);
+    if (patched !== undefined) {
+      entry.details = patched ?? undefined;
+      this.publish();
+    }
     this.dirty.add(row.name);
     if (this.debounceTimer !== undefined) return; // a batch is scheduled; this event joins it
     // Leading edge after a few ms (events of one action arrive together), then one batch per window.

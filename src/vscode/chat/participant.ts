@@ -5,11 +5,18 @@
  * attached with `#` are run through VS Code and their results given back to the model.
  */
 import * as vscode from 'vscode';
-import { chooseChatModel, modelsMarkdown } from '../../core/chat/model-choice';
+import { chooseChatModel, modelsMarkdown, stackModelsMarkdown } from '../../core/chat/model-choice';
+import { startOffer } from '../../core/chat/start-offer';
 import { statusMarkdown } from '../../core/chat/status-report';
 import type { ToolRunner } from '../../core/chat/tool-loop';
 import { chatWithTools } from '../../core/chat/tool-loop';
+import { SparkError } from '../../core/errors';
 import { CancelledError } from '../../core/gateway/cancellation';
+import type { ModelAvailability } from '../../core/gateway/client';
+import { GatewayDownError } from '../../core/gateway/errors';
+import type { GatewayModel } from '../../core/gateway/models';
+import { readMemInfo } from '../../core/meminfo';
+import { gib } from '../../core/planner';
 import { textTurns, toOpenAiMessages, toOpenAiTools } from '../../core/gateway/messages';
 import type { ToolCall } from '../../core/gateway/stream';
 import { serviceRows } from '../../core/services';
@@ -56,7 +63,7 @@ export class SparkParticipant {
       }
     } catch (error) {
       if (error instanceof CancelledError) return { metadata: { command: request.command } };
-      await explainError(stream, error, this.deps.stack());
+      await explainError(stream, error, this.deps.stack(), this.deps.statuses?.());
       return { metadata: { command: request.command, failed: true } satisfies SparkResultMetadata };
     }
   };
@@ -89,8 +96,14 @@ export class SparkParticipant {
     stream.progress(`Asking ${choice.model} through the Spark Gateway…`);
     const turns = [...historyTurns(context.history, PARTICIPANT_ID), ...textTurns([{ role: 'user', text: request.prompt }])];
     const runner = this.toolRunner(request, token);
+    let thinking = false;
     for await (const event of chatWithTools(client, { model: choice.model, messages: toOpenAiMessages(turns) }, runner, token)) {
       if (event.type === 'text') stream.markdown(event.text);
+      // Reasoning is not the answer: say that the model thinks, once, and show only its answer.
+      else if (event.type === 'reasoning' && !thinking) {
+        thinking = true;
+        stream.progress(`${choice.model} is thinking…`);
+      }
       else if (event.type === 'toolCall' && !runner) stream.markdown(`\n\nThe model asked to call \`${event.call.name}\` with \`${event.call.rawArguments}\`, but no tool of that name is attached to this request.\n`);
       else if (event.type === 'toolCall') stream.progress(`Running ${event.call.name}…`);
     }
@@ -113,7 +126,18 @@ export class SparkParticipant {
 
   private async models(stream: vscode.ChatResponseStream, token: vscode.CancellationToken): Promise<vscode.ChatResult> {
     stream.progress('Asking the gateway which models answer…');
-    const [models, availability] = await Promise.all([this.deps.session.models(token), this.deps.session.availability(token)]);
+    let models: GatewayModel[];
+    let availability: ModelAvailability[];
+    try {
+      [models, availability] = await Promise.all([this.deps.session.models(token), this.deps.session.availability(token)]);
+    } catch (error) {
+      const stack = this.deps.stack();
+      if (!(error instanceof SparkError) || !stack) throw error;
+      // No gateway (or no key for it): the stack's own models and their containers still answer the question.
+      stream.markdown(`${error instanceof GatewayDownError ? 'The gateway is not answering' : 'The gateway cannot be asked'}, so no model can be asked now. The stack's models (\`scenarios.yaml\`):\n\n${stackModelsMarkdown(stack.scenarios.models, this.deps.statuses?.())}\n\n`);
+      await explainError(stream, error, stack, this.deps.statuses?.());
+      return { metadata: { command: 'models' } satisfies SparkResultMetadata };
+    }
     const configured = vscode.workspace.getConfiguration('sparkGateway').get<string>('chatModel')?.trim();
     const current = chooseChatModel({ selected: this.selected(), configured, models, availability }).model;
     stream.markdown(`${modelsMarkdown(models, availability, this.deps.stack()?.scenarios.models ?? [], current)}\n\n`);
@@ -155,12 +179,19 @@ export class SparkParticipant {
       return { metadata: { command: 'start', failed: true } satisfies SparkResultMetadata };
     }
     const canStart = (await availableCommands()).has(COMMANDS.startScenario);
-    stream.markdown('Scenarios in `scenarios.yaml`:\n\n');
-    for (const scenario of stack.scenarios.scenarios) {
+    const totalBytes = (await readMemInfo()).totalBytes;
+    // Buttons only for what the planner says fits: a button for a start the pre-flight refuses only fails again.
+    const offer = startOffer(stack.scenarios, totalBytes);
+    stream.markdown(`Scenarios in \`scenarios.yaml\` that fit this machine (${gib(totalBytes)}):\n\n`);
+    for (const scenario of offer.fitting) {
       stream.markdown(`- **${scenario.title}** (\`${scenario.name}\`): ${[...scenario.models.keys()].map((m) => `\`${m}\``).join(', ')}\n`);
     }
+    if (offer.fitting.length === 0) stream.markdown('- none\n');
+    if (offer.notFitting.length > 0) {
+      stream.markdown(`\nDo not fit ${gib(totalBytes)}:\n\n${offer.notFitting.map((n) => `- \`${n.scenario.name}\`: ${n.reason}`).join('\n')}\n`);
+    }
     if (canStart) {
-      for (const scenario of stack.scenarios.scenarios) stream.button({ command: COMMANDS.startScenario, title: `Start ${scenario.name}`, arguments: [scenario.name] });
+      for (const scenario of offer.fitting) stream.button({ command: COMMANDS.startScenario, title: `Start ${scenario.name}`, arguments: [scenario.name] });
     } else {
       stream.markdown('\nStart one from a terminal: `spark-gateway up <scenario>`.\n');
     }

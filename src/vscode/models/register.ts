@@ -38,7 +38,6 @@ function loadedStack(deps: ModelCommandDeps): Stack | undefined {
 
 async function removeModelCommand(deps: ModelCommandDeps, node?: ServerNode): Promise<void> {
   if (!(await requireTrust('Removing a model'))) return;
-  // guard: the writable-stack guard (src/core/stack.ts, [onboarding]) goes here, before any write.
   const stack = loadedStack(deps);
   if (!stack) return;
   const fromRow = node && 'row' in node && node.row.kind === 'model' ? node.row.name : undefined;
@@ -78,7 +77,6 @@ function fitLines(fit: ScenarioFit): string[] {
 
 async function newScenarioCommand(deps: ModelCommandDeps): Promise<void> {
   if (!(await requireTrust('Adding a scenario'))) return;
-  // guard: the writable-stack guard (src/core/stack.ts, [onboarding]) goes here, before any write.
   const stack = loadedStack(deps);
   if (!stack) return;
   const picked = await vscode.window.showQuickPick(

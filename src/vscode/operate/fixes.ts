@@ -2,6 +2,7 @@
  * Turns a core `fix` sentence into a button: the fixes the extension can perform itself run a
  * command; the others are offered as text to copy, so every failure has one obvious next step.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FileFormatError, SparkError } from '../../core/errors';
@@ -22,15 +23,49 @@ export function fixButtons(error: unknown, stackRoot: string | undefined): FixBu
   return buttons;
 }
 
-/** Buttons for one fix sentence. */
+/**
+ * Buttons for one fix sentence: the extension's own command where one applies the fix (the core
+ * words its fixes for the CLI too, so they name `spark-gateway …`), else the text to copy.
+ */
 export function buttonsForFix(fix: string, stackRoot: string | undefined): FixButton[] {
-  if (fix.includes('spark-gateway sync-env') && /HF_TOKEN/.test(fix) && stackRoot) {
-    return [{ title: 'Open .env', run: () => openAt(path.join(stackRoot, '.env'), undefined) }, { title: 'Sync env', run: () => vscode.commands.executeCommand('sparkGateway.syncEnv') }];
+  const command = (title: string, id: string, ...args: unknown[]): FixButton => ({ title, run: () => vscode.commands.executeCommand(id, ...args) });
+  if (/HF_TOKEN/.test(fix) && stackRoot) {
+    return [{ title: 'Open .env at HF_TOKEN', run: () => openEnvAt(stackRoot, 'HF_TOKEN') }, command('Sync Environment Files', 'sparkGateway.syncEnv')];
   }
-  if (fix.includes('spark-gateway sync-env')) return [{ title: 'Sync env', run: () => vscode.commands.executeCommand('sparkGateway.syncEnv') }];
-  if (fix.includes('spark-gateway certs')) return [{ title: 'Generate certificates', run: () => vscode.commands.executeCommand('sparkGateway.generateCerts') }];
-  if (fix.includes('workspace trust')) return [{ title: 'Manage Workspace Trust', run: () => vscode.commands.executeCommand('workbench.trust.manage') }];
+  if (fix.includes('spark-gateway sync-env')) return [command('Sync Environment Files', 'sparkGateway.syncEnv')];
+  if (fix.includes('spark-gateway certs')) return [command('Generate Certificates', 'sparkGateway.generateCerts')];
+  if (fix.includes('workspace trust')) return [command('Manage Workspace Trust', 'workbench.trust.manage')];
+  const logs = /(?:docker logs|spark-gateway logs) ([\w.-]+)/.exec(fix);
+  if (logs?.[1]) return [command(`Tail Logs of ${logs[1]}`, 'sparkGateway.tailLogs', { row: { name: logs[1], container: logs[1] } })];
+  if (/start a scenario|spark-gateway up|Start Scenario/i.test(fix)) return [command('Start Scenario…', 'sparkGateway.startScenario')];
   return [{ title: 'Copy fix', run: () => vscode.env.clipboard.writeText(fix.replace(/^Run /, '').replace(/`/g, '')) }];
+}
+
+/** True when the fix's first button runs one of the extension's commands (not just copying text). */
+export function fixRunsCommand(fix: string, stackRoot: string | undefined): boolean {
+  return buttonsForFix(fix, stackRoot)[0]?.title !== 'Copy fix';
+}
+
+/**
+ * Opens the stack's `.env` with the cursor after `key=` (sync-env first when there is no .env).
+ * A .env without the key gets `key=` added at its end in the editor, unsaved: the user types the
+ * value and saves, nothing is written behind their back.
+ */
+export async function openEnvAt(stackRoot: string, key: string): Promise<void> {
+  const file = path.join(stackRoot, '.env');
+  if (!existsSync(file)) await vscode.commands.executeCommand('sparkGateway.syncEnv');
+  if (!existsSync(file)) return;
+  const line = readFileSync(file, 'utf8').split(/\r?\n/).findIndex((l) => new RegExp(`^\\s*(?:export\\s+)?${key}\\s*=`).test(l));
+  if (line >= 0) {
+    await openAt(file, line + 1);
+    return;
+  }
+  const editor = await vscode.window.showTextDocument(vscode.Uri.file(file));
+  const last = editor.document.lineAt(editor.document.lineCount - 1);
+  await editor.edit((edit) => edit.insert(last.range.end, `${last.text === '' ? '' : '\n'}${key}=`));
+  const end = editor.document.lineAt(editor.document.lineCount - 1).range.end;
+  editor.selection = new vscode.Selection(end, end);
+  editor.revealRange(new vscode.Range(end, end));
 }
 
 /** Shows an error with its fix buttons and runs the one chosen. */
@@ -44,7 +79,10 @@ export async function showErrorWithFix(message: string, error: unknown, stackRoo
 async function openAt(file: string, line: number | undefined): Promise<void> {
   const editor = await vscode.window.showTextDocument(vscode.Uri.file(file));
   if (line !== undefined) {
-    const position = new vscode.Position(Math.max(0, line - 1), 0);
+    const index = Math.min(Math.max(0, line - 1), editor.document.lineCount - 1);
+    const text = editor.document.lineAt(index).text;
+    // After the `=`, where the value goes.
+    const position = new vscode.Position(index, text.includes('=') ? text.indexOf('=') + 1 : 0);
     editor.selection = new vscode.Selection(position, position);
     editor.revealRange(new vscode.Range(position, position));
   }

@@ -2,10 +2,11 @@
  * The commands that operate the stack: certificates, env sync, start/stop scenario, doctor and
  * LiteLLM's admin UI. Each is a thin adapter: the work is in src/core, shared with the CLI.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { CertificateExistsError, generateCerts } from '../../core/certs';
+import { CertificateExistsError, certPaths, generateCerts } from '../../core/certs';
+import { explainUnavailable } from '../../core/chat/unavailable';
 import type { CheckResult } from '../../core/checks';
 import { formatCheck } from '../../core/checks';
 import { liveEngine } from '../../core/compose/live-engine';
@@ -14,10 +15,12 @@ import { runDoctor } from '../../core/doctor/doctor';
 import { parseDotEnv } from '../../core/env/dotenv';
 import { describeSync, syncEnv } from '../../core/env/sync';
 import { readMemInfo } from '../../core/meminfo';
-import { nginxPorts } from '../../core/preflight';
+import { httpsRequest } from '../../core/lifecycle/gateway-check';
+import { LITELLM_PORT, nginxPorts } from '../../core/preflight';
 import type { Stack } from '../../core/stack';
-import { buttonsForFix, showErrorWithFix } from './fixes';
+import type { ServiceStatus } from '../../core/state/service-state';
 import { downloadModelsCommand, freeDiskSpaceCommand, pullImagesCommand } from './firstStartCommands';
+import { buttonsForFix, fixRunsCommand, showErrorWithFix } from './fixes';
 import type { ScenarioDeps } from './scenarioCommands';
 import { requireStack, requireTrust, startScenarioCommand, stopScenarioCommand } from './scenarioCommands';
 
@@ -25,15 +28,17 @@ export interface OperateDeps {
   readonly stack: () => Stack | undefined;
   readonly docker: DockerClient;
   readonly log: vscode.LogOutputChannel;
+  /** Live service states, when the state model has synced. */
+  readonly statuses?: () => readonly ServiceStatus[] | undefined;
 }
 
 /** Registers the operate commands; everything disposable goes to `context.subscriptions`. */
 export function registerOperateCommands(context: vscode.ExtensionContext, deps: OperateDeps): void {
   const compose = vscode.window.createOutputChannel('Spark Gateway: Compose');
-  const scenarioDeps: ScenarioDeps = { stack: deps.stack, engine: () => liveEngine(deps.docker), docker: deps.docker, compose, log: deps.log };
+  const scenarioDeps: ScenarioDeps = { stack: deps.stack, engine: () => liveEngine(deps.docker), docker: deps.docker, compose, log: deps.log, ...(deps.statuses ? { statuses: deps.statuses } : {}) };
   context.subscriptions.push(
     compose,
-    vscode.commands.registerCommand('sparkGateway.startScenario', (scenario?: unknown) => startScenarioCommand(scenarioDeps, scenario)),
+    vscode.commands.registerCommand('sparkGateway.startScenario', (scenario?: unknown, preset?: unknown) => startScenarioCommand(scenarioDeps, scenario, preset)),
     vscode.commands.registerCommand('sparkGateway.stopScenario', (name?: string) => stopScenarioCommand(scenarioDeps, name)),
     vscode.commands.registerCommand('sparkGateway.generateCerts', () => generateCertsCommand(scenarioDeps)),
     vscode.commands.registerCommand('sparkGateway.syncEnv', () => syncEnvCommand(scenarioDeps)),
@@ -96,21 +101,41 @@ async function doctorCommand(deps: ScenarioDeps): Promise<void> {
   );
   for (const check of checks) deps.log.info(`doctor: ${formatCheck(check)}`);
   const failed = checks.filter((c) => c.status === 'fail').length;
-  const items = checks.map((check) => ({
-    check,
-    label: `${ICONS[check.status]} ${check.title}`,
-    description: check.status,
-    detail: `${check.detail}${check.fix && check.status !== 'ok' ? ` — fix: ${check.fix}` : ''}`,
-  }));
-  const chosen = await vscode.window.showQuickPick(items, {
-    title: `Doctor: ${failed === 0 ? 'nothing failed' : `${failed} failed`} — pick a row to apply its fix`,
-    matchOnDetail: true,
-    ignoreFocusOut: true,
+  // Each fix is the extension's own command (a button on the row, or Enter): nothing to type in a terminal.
+  const items = checks.map((check) => {
+    const fixes = check.fix && check.status !== 'ok' ? buttonsForFix(check.fix, stack.root) : [];
+    const runs = fixes.length > 0 && check.fix !== undefined && fixRunsCommand(check.fix, stack.root);
+    return {
+      check,
+      fixes,
+      label: `${ICONS[check.status]} ${check.title}`,
+      description: runs ? `${check.status} — fix: ${fixes.map((f) => f.title).join(' / ')}` : check.status,
+      detail: `${check.detail}${check.fix && check.status !== 'ok' && !runs ? ` — fix: ${check.fix}` : ''}`,
+      buttons: runs ? fixes.map((f, i) => ({ iconPath: new vscode.ThemeIcon(i === 0 ? 'wrench' : 'go-to-file'), tooltip: f.title })) : [],
+    };
   });
-  if (!chosen?.check.fix || chosen.check.status === 'ok') return;
-  await buttonsForFix(chosen.check.fix, stack.root)[0]?.run();
+  const quickPick = vscode.window.createQuickPick<(typeof items)[number]>();
+  quickPick.title = `Doctor: ${failed === 0 ? 'nothing failed' : `${failed} failed`} — Enter or a row's button applies its fix`;
+  quickPick.items = items;
+  quickPick.matchOnDetail = true;
+  quickPick.ignoreFocusOut = true;
+  const chosen = await new Promise<{ run(): Thenable<unknown> } | undefined>((resolve) => {
+    quickPick.onDidTriggerItemButton((e) => resolve(e.item.fixes.find((f) => f.title === e.button.tooltip)));
+    quickPick.onDidAccept(() => resolve(quickPick.selectedItems[0]?.fixes[0]));
+    quickPick.onDidHide(() => resolve(undefined));
+    quickPick.show();
+  });
+  quickPick.dispose();
+  await chosen?.run();
 }
 
+/**
+ * Opens LiteLLM's admin UI through NGINX over HTTPS, after checking the gateway answers there
+ * (trusting the stack's own certificate). `asExternalUri` maps localhost for Remote-SSH (a TCP
+ * tunnel: HTTPS passes through). A forwarder that proxies plain HTTP instead (code-server's
+ * `/proxy/<port>/`) would send plain HTTP to the HTTPS port ("400 The plain HTTP request was sent
+ * to HTTPS port"); then LiteLLM's own HTTP port is forwarded, which such a proxy carries.
+ */
 async function openAdminUi(deps: ScenarioDeps): Promise<void> {
   const stack = requireStack(deps);
   if (!stack) return;
@@ -125,7 +150,36 @@ async function openAdminUi(deps: ScenarioDeps): Promise<void> {
     }
     base = `https://localhost:${nginxPorts(env).https}`;
   }
-  // asExternalUri maps localhost to a forwarded port over Remote-SSH, so the browser on the user's machine reaches it.
-  const external = await vscode.env.asExternalUri(vscode.Uri.parse(`${base.replace(/\/$/, '')}/ui`));
+  base = base.replace(/\/$/, '');
+  const problem = await gatewayProblem(base, stack.root);
+  if (problem) {
+    const why = explainUnavailable(stack.scenarios, undefined, deps.statuses?.(), 'down');
+    const start = why.reason === 'gateway-down'
+      ? { title: 'Start the gateway', run: () => vscode.commands.executeCommand('sparkGateway.startScenario', why.scenario, { modelsOnly: false }) }
+      : { title: 'Start Scenario…', run: () => vscode.commands.executeCommand('sparkGateway.startScenario') };
+    await showErrorWithFix(`The LiteLLM admin UI is not reachable: ${problem}.`, undefined, stack.root, [start, { title: 'Run Doctor', run: () => vscode.commands.executeCommand('sparkGateway.doctor') }]);
+    return;
+  }
+  const target = vscode.Uri.parse(`${base}/ui`);
+  let external = await vscode.env.asExternalUri(target);
+  // A TCP tunnel (Remote-SSH) keeps the scheme and the path; a proxy under a path prefix speaks plain HTTP to the port.
+  if (target.scheme === 'https' && (external.scheme !== 'https' || external.path !== target.path)) {
+    deps.log.info(`admin UI: ${target.toString()} is forwarded as ${external.toString()} (a plain-HTTP proxy); opening LiteLLM's own port ${LITELLM_PORT} instead`);
+    external = await vscode.env.asExternalUri(vscode.Uri.parse(`http://localhost:${LITELLM_PORT}/ui`));
+  }
+  deps.log.info(`admin UI: opening ${external.toString()}`);
   await vscode.env.openExternal(external);
+}
+
+/** Why `<base>/health` does not answer over HTTPS with the stack's certificate, or undefined when it does. */
+async function gatewayProblem(base: string, stackRoot: string): Promise<string | undefined> {
+  if (!base.startsWith('https:')) return undefined;
+  const { certFile } = certPaths(stackRoot);
+  if (!existsSync(certFile)) return `${path.relative(stackRoot, certFile)} is missing, so NGINX cannot serve HTTPS`;
+  try {
+    const answer = await httpsRequest(`${base}/health`, readFileSync(certFile), { timeoutMs: 5000 });
+    return answer.status === 502 ? `${base} answers 502: NGINX runs but LiteLLM does not` : undefined;
+  } catch (error) {
+    return `nothing answers at ${base} (${error instanceof Error ? (error as NodeJS.ErrnoException).code ?? error.message : String(error)})`;
+  }
 }

@@ -15,10 +15,12 @@ import { reportFetch } from '../fetchProgress';
 import { readMemInfo } from '../../core/meminfo';
 import { gib, planScenario } from '../../core/planner';
 import type { Backend } from '../../core/preflight';
-import { PreflightError } from '../../core/preflight';
+import { PreflightError, onlyGatewayFailed } from '../../core/preflight';
 import type { ComposeVariant } from '../../core/scenarios';
 import type { Stack } from '../../core/stack';
-import { showErrorWithFix } from './fixes';
+import type { ServiceStatus } from '../../core/state/service-state';
+import type { FixButton } from './fixes';
+import { buttonsForFix, fixRunsCommand, showErrorWithFix } from './fixes';
 
 export interface ScenarioDeps {
   readonly stack: () => Stack | undefined;
@@ -26,6 +28,8 @@ export interface ScenarioDeps {
   readonly docker: DockerClient;
   readonly compose: vscode.OutputChannel;
   readonly log: vscode.LogOutputChannel;
+  /** Live service states, when the state model has synced. */
+  readonly statuses?: () => readonly ServiceStatus[] | undefined;
 }
 
 /** Refuses (with a button to manage trust) when the workspace is not trusted. */
@@ -51,11 +55,29 @@ async function pick<T>(items: readonly Choice<T>[], title: string, placeHolder: 
   return (await vscode.window.showQuickPick(items, { title, placeHolder, matchOnDescription: true, matchOnDetail: true, ignoreFocusOut: true }))?.value;
 }
 
+/** Answers a start may be given instead of asking (@spark's "Start the gateway", a refusal's "Models only"). */
+export interface StartPreset {
+  readonly variant?: ComposeVariant;
+  readonly backend?: Backend;
+  readonly modelsOnly?: boolean;
+}
+
+function presetOf(value: unknown): StartPreset {
+  if (typeof value !== 'object' || value === null) return {};
+  const v = value as Record<string, unknown>;
+  return {
+    ...(v.variant === 'spark' || v.variant === 'multi-gpu' ? { variant: v.variant } : {}),
+    ...(v.backend === 'vllm' || v.backend === 'simulator' ? { backend: v.backend } : {}),
+    ...(typeof v.modelsOnly === 'boolean' ? { modelsOnly: v.modelsOnly } : {}),
+  };
+}
+
 /**
  * Starts a scenario. `scenarioName` (from @spark's buttons, or another extension) skips the
- * first pick; the variant, backend and scope are still asked, since they change what runs.
+ * first pick; the variant, backend and scope are asked unless `preset` gives them.
  */
-export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: unknown): Promise<void> {
+export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: unknown, presetArg?: unknown): Promise<void> {
+  const preset = presetOf(presetArg);
   if (!(await requireTrust('Starting a scenario'))) return;
   const stack = requireStack(deps);
   if (!stack) return;
@@ -76,13 +98,13 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
   );
   if (!scenario) return;
   const variants: ComposeVariant[] = scenario.variant === 'spark' ? ['spark', 'multi-gpu'] : ['multi-gpu', 'spark'];
-  const variant = await pick(
+  const variant = preset.variant ?? await pick(
     variants.map((v) => ({ value: v, label: v, description: v === 'spark' ? 'docker-compose.yml — DGX Spark, unified memory' : 'docker-compose-gpu.yml — explicit GPU assignment', detail: v === scenario.variant ? "the scenario's default" : undefined })),
     'Start scenario (2/4)',
     'Compose variant',
   );
   if (!variant) return;
-  const backend = await pick<Backend>(
+  const backend = preset.backend ?? await pick<Backend>(
     [
       { value: 'vllm', label: 'vllm', description: 'the real vLLM images (downloads the models; needs HF_TOKEN)' },
       { value: 'simulator', label: 'simulator', description: 'the vLLM simulator under the vLLM tags (no GPU; stack/simulator/build-image.sh)' },
@@ -91,7 +113,7 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
     'Backend',
   );
   if (!backend) return;
-  const modelsOnly = await pick(
+  const modelsOnly = preset.modelsOnly ?? await pick(
     [
       { value: false, label: 'Models and gateway', description: 'models, LiteLLM, NGINX, then an end-to-end check over HTTPS' },
       { value: true, label: 'Models only', description: 'the model servers, no gateway' },
@@ -118,6 +140,11 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
           engine: deps.engine(),
           cancellation: token,
           sink: (line) => deps.compose.appendLine(line),
+          // The checks go to the channel as soon as they ran, before compose's own output.
+          onPreflight: (report) => {
+            deps.compose.appendLine('Pre-flight:');
+            for (const check of report.checks) deps.compose.appendLine(`  ${formatCheck(check)}`);
+          },
           onProgress: (p) => {
             if (!p.bytes) deps.log.info(`${scenario.name}: ${p.message}`);
             const fetchingModels = p.phase === 'pull' ? [...scenario.models.keys()] : stack.scenarios.models.filter((m) => m.hfModel === p.model).map((m) => m.name);
@@ -131,7 +158,6 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
         });
       },
     );
-    for (const check of result.report.checks) deps.compose.appendLine(formatCheck(check));
     const where = result.gatewayUrl ? ` behind ${result.gatewayUrl}` : ' (models only)';
     const open = result.gatewayUrl ? ['Open Admin UI'] : [];
     const chosen = await vscode.window.showInformationMessage(`${scenario.name} is up: ${result.models.join(', ')}${where}.`, ...open);
@@ -142,29 +168,80 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
       if (chosen) await vscode.commands.executeCommand('sparkGateway.stopScenario', scenario.name);
       return;
     }
-    if (error instanceof PreflightError) for (const check of error.report.checks) deps.compose.appendLine(formatCheck(check));
     deps.log.error(error instanceof Error ? error.message : String(error));
-    await showErrorWithFix(`Cannot start ${scenario.name}: ${error instanceof Error ? error.message : String(error)}`, error, stack.root, [{ title: 'Show output', run: async () => deps.compose.show() }]);
+    const showOutput = { title: 'Show output', run: async () => deps.compose.show() };
+    if (error instanceof PreflightError) {
+      // A refusal lists every failed check; a notification holds a line or two: it names them,
+      // the details and fixes are in the Compose channel, and the buttons are what can be done now.
+      const failed = error.report.checks.filter((c) => c.status === 'fail');
+      const names = failed.slice(0, 3).map((c) => c.title).join(', ') + (failed.length > 3 ? ` and ${failed.length - 3} more` : '');
+      const buttons: FixButton[] = [];
+      if (!modelsOnly && onlyGatewayFailed(error.report.checks)) buttons.push({ title: 'Models only', run: () => startScenarioCommand(deps, scenario.name, { variant, backend, modelsOnly: true }) });
+      const firstFix = failed.find((c) => c.fix)?.fix;
+      if (firstFix && fixRunsCommand(firstFix, stack.root)) buttons.push(...buttonsForFix(firstFix, stack.root));
+      buttons.push(showOutput);
+      const what = failed.length === 1 ? '1 pre-flight check failed' : `${failed.length} pre-flight checks failed`;
+      const gatewayNote = buttons[0]?.title === 'Models only' ? ' Only the gateway needs them: "Models only" starts the model servers.' : '';
+      const chosen = await vscode.window.showErrorMessage(`Cannot start ${scenario.name}: ${what} (${names}). Details and fixes in the Compose output.${gatewayNote}`, ...buttons.map((b) => b.title));
+      await buttons.find((b) => b.title === chosen)?.run();
+      return;
+    }
+    await showErrorWithFix(`Cannot start ${scenario.name}: ${shorten(error instanceof Error ? error.message : String(error))}`, error, stack.root, [showOutput]);
   } finally {
     reportFetch([...scenario.models.keys()], undefined);
   }
 }
 
+/** Notifications show a line or two: longer text belongs in the output channel. */
+function shorten(text: string, max = 160): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+/** States in which stopping has something to do. */
+const STOPPABLE: ReadonlySet<ServiceStatus['state']> = new Set(['created', 'starting', 'loading', 'running', 'healthy', 'unhealthy', 'restarting', 'paused']);
+
+/**
+ * Stops a scenario. The pick starts on what runs (the scenarios holding running models, most
+ * first); with nothing running it says so instead of offering stops that do nothing.
+ */
 export async function stopScenarioCommand(deps: ScenarioDeps, name?: string): Promise<void> {
   if (!(await requireTrust('Stopping a scenario'))) return;
   const stack = requireStack(deps);
   if (!stack) return;
-  const scenario = typeof name === 'string'
-    ? name
-    : await pick<string | null>(
-        [
-          ...stack.scenarios.scenarios.map((s) => ({ value: s.name, label: s.name, description: s.title, detail: `stops ${[...s.models.keys()].join(', ')}, and the gateway when no other model runs` })),
-          { value: null, label: 'Everything', description: 'every model and the gateway' },
-        ],
-        'Stop scenario',
-        'What to stop',
-      );
+  const statuses = deps.statuses?.();
+  const live = statuses?.filter((s) => STOPPABLE.has(s.state)) ?? [];
+  if (typeof name !== 'string' && statuses !== undefined && live.length === 0) {
+    const leftovers = statuses.filter((s) => s.state === 'exited').map((s) => s.container);
+    if (leftovers.length === 0) {
+      void vscode.window.showInformationMessage('Nothing of the stack is running: there is nothing to stop.');
+      return;
+    }
+    const chosen = await vscode.window.showInformationMessage(`Nothing of the stack is running. Stopped containers remain: ${leftovers.join(', ')}.`, 'Remove them');
+    if (chosen) await runStop(deps, stack, null);
+    return;
+  }
+  const runningModels = new Set(live.filter((s) => s.kind === 'model').map((s) => s.name));
+  const gatewayRuns = live.some((s) => s.kind === 'gateway');
+  const ranked = stack.scenarios.scenarios
+    .map((s) => ({ s, hits: [...s.models.keys()].filter((m) => runningModels.has(m)) }))
+    .sort((a, b) => b.hits.length - a.hits.length);
+  const scenarioItems = ranked.map(({ s, hits }) => ({
+    value: s.name as string | null,
+    label: s.name,
+    description: hits.length > 0 ? `$(play) runs now: ${hits.join(', ')}` : s.title,
+    detail: `stops ${[...s.models.keys()].join(', ')}${gatewayRuns ? ', and the gateway when no other model runs' : ''}`,
+  }));
+  const everything = { value: null, label: 'Everything', description: live.length > 0 ? `$(play) runs now: ${live.map((s) => s.name).join(', ')}` : 'every model and the gateway' };
+  const running = scenarioItems.filter((_, i) => (ranked[i]?.hits.length ?? 0) > 0);
+  const idle = scenarioItems.filter((_, i) => (ranked[i]?.hits.length ?? 0) === 0);
+  // What runs comes first, so Enter stops it; with only the gateway running, "Everything" is first.
+  const items = [...running, everything, ...idle];
+  const scenario = typeof name === 'string' ? name : await pick<string | null>(items, 'Stop scenario', 'What to stop (what runs now is first)');
   if (scenario === undefined) return;
+  await runStop(deps, stack, scenario);
+}
+
+async function runStop(deps: ScenarioDeps, stack: Stack, scenario: string | null): Promise<void> {
   deps.compose.appendLine(`── stop ${scenario ?? 'everything'} ──`);
   try {
     const result = await vscode.window.withProgress(
@@ -172,7 +249,7 @@ export async function stopScenarioCommand(deps: ScenarioDeps, name?: string): Pr
       (progress, token) =>
         stopScenario({ stack, scenario: scenario ?? undefined, engine: deps.engine(), cancellation: token, sink: (line) => deps.compose.appendLine(line), onProgress: (message) => progress.report({ message }) }),
     );
-    const kept = result.keptRunning.length > 0 ? ` The gateway keeps serving ${result.keptRunning.join(', ')}.` : '';
+    const kept = result.gatewayKept ? ` The gateway keeps serving ${result.keptRunning.join(', ')}.` : '';
     void vscode.window.showInformationMessage(result.stopped.length > 0 ? `Stopped ${result.stopped.join(', ')}.${kept}` : `Nothing of ${scenario ?? 'the stack'} was running.`);
   } catch (error) {
     if (error instanceof CancelledError) return;

@@ -1,6 +1,8 @@
 // @ts-check
 'use strict';
 
+const { vllmProfile } = require('./vllm-profiles');
+
 /**
  * Parses vLLM's command line.
  *
@@ -18,13 +20,8 @@
 /** Default model of `vllm serve` when neither MODEL nor --model is given (vLLM 0.11). */
 const DEFAULT_MODEL = 'Qwen/Qwen3-0.6B';
 
-/** Tool-call parsers registered in vLLM 0.11 (`--tool-call-parser` choices). */
-const TOOL_CALL_PARSERS = Object.freeze([
-  'deepseek_v3', 'deepseek_v31', 'ernie45', 'glm45', 'granite', 'granite-20b-fc', 'hermes',
-  'hunyuan_a13b', 'internlm', 'jamba', 'kimi_k2', 'llama3_json', 'llama4_json', 'llama4_pythonic',
-  'longcat', 'minimax', 'minimax_m2', 'mistral', 'olmo3', 'openai', 'phi4_mini_json', 'pythonic',
-  'qwen3_coder', 'qwen3_xml', 'seed_oss', 'step3', 'xlam',
-]);
+/** `--tool-call-parser` choices of the default vLLM version (each profile has its own). */
+const TOOL_CALL_PARSERS = vllmProfile(undefined).toolCallParsers;
 
 /** Flags the simulator honours that take one value, with the option key they set. */
 const VALUE_FLAGS = Object.freeze({
@@ -103,10 +100,11 @@ class CliError extends Error {
 /**
  * Parses the argv that follows the `vllm` program name.
  * @param {readonly string[]} argv e.g. `['serve', 'openai/gpt-oss-20b', '--port', '8000']`
+ * @param {readonly string[]} [toolCallParsers] the imitated version's `--tool-call-parser` choices
  * @returns {ParsedCommand}
  * @throws {CliError} on an unknown subcommand or a malformed value
  */
-function parseCommandLine(argv) {
+function parseCommandLine(argv, toolCallParsers = TOOL_CALL_PARSERS) {
   const [first, ...rest] = argv;
   if (first === undefined || first === '-h' || first === '--help') return { command: 'help' };
   if (first === '-v' || first === '--version' || first === 'version') return { command: 'version' };
@@ -114,15 +112,16 @@ function parseCommandLine(argv) {
     throw new CliError(`argument subparser: invalid choice: '${first}' (choose from 'serve', '--version')`);
   }
   if (rest.includes('-h') || rest.includes('--help')) return { command: 'help' };
-  return { command: 'serve', args: parseServeArgs(rest) };
+  return { command: 'serve', args: parseServeArgs(rest, toolCallParsers) };
 }
 
 /**
  * Parses the arguments of `vllm serve` (everything after `serve`).
  * @param {readonly string[]} argv
+ * @param {readonly string[]} [toolCallParsers] the imitated version's `--tool-call-parser` choices
  * @returns {ServeArgs}
  */
-function parseServeArgs(argv) {
+function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
   /** @type {Record<string, string>} */
   const raw = {};
   /** @type {string[]} */
@@ -194,10 +193,10 @@ function parseServeArgs(argv) {
   }
   const model = positionals[0] ?? raw.model ?? DEFAULT_MODEL;
   const toolCallParser = raw.toolCallParser;
-  if (toolCallParser !== undefined && !TOOL_CALL_PARSERS.includes(toolCallParser)) {
-    // vLLM 0.11 rejects this in validate_parsed_serve_args before the engine starts.
+  if (toolCallParser !== undefined && !toolCallParsers.includes(toolCallParser)) {
+    // vLLM rejects this in validate_parsed_serve_args before the engine starts.
     throw new CliError(
-      `invalid tool call parser: ${toolCallParser} (chose from { ${TOOL_CALL_PARSERS.join(',')} })`);
+      `invalid tool call parser: ${toolCallParser} (chose from { ${toolCallParsers.join(',')} })`);
   }
 
   /** @type {Omit<ServeArgs, 'nonDefault'>} */

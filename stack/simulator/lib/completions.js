@@ -96,6 +96,7 @@ async function handleCompletion(ctx, kind, req, res, body) {
  * @property {string} model        served name the request used
  * @property {string[]} promptWords
  * @property {string[]} pieces     streamed units, one per generated token
+ * @property {number} reasoning    how many of the first pieces are reasoning, not the answer
  * @property {'stop' | 'length' | 'tool_calls'} finishReason
  * @property {{ name: string, arguments: string, id: string } | null} toolCall
  */
@@ -117,17 +118,22 @@ function planChat(ctx, body) {
 
   const decision = decideToolCall(body, userText, ctx.args);
   if ('error' in decision) throw new RequestError(400, 'BadRequestError', decision.error, 'tool_choice');
-  if (decision.call) {
+  // gpt-oss reasons first (vLLM splits the harmony channels; the answer never contains it).
+  const thinking = /gpt-oss/i.test(ctx.args.model) ? gen.reasoningTokens(userText, ctx.settings.reasoningTokens) : [];
+  const thought = gen.limitTokens(thinking, maxTokens).tokens;
+  const left = maxTokens === undefined ? undefined : maxTokens - thought.length;
+  if (decision.call && (left === undefined || left > 0)) {
     const args = JSON.stringify(decision.call.arguments);
     const argPieces = args.match(/[\s\S]{1,8}/g) ?? [];
     return {
-      model, promptWords, pieces: ['', ...argPieces], finishReason: 'tool_calls',
-      toolCall: { name: decision.call.name, arguments: args, id: wire.newId('chatcmpl-tool') },
+      model, promptWords, pieces: [...gen.pieces(thought), '', ...argPieces], reasoning: thought.length, finishReason: 'tool_calls',
+      toolCall: { name: decision.call.name, arguments: args, id: wire.newId('chatcmpl-tool', ctx.settings.vllm) },
     };
   }
-  const full = gen.replyTokens('chat', model, userText, ctx.settings.responseTokens);
-  const { tokens, finishReason } = gen.limitTokens(full, maxTokens);
-  return { model, promptWords, pieces: gen.pieces(tokens), finishReason, toolCall: null };
+  const full = left === 0 ? [] : gen.replyTokens('chat', model, userText, ctx.settings.responseTokens);
+  const limited = gen.limitTokens(full, left);
+  const finishReason = thought.length < thinking.length || left === 0 ? 'length' : limited.finishReason;
+  return { model, promptWords, pieces: [...gen.pieces(thought), ...gen.pieces(limited.tokens)], reasoning: thought.length, finishReason, toolCall: null };
 }
 
 /**
@@ -147,7 +153,7 @@ function planText(ctx, body) {
   const maxTokens = readMaxTokens(ctx, body, 16, prompt.tokens);
   const full = gen.replyTokens('completion', model, prompt.text, ctx.settings.responseTokens);
   const { tokens, finishReason } = gen.limitTokens(full, maxTokens);
-  return { model, promptWords, pieces: gen.pieces(tokens), finishReason, toolCall: null };
+  return { model, promptWords, pieces: gen.pieces(tokens), reasoning: 0, finishReason, toolCall: null };
 }
 
 /**
@@ -200,7 +206,8 @@ function readMaxTokens(ctx, body, fallback, promptTokens) {
 async function generate(ctx, kind, res, body, plan, dieMidStream) {
   const stream = body.stream === true;
   const includeUsage = stream && body.stream_options?.include_usage === true;
-  const head = { id: wire.newId(kind === 'chat' ? 'chatcmpl' : 'cmpl'), created: wire.unixNow(), model: plan.model };
+  const v = ctx.settings.vllm;
+  const head = { id: wire.newId(kind === 'chat' ? 'chatcmpl' : 'cmpl', v), created: wire.unixNow(), model: plan.model };
   const controller = new AbortController();
   let finished = false;
   res.on('close', () => {
@@ -215,7 +222,7 @@ async function generate(ctx, kind, res, body, plan, dieMidStream) {
   if (stream) {
     ctx.startStream(res);
     if (kind === 'chat') res.write(wire.sse(wire.chatChunk(head, { role: 'assistant', content: '' })));
-    emit = (piece, i) => res.write(wire.sse(streamChunk(kind, head, plan, piece, i)));
+    emit = (piece, i) => res.write(wire.sse(streamChunk(kind, head, plan, piece, i, v)));
   }
   const dieAfter = Math.min(DIE_AFTER_CHUNKS, plan.pieces.length);
 
@@ -239,7 +246,7 @@ async function generate(ctx, kind, res, body, plan, dieMidStream) {
   const u = wire.usage(plan.promptWords.length, plan.pieces.length);
   if (stream) {
     const last = kind === 'chat'
-      ? wire.chatChunk(head, plan.toolCall ? {} : { content: '' }, plan.finishReason)
+      ? wire.chatChunk(head, plan.toolCall ? {} : wire.textDelta(v, { content: '' }), plan.finishReason)
       : wire.textChunk(head, '', plan.finishReason);
     res.write(wire.sse(last));
     if (includeUsage) res.write(wire.sse(wire.usageChunk(head, kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', u)));
@@ -248,9 +255,11 @@ async function generate(ctx, kind, res, body, plan, dieMidStream) {
     const toolCalls = plan.toolCall
       ? [{ id: plan.toolCall.id, type: /** @type {const} */ ('function'), function: { name: plan.toolCall.name, arguments: plan.toolCall.arguments } }]
       : [];
+    const reasoning = plan.pieces.slice(0, plan.reasoning).join('');
+    const answer = plan.pieces.slice(plan.reasoning).join('');
     ctx.sendJson(res, 200, wire.chatCompletion({
-      ...head, content: plan.toolCall ? null : plan.pieces.join(''), toolCalls, finishReason: plan.finishReason, usage: u,
-    }));
+      ...head, content: plan.toolCall ? null : answer, reasoning: reasoning || null, toolCalls, finishReason: plan.finishReason, usage: u,
+    }, v));
   } else {
     ctx.sendJson(res, 200, wire.textCompletion({ ...head, text: plan.pieces.join(''), finishReason: plan.finishReason, usage: u }));
   }
@@ -263,11 +272,14 @@ async function generate(ctx, kind, res, body, plan, dieMidStream) {
  * @param {{ id: string, created: number, model: string }} head
  * @param {Plan} plan
  * @param {string} piece
- * @param {number} i
+ * @param {number} index
+ * @param {import('./vllm-profiles').VllmProfile} v
  */
-function streamChunk(kind, head, plan, piece, i) {
+function streamChunk(kind, head, plan, piece, index, v) {
   if (kind === 'completion') return wire.textChunk(head, piece);
-  if (!plan.toolCall) return wire.chatChunk(head, { content: piece });
+  if (index < plan.reasoning) return wire.chatChunk(head, wire.textDelta(v, { reasoning: piece }));
+  const i = index - plan.reasoning;
+  if (!plan.toolCall) return wire.chatChunk(head, wire.textDelta(v, { content: piece }));
   if (i === 0) {
     return wire.chatChunk(head, {
       tool_calls: [{ id: plan.toolCall.id, type: 'function', index: 0, function: { name: plan.toolCall.name, arguments: '' } }],

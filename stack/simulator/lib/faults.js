@@ -9,7 +9,8 @@
  *  - `fail`           every completion request answers 500 with an OpenAI-shaped error
  *  - `hang`           completion requests are accepted and never answered (until the client leaves)
  *  - `die-mid-stream` a completion sends DIE_AFTER_CHUNKS content chunks, then the process exits 1
- *  - `fail-health`    `/health` answers 500, so a Docker healthcheck turns unhealthy
+ *  - `fail-health`    the engine is dead to `/health` and `/ping`: 503 with an empty body, as vLLM
+ *                     answers on EngineDeadError, so a Docker healthcheck turns unhealthy
  *
  * @typedef {'none' | 'fail' | 'hang' | 'die-mid-stream' | 'fail-health'} FaultName
  */

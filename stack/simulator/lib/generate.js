@@ -110,6 +110,19 @@ function replyTokens(kind, modelName, promptText, responseTokens = 0) {
 }
 
 /**
+ * The reasoning a gpt-oss model streams before its answer when SIM_REASONING_TOKENS=N: N words,
+ * `Reasoning about: <words of the last user message>` repeated as needed. Never part of the answer.
+ * @param {string} userText
+ * @param {number} n
+ * @returns {string[]} tokens
+ */
+function reasoningTokens(userText, n) {
+  const echo = words(userText);
+  const base = ['Reasoning', 'about:', ...(echo.length ? echo : ['nothing'])];
+  return Array.from({ length: n }, (_, i) => /** @type {string} */ (base[i % base.length]));
+}
+
+/**
  * Applies max_tokens.
  * @param {readonly string[]} tokens full reply
  * @param {number | undefined} maxTokens
@@ -132,5 +145,5 @@ function pieces(tokens) {
 
 module.exports = {
   words, countTokens, contentText, chatPromptText, lastUserText, completionPrompt,
-  replyTokens, limitTokens, pieces,
+  replyTokens, reasoningTokens, limitTokens, pieces,
 };

@@ -11,7 +11,7 @@ const { Engine } = require('./engine');
 const { createSimulatorServer } = require('./server');
 const { startStatsLog } = require('./stats-log');
 const { MemoryBallast } = require('./memory-ballast');
-const { VLLM_VERSION } = require('./version');
+const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
 
 /**
  * Composition root of `vllm` (the simulator): parse the command line and settings, play the
@@ -26,9 +26,17 @@ const { VLLM_VERSION } = require('./version');
  * @param {Readonly<Record<string, string | undefined>>} env
  */
 async function main(argv, env) {
+  let vllm;
+  try {
+    vllm = vllmProfile(env.VLLM_VERSION);
+  } catch (err) {
+    if (!(err instanceof UnknownVersionError)) throw err;
+    process.stderr.write(`vllm simulator: ${err.message}\n`);
+    process.exit(2);
+  }
   let parsed;
   try {
-    parsed = parseCommandLine(argv);
+    parsed = parseCommandLine(argv, vllm.toolCallParsers);
   } catch (err) {
     if (!(err instanceof CliError)) throw err;
     process.stderr.write(`${USAGE}vllm serve: error: ${err.message}\n`);
@@ -39,7 +47,7 @@ async function main(argv, env) {
     return;
   }
   if (parsed.command === 'version') {
-    process.stdout.write(`${VLLM_VERSION}\n`);
+    process.stdout.write(`${vllm.version}\n`);
     return;
   }
   const { args } = parsed;
@@ -53,7 +61,12 @@ async function main(argv, env) {
     process.exit(2);
   }
 
-  const log = createLogger(process.stdout, { debug: (env.VLLM_LOGGING_LEVEL ?? '').toUpperCase() === 'DEBUG' });
+  const v = settings.vllm;
+  const log = createLogger(process.stdout, {
+    debug: (env.VLLM_LOGGING_LEVEL ?? '').toUpperCase() === 'DEBUG',
+    prefixEveryLine: v.prefixEveryLine,
+    engineProcess: v.engineProcess,
+  });
   const faults = new FaultState(settings.fault);
   const profile = modelProfile(args, settings);
   const ballast = new MemoryBallast(settings.holdMemoryMb);
@@ -79,17 +92,6 @@ async function main(argv, env) {
   process.on('SIGTERM', () => shutdown('SIGTERM'));
   process.on('SIGINT', () => shutdown('SIGINT'));
 
-  try {
-    await runStartup({ args, settings, profile, log, onShardLoaded: (k, n) => ballast.load(k, n) });
-  } catch (err) {
-    if (!(err instanceof StartupError)) throw err;
-    log.engine('ERROR', 'core.py:708', `EngineCore failed to start.\n${err.exceptionType}: ${err.message}`);
-    log.raw('RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}');
-    process.exitCode = 1;
-    return;
-  }
-  if (shuttingDown) return;
-
   const engine = new Engine({
     tokensPerSecond: settings.tokensPerSecond,
     maxNumSeqs: args.maxNumSeqs,
@@ -103,26 +105,44 @@ async function main(argv, env) {
     setTimeout(() => process.exit(1), 50);
   };
   const created = createSimulatorServer({ args, settings, profile, engine, faults, log, onFatal });
-  server = created.server;
-
-  server.on('error', (err) => {
+  const http = created.server;
+  server = http;
+  http.on('error', (err) => {
     log.api('ERROR', 'launcher.py:80', `[Errno 98] error while attempting to bind on address (${args.host ?? '0.0.0.0'}, ${args.port}): ${err.message}`);
     process.exit(1);
   });
-  server.listen({ port: args.port, host: args.host }, () => {
-    const address = server?.address();
-    const port = address && typeof address === 'object' ? address.port : args.port;
-    log.api('INFO', 'api_server.py:1971', `Starting vLLM API server 0 on http://${args.host ?? '0.0.0.0'}:${port}`);
-    log.api('INFO', 'launcher.py:37', 'Available routes are:');
-    for (const [route, method] of [['/health', 'GET'], ['/v1/models', 'GET'], ['/version', 'GET'], ['/metrics', 'GET'],
-      ['/v1/chat/completions', 'POST'], ['/v1/completions', 'POST']]) {
-      log.api('INFO', 'launcher.py:45', `Route: ${route}, Methods: ${method}`);
-    }
-    log.uvicorn(`Started server process [${process.pid}]`);
-    log.uvicorn('Waiting for application startup.');
-    log.uvicorn('Application startup complete.');
+  /** Binds the port once the engine is up and logs the API server's lines; requests wait for uvicorn's start. */
+  const startApiServer = () => new Promise((resolve) => {
+    http.listen({ port: args.port, host: args.host }, () => {
+      const address = http.address();
+      const port = address && typeof address === 'object' ? address.port : args.port;
+      const url = `http://${args.host ?? '0.0.0.0'}:${port}`;
+      if (v.line === '0.31') log.api('INFO', 'entry.py:136', `Starting vLLM server on ${url}`);
+      else log.api('INFO', 'api_server.py:1971', `Starting vLLM API server 0 on ${url}`);
+      log.api('INFO', 'launcher.py:37', 'Available routes are:');
+      for (const [route, method] of [['/health', 'GET'], ['/load', 'GET'], ['/ping', 'GET, POST'], ['/v1/models', 'GET'],
+        ['/version', 'GET'], ['/metrics', 'GET'], ['/v1/chat/completions', 'POST'], ['/v1/completions', 'POST']]) {
+        log.api('INFO', 'launcher.py:45', `Route: ${route}, Methods: ${method}`);
+      }
+      resolve(undefined);
+    });
   });
-  if (!args.disableLogStats) startStatsLog(engine, log, settings.statsIntervalSeconds);
+
+  try {
+    await runStartup({ args, settings, profile, log, onShardLoaded: (k, n) => ballast.load(k, n), startApiServer });
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    log.engine('ERROR', 'core.py:708', `EngineCore failed to start.\n${err.exceptionType}: ${err.message}`);
+    log.raw('RuntimeError: Engine core initialization failed. See root cause above. Failed core proc(s): {}');
+    process.exitCode = 1;
+    return;
+  }
+  if (shuttingDown) return;
+  log.uvicorn(`Started server process [${process.pid}]`);
+  log.uvicorn('Waiting for application startup.');
+  log.uvicorn('Application startup complete.');
+  created.open();
+  if (!args.disableLogStats) startStatsLog(engine, log, settings.statsIntervalSeconds, v);
 }
 
 module.exports = { main };

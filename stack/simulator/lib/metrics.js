@@ -2,17 +2,21 @@
 'use strict';
 
 /**
- * `GET /metrics`: Prometheus text format 0.0.4 as vLLM 0.11 exposes it through prometheus_client —
+ * `GET /metrics`: Prometheus text format 0.0.4 as vLLM exposes it through prometheus_client —
  * metric names with the `vllm:` prefix, labels `model_name` (the first served name) and
  * `engine="0"`, counters with `_total` on their HELP/TYPE lines, float values (`0.0`).
+ * vLLM 0.31 adds `vllm:num_requests_waiting_by_reason{reason="capacity"|"deferred"}` and
+ * `vllm:prompt_tokens_cached`, and counts finished requests with reasons `error` and `repetition`
+ * too. (`vllm:gpu_cache_usage_perc` is hidden in 0.11 and gone in 0.31: never shown.)
  */
 
 /**
  * @param {import('./engine').Engine} engine
  * @param {string} modelName
+ * @param {Pick<import('./vllm-profiles').VllmProfile, 'waitingByReason'>} v
  * @returns {string}
  */
-function renderMetrics(engine, modelName) {
+function renderMetrics(engine, modelName, v) {
   const labels = `model_name="${escapeLabel(modelName)}",engine="0"`;
   /** @type {string[]} */
   const out = [];
@@ -31,6 +35,12 @@ function renderMetrics(engine, modelName) {
     [['', engine.running.size]]);
   metric('vllm:num_requests_waiting', 'gauge', 'Number of requests waiting to be processed.',
     [['', engine.waiting.length]]);
+  if (v.waitingByReason) {
+    metric('vllm:num_requests_waiting_by_reason', 'gauge', 'Number of waiting requests by reason. '
+      + "Reason labels: 'capacity' = waiting for scheduling capacity; 'deferred' = deferred by transient "
+      + 'constraints (LoRA budget, KV transfer, blocked status). Sum of all reasons equals vllm:num_requests_waiting.',
+    [[',reason="capacity"', engine.waiting.length], [',reason="deferred"', 0]]);
+  }
   metric('vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.',
     [['', engine.kvCacheUsage()]]);
   metric('vllm:prefix_cache_queries_total', 'counter',
@@ -41,10 +51,16 @@ function renderMetrics(engine, modelName) {
     [['', engine.totals.preemptions]]);
   metric('vllm:prompt_tokens_total', 'counter', 'Number of prefill tokens processed.',
     [['', engine.totals.promptTokens]]);
+  if (v.waitingByReason) {
+    metric('vllm:prompt_tokens_cached_total', 'counter', 'Number of cached prompt tokens (local + external).',
+      [['', engine.totals.prefixHits]]);
+  }
   metric('vllm:generation_tokens_total', 'counter', 'Number of generation tokens processed.',
     [['', engine.totals.generationTokens]]);
   metric('vllm:request_success_total', 'counter', 'Count of successfully processed requests.',
-    Object.entries(engine.finished).map(([reason, n]) => [`,finished_reason="${reason}"`, n]));
+    Object.entries({ ...(v.waitingByReason ? { repetition: 0 } : {}), ...engine.finished })
+      .filter(([reason]) => v.waitingByReason || reason !== 'error')
+      .map(([reason, n]) => [`,finished_reason="${reason}"`, n]));
   histogram(out, 'vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.',
     labels, engine.ttft);
   histogram(out, 'vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.',

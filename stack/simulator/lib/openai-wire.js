@@ -4,12 +4,42 @@
 const { randomBytes } = require('node:crypto');
 
 /**
- * JSON bodies and SSE frames in the shapes vLLM 0.11's OpenAI-compatible server sends.
+ * JSON bodies and SSE frames in the shapes vLLM's OpenAI-compatible server sends, per imitated
+ * version (lib/vllm-profiles.js): the reasoning field(s), whether an empty `tool_calls` is sent,
+ * and the length of random ids.
+ *
+ * @typedef {import('./vllm-profiles').VllmProfile} VllmProfile
  */
 
-/** @param {string} prefix e.g. `chatcmpl`, `cmpl`, `chatcmpl-tool` */
-function newId(prefix) {
-  return `${prefix}-${randomBytes(16).toString('hex')}`;
+/**
+ * vLLM's random_uuid(): 32 hex characters in 0.11, 16 in 0.31.
+ * @param {string} prefix e.g. `chatcmpl`, `cmpl`, `chatcmpl-tool`
+ * @param {Pick<VllmProfile, 'idHexChars'>} [v]
+ */
+function newId(prefix, v = { idHexChars: 32 }) {
+  return `${prefix}-${randomBytes(v.idHexChars / 2).toString('hex')}`;
+}
+
+/**
+ * The reasoning field(s) of the version: `reasoning_content` (0.11.0), both (0.11.2), `reasoning` (0.31).
+ * @param {VllmProfile} v
+ * @param {string | null} text
+ * @returns {Record<string, string | null>}
+ */
+function reasoningFields(v, text) {
+  if (v.reasoningField === 'both') return { reasoning: text, reasoning_content: text };
+  return { [v.reasoningField]: text };
+}
+
+/**
+ * A streamed delta carrying reasoning (`reasoning`) or answer text (`content`). 0.11.2 sends its
+ * two reasoning fields as null on plain deltas; 0.11.0 and 0.31 leave unset fields out.
+ * @param {VllmProfile} v
+ * @param {{ content?: string, reasoning?: string }} part
+ */
+function textDelta(v, part) {
+  if (part.reasoning !== undefined) return reasoningFields(v, part.reasoning);
+  return v.reasoningField === 'both' ? { content: part.content ?? '', ...reasoningFields(v, null) } : { content: part.content ?? '' };
 }
 
 /** Seconds since the epoch, as OpenAI's `created`. */
@@ -41,8 +71,9 @@ function usage(prompt, completion) {
  * @param {{ servedModelNames: readonly string[], model: string }} args
  * @param {number} maxModelLen
  * @param {number} created
+ * @param {VllmProfile} [v]
  */
-function modelList(args, maxModelLen, created) {
+function modelList(args, maxModelLen, created, v) {
   return {
     object: 'list',
     data: args.servedModelNames.map((id) => ({
@@ -54,7 +85,7 @@ function modelList(args, maxModelLen, created) {
       parent: null,
       max_model_len: maxModelLen,
       permission: [{
-        id: newId('modelperm'),
+        id: newId('modelperm', v),
         object: 'model_permission',
         created,
         allow_create_engine: false,
@@ -77,10 +108,11 @@ function modelList(args, maxModelLen, created) {
 
 /**
  * Non-streaming chat completion.
- * @param {{ id: string, created: number, model: string, content: string | null, toolCalls: ToolCall[],
- *   finishReason: string, usage: ReturnType<typeof usage> }} r
+ * @param {{ id: string, created: number, model: string, content: string | null, reasoning: string | null,
+ *   toolCalls: ToolCall[], finishReason: string, usage: ReturnType<typeof usage> }} r
+ * @param {VllmProfile} v
  */
-function chatCompletion(r) {
+function chatCompletion(r, v) {
   return {
     id: r.id,
     object: 'chat.completion',
@@ -95,8 +127,8 @@ function chatCompletion(r) {
         annotations: null,
         audio: null,
         function_call: null,
-        tool_calls: r.toolCalls,
-        reasoning_content: null,
+        ...(r.toolCalls.length > 0 || v.emptyToolCalls ? { tool_calls: r.toolCalls } : {}),
+        ...reasoningFields(v, r.reasoning),
       },
       logprobs: null,
       finish_reason: r.finishReason,
@@ -176,6 +208,6 @@ function sse(obj) {
 const SSE_DONE = 'data: [DONE]\n\n';
 
 module.exports = {
-  newId, unixNow, errorBody, usage, modelList, chatCompletion, chatChunk, usageChunk,
+  newId, unixNow, errorBody, usage, modelList, chatCompletion, chatChunk, usageChunk, textDelta,
   textCompletion, textChunk, sse, SSE_DONE,
 };

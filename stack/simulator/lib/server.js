@@ -5,14 +5,15 @@ const http = require('node:http');
 const wire = require('./openai-wire');
 const { handleCompletion } = require('./completions');
 const { renderMetrics, METRICS_CONTENT_TYPE } = require('./metrics');
-const { VLLM_VERSION } = require('./version');
 
 /**
  * The HTTP server: vLLM's routes plus the simulator's admin routes.
  *
- *   GET  /health                 200, empty body (500 with SIM_FAULT=fail-health)
+ *   GET  /health                 200, empty body (503, empty body, with SIM_FAULT=fail-health: a dead engine)
+ *   GET|POST /ping               the same as /health (SageMaker's probe)
+ *   GET  /load                   {"server_load": requests in flight}
  *   GET  /v1/models              OpenAI model list with max_model_len, owned_by "vllm", root = MODEL
- *   GET  /version                {"version": "0.11.2"}
+ *   GET  /version                {"version": "<imitated vLLM version>"}
  *   GET  /metrics                Prometheus text, vLLM's metric names
  *   POST /v1/chat/completions    streaming and not, tool calls, usage
  *   POST /v1/completions         streaming and not, usage
@@ -34,9 +35,14 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * @param {ServerContext} base
- * @returns {{ server: http.Server, stats: import('./completions').SimStats }}
+ * @returns {{ server: http.Server, stats: import('./completions').SimStats, open: () => void }} `open()`
+ *   ends the start-up: requests that arrived after the port was bound wait until then, as they
+ *   wait in the socket's backlog until uvicorn has started
  */
 function createSimulatorServer(base) {
+  /** @type {() => void} */
+  let open = () => {};
+  const opened = new Promise((resolve) => { open = () => resolve(undefined); });
   /** @type {import('./completions').SimStats} */
   const stats = { requests: 0, completed: 0, failed: 0, disconnects: 0, lastRequest: null };
   const created = wire.unixNow();
@@ -79,22 +85,26 @@ function createSimulatorServer(base) {
   /** @type {import('./completions').CompletionContext} */
   const ctx = { ...base, stats, sendJson, startStream };
 
+  /**
+   * vLLM's health check: 200 with an empty body, or 503 with an empty body once the engine is dead
+   * (EngineDeadError), which is what SIM_FAULT=fail-health stands for.
+   * @param {http.IncomingMessage} _req
+   * @param {http.ServerResponse} res
+   */
+  const health = (_req, res) => {
+    writeHead(res, base.faults.current === 'fail-health' ? 503 : 200, { 'content-length': '0' });
+    res.end();
+  };
+
   /** @type {Record<string, Record<string, (req: http.IncomingMessage, res: http.ServerResponse, url: URL) => unknown>>} */
   const routes = {
-    '/health': {
-      GET: (_req, res) => {
-        if (base.faults.current === 'fail-health') {
-          sendJson(res, 500, wire.errorBody('Simulated unhealthy engine (SIM_FAULT=fail-health).', 'InternalServerError', 500));
-        } else {
-          writeHead(res, 200, { 'content-length': '0' });
-          res.end();
-        }
-      },
-    },
-    '/v1/models': { GET: (_req, res) => sendJson(res, 200, wire.modelList(base.args, base.profile.maxModelLen, created)) },
-    '/version': { GET: (_req, res) => sendJson(res, 200, { version: VLLM_VERSION }) },
+    '/health': { GET: health },
+    '/ping': { GET: health, POST: health },
+    '/load': { GET: (_req, res) => sendJson(res, 200, { server_load: base.engine.running.size + base.engine.waiting.length }) },
+    '/v1/models': { GET: (_req, res) => sendJson(res, 200, wire.modelList(base.args, base.profile.maxModelLen, created, base.settings.vllm)) },
+    '/version': { GET: (_req, res) => sendJson(res, 200, { version: base.settings.vllm.version }) },
     '/metrics': {
-      GET: (_req, res) => sendText(res, 200, METRICS_CONTENT_TYPE, renderMetrics(base.engine, base.args.servedModelNames[0])),
+      GET: (_req, res) => sendText(res, 200, METRICS_CONTENT_TYPE, renderMetrics(base.engine, base.args.servedModelNames[0], base.settings.vllm)),
     },
     '/v1/chat/completions': {
       POST: async (req, res) => withJsonBody(req, res, sendJson, (body) => handleCompletion(ctx, 'chat', req, res, body)),
@@ -136,7 +146,8 @@ function createSimulatorServer(base) {
     },
   };
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(async (req, res) => {
+    await opened;
     const url = new URL(req.url ?? '/', 'http://localhost');
     const route = routes[url.pathname];
     const handler = route?.[req.method ?? 'GET'];
@@ -152,7 +163,7 @@ function createSimulatorServer(base) {
   });
   // Streams can last long; never time a request out on the server side (uvicorn does not either).
   server.requestTimeout = 0;
-  return { server, stats };
+  return { server, stats, open };
 }
 
 /**

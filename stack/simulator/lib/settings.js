@@ -2,6 +2,7 @@
 'use strict';
 
 const { parseFault } = require('./faults');
+const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
 
 /**
  * Simulator settings. Read from SIM_* environment variables (preferred, because the compose files
@@ -18,9 +19,13 @@ const { parseFault } = require('./faults');
  * @property {number} totalMemoryGib        memory of the simulated GPU (SIM_TOTAL_MEMORY_GIB)
  * @property {number | undefined} weightsGib weights size; undefined = known model table (SIM_WEIGHTS_GIB)
  * @property {boolean} enforceMemory        exit like vLLM when weights + KV cache do not fit (SIM_ENFORCE_MEMORY)
+ * @property {number} downloadSeconds       silent "download" after the load starts, on top of loadSeconds (SIM_DOWNLOAD_SECONDS)
+ * @property {number} reasoningTokens       reasoning words a gpt-oss model streams before its answer (SIM_REASONING_TOKENS)
+ * @property {import('./vllm-profiles').VllmProfile} vllm the imitated vLLM version (VLLM_VERSION)
+ * @property {boolean} logo                 0.31's ASCII logo; false with VLLM_DISABLE_LOG_LOGO=1, as in vLLM
  */
 
-/** @type {Readonly<Omit<Settings, 'weightsGib'>>} */
+/** @type {Readonly<Omit<Settings, 'weightsGib' | 'vllm' | 'logo'>>} */
 const DEFAULTS = Object.freeze({
   loadSeconds: 3,
   tokensPerSecond: 50,
@@ -31,6 +36,8 @@ const DEFAULTS = Object.freeze({
   responseTokens: 0,
   totalMemoryGib: 128,
   enforceMemory: false,
+  downloadSeconds: 0,
+  reasoningTokens: 0,
 });
 
 /** An invalid setting; the message names the variable. */
@@ -85,6 +92,15 @@ function readSettings(env, flags = {}) {
     throw new SettingsError(`SIM_ENFORCE_MEMORY=${enforce} is invalid: expected 1 or 0`);
   }
 
+  let vllm;
+  try {
+    vllm = vllmProfile(env.VLLM_VERSION);
+  } catch (err) {
+    if (!(err instanceof UnknownVersionError)) throw err;
+    throw new SettingsError(err.message);
+  }
+  const noLogo = (env.VLLM_DISABLE_LOG_LOGO ?? '').trim();
+
   return {
     loadSeconds: num('SIM_LOAD_SECONDS', DEFAULTS.loadSeconds, { min: 0 }),
     tokensPerSecond: num('SIM_TOKENS_PER_SECOND', DEFAULTS.tokensPerSecond, { min: 0, positive: true }),
@@ -96,6 +112,11 @@ function readSettings(env, flags = {}) {
     totalMemoryGib: num('SIM_TOTAL_MEMORY_GIB', DEFAULTS.totalMemoryGib, { min: 0, positive: true }),
     weightsGib: weightsText === undefined ? undefined : num('SIM_WEIGHTS_GIB', 0, { min: 0 }),
     enforceMemory: enforce !== undefined && /^(1|true)$/i.test(enforce),
+    downloadSeconds: num('SIM_DOWNLOAD_SECONDS', DEFAULTS.downloadSeconds, { min: 0 }),
+    reasoningTokens: num('SIM_REASONING_TOKENS', DEFAULTS.reasoningTokens, { min: 0, integer: true }),
+    vllm,
+    // vLLM reads it as bool(int(...)): any non-zero integer disables the logo.
+    logo: !(noLogo !== '' && Number(noLogo) !== 0),
   };
 }
 

@@ -7,15 +7,19 @@
  *
  *   Engine 000: Avg prompt throughput: 12.0 tokens/s, Avg generation throughput: 48.5 tokens/s,
  *   Running: 1 reqs, Waiting: 0 reqs, GPU KV cache usage: 0.1%, Prefix cache hit rate: 50.0%
+ *
+ * vLLM 0.11 always shows the prefix-cache hit rate; 0.31 only once prefix-cache queries were seen.
+ * (Both add `Preemptions: N` and 0.31 `Deferred: N reqs` when non-zero; the simulator has neither.)
  */
 
 /**
  * @param {import('./engine').Engine} engine
  * @param {import('./log').Logger} log
  * @param {number} intervalSeconds
+ * @param {import('./vllm-profiles').VllmProfile} v
  * @returns {{ stop: () => void }}
  */
-function startStatsLog(engine, log, intervalSeconds) {
+function startStatsLog(engine, log, intervalSeconds, v) {
   let last = { ...engine.totals };
   let lastAt = performance.now();
   let wasActive = false;
@@ -30,13 +34,13 @@ function startStatsLog(engine, log, intervalSeconds) {
     const hits = t.prefixHits - last.prefixHits;
     const active = prompt > 0 || generated > 0 || engine.running.size > 0 || engine.waiting.length > 0;
     if (active || wasActive) {
-      log.api('INFO', 'loggers.py:127', statsLine({
+      log.api('INFO', v.line === '0.31' ? 'loggers.py:320' : 'loggers.py:127', statsLine({
         promptThroughput: prompt / seconds,
         generationThroughput: generated / seconds,
         running: engine.running.size,
         waiting: engine.waiting.length,
         kvCacheUsage: engine.kvCacheUsage(),
-        prefixHitRate: queries > 0 ? hits / queries : 0,
+        prefixHitRate: v.line === '0.31' && t.prefixQueries === 0 ? undefined : queries > 0 ? hits / queries : 0,
       }));
     }
     wasActive = active;
@@ -49,14 +53,15 @@ function startStatsLog(engine, log, intervalSeconds) {
 
 /**
  * @param {{ promptThroughput: number, generationThroughput: number, running: number, waiting: number,
- *   kvCacheUsage: number, prefixHitRate: number }} s rates in tokens/s, usage and hit rate as 0..1
+ *   kvCacheUsage: number, prefixHitRate?: number }} s rates in tokens/s, usage and hit rate as 0..1
+ *   (no hit rate: the part is left out)
  */
 function statsLine(s) {
   return `Engine 000: Avg prompt throughput: ${s.promptThroughput.toFixed(1)} tokens/s, `
     + `Avg generation throughput: ${s.generationThroughput.toFixed(1)} tokens/s, `
     + `Running: ${s.running} reqs, Waiting: ${s.waiting} reqs, `
-    + `GPU KV cache usage: ${(s.kvCacheUsage * 100).toFixed(1)}%, `
-    + `Prefix cache hit rate: ${(s.prefixHitRate * 100).toFixed(1)}%`;
+    + `GPU KV cache usage: ${(s.kvCacheUsage * 100).toFixed(1)}%`
+    + (s.prefixHitRate === undefined ? '' : `, Prefix cache hit rate: ${(s.prefixHitRate * 100).toFixed(1)}%`);
 }
 
 module.exports = { startStatsLog, statsLine };

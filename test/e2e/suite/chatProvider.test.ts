@@ -1,8 +1,10 @@
 /**
  * The gateway's models in VS Code's language model API, in the real extension host: the extension
  * finds the gateway (NGINX with the certificate certs.sh made in the workspace's stack, the key in
- * its .env), lists only the models that answer, streams text and passes tool calls through as
- * LanguageModelToolCallPart — what any chat participant or agent gets from the model picker.
+ * its .env), lists every model of the stack (those that do not answer too, so a participant can
+ * run with one selected), streams text, answers a request to a model that is not running with the
+ * reason and the fix, and passes tool calls through as LanguageModelToolCallPart — what any chat
+ * participant or agent gets from the model picker.
  */
 import * as assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -58,12 +60,26 @@ suite('model picker: the spark-gateway provider', () => {
     rmSync(work, { recursive: true, force: true });
   });
 
-  test('lists only the model that answers, named "(Spark)", with limits from /model/info', async function () {
+  test('lists every model of the stack, named "(Spark)", with limits from /model/info once the gateway answers', async function () {
     this.timeout(60_000);
     let models: vscode.LanguageModelChat[] = [];
-    await waitFor('the provider to list gpt-oss-20b', async () => (models = await vscode.lm.selectChatModels({ vendor: 'spark-gateway' })).length > 0, 45_000);
-    assert.deepEqual(models.map((m) => [m.id, m.name, m.family]), [['gpt-oss-20b', 'gpt-oss-20b (Spark)', 'gpt-oss-20b']]);
-    assert.equal(models[0]?.maxInputTokens, 16384);
+    // Before the gateway answers the limits are scenarios.yaml's; LiteLLM's /model/info says 16384 for gpt-oss-20b.
+    await waitFor('the provider to list gpt-oss-20b with LiteLLM\'s limits', async () => (models = await vscode.lm.selectChatModels({ vendor: 'spark-gateway' })).some((m) => m.id === 'gpt-oss-20b' && m.maxInputTokens === 16384), 45_000);
+    assert.deepEqual(models.map((m) => [m.id, m.name, m.family]).sort(), [
+      ['gpt-oss-120b', 'gpt-oss-120b (Spark)', 'gpt-oss-120b'],
+      ['gpt-oss-20b', 'gpt-oss-20b (Spark)', 'gpt-oss-20b'],
+      ['qwen-30b', 'qwen-30b (Spark)', 'qwen-30b'],
+    ]);
+  });
+
+  test('answers a request to a model that is not running with the reason and the fix', async function () {
+    this.timeout(60_000);
+    const [model] = await vscode.lm.selectChatModels({ vendor: 'spark-gateway', id: 'gpt-oss-120b' });
+    assert.ok(model);
+    const response = await model.sendRequest([vscode.LanguageModelChatMessage.User('Hello?')], {}, new vscode.CancellationTokenSource().token);
+    const answer = await text(response);
+    assert.match(answer, /gpt-oss-120b is not running/);
+    assert.match(answer, /\*\*Fix:\*\* Start a scenario with gpt-oss-120b: `spark-gateway up gpt-oss-120b`/);
   });
 
   test('streams the model\'s answer through NGINX and LiteLLM', async function () {
@@ -92,7 +108,9 @@ suite('model picker: the spark-gateway provider', () => {
     assert.equal(await model?.countTokens('abcd efgh'), 3);
   });
 
-  test('registers the @spark participant\'s key command', async () => {
-    assert.ok((await vscode.commands.getCommands(true)).includes('sparkGateway.setGatewayKey'));
+  test('registers the @spark participant\'s key command and Ask @spark', async () => {
+    const commands = await vscode.commands.getCommands(true);
+    assert.ok(commands.includes('sparkGateway.setGatewayKey'));
+    assert.ok(commands.includes('sparkGateway.askSpark'));
   });
 });

@@ -12,7 +12,7 @@ import * as fs from 'node:fs';
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quickInput, waitUntil } from './workbench.mjs';
+import { quickInput, runCommand, waitUntil } from './workbench.mjs';
 
 /** @typedef {import('./workbench.mjs').UiContext} UiContext */
 
@@ -25,7 +25,11 @@ const QUESTION = 'What is unified memory?';
 /** @type {{ stop: () => Promise<void> }[]} */
 const running = [];
 
+/** Where startGateway wrote the stack's .env. */
+const gatewayWorkspace = { dir: '' };
+
 async function startGateway(/** @type {string} */ workspace) {
+  gatewayWorkspace.dir = workspace;
   const { startSimulator } = support('simulator');
   const { loopbackConfig, startLiteLlm, startRedis } = support('gateway');
   const { startGatewayNginx } = support('nginx');
@@ -90,6 +94,13 @@ export const tests = [
       await waitUntil(`"${PICKER_NAME}" in the model picker`, async () => {
         await modelPicker(page).click();
         if (await pickerEntry(page, PICKER_NAME).isVisible().catch(() => false)) return true;
+        // The picker shows the selected model and folds the rest under "Other Models" (VS Code
+        // selects the first of ours by name, gpt-oss-120b, which does not answer here).
+        const other = pickerEntry(page, 'Other Models');
+        if (await other.isVisible().catch(() => false)) {
+          await other.click();
+          if (await pickerEntry(page, PICKER_NAME).isVisible().catch(() => false)) return true;
+        }
         await page.keyboard.press('Escape');
         await page.waitForTimeout(1000);
         return false;
@@ -126,6 +137,30 @@ export const tests = [
       await ask(page, '@spark /model gpt-oss-120b', /now answers with .?gpt-oss-120b/);
       await ask(page, '@spark Are you there?', /gpt-oss-120b is not available at the gateway[\s\S]*Start a scenario with gpt-oss-120b/);
       await screenshot('chat-spark-model-not-loaded');
+    },
+  },
+  {
+    name: 'Open LiteLLM Admin UI checks the gateway, then opens /ui without sending plain HTTP to the HTTPS port',
+    run: async ({ page, log }) => {
+      const port = /NGINX_HTTPS_PORT=(\d+)/.exec(fs.readFileSync(path.join(gatewayWorkspace.dir, 'stack', '.env'), 'utf8'))?.[1];
+      /** @type {import('playwright-core').Page | undefined} */
+      let opened;
+      page.context().once('page', (p) => (opened = p));
+      await runCommand(page, 'Spark Gateway: Open LiteLLM Admin UI');
+      // VS Code may ask before opening an external site: "Open".
+      await waitUntil('the admin UI to open in a new page', async () => {
+        const ask = page.getByRole('button', { name: /^Open$/ });
+        if (await ask.isVisible().catch(() => false)) await ask.click();
+        return opened !== undefined;
+      }, 30_000);
+      const url = /** @type {import('playwright-core').Page} */ (opened).url();
+      log(`admin UI opened at ${url}`);
+      // code-server forwards localhost as <origin>/proxy/<port>/, a plain-HTTP proxy: through it
+      // the HTTPS port would answer "400 The plain HTTP request was sent to HTTPS port", so
+      // LiteLLM's own port is opened there; a tunnel keeps https://localhost:<port>/ui.
+      if (url.includes(`/proxy/${port}/`)) throw new Error(`opened the HTTPS port through a plain-HTTP proxy: ${url}`);
+      if (!(url === `https://localhost:${port}/ui` || /\/proxy\/4000\/ui$/.test(url))) throw new Error(`unexpected admin UI URL ${url}`);
+      await /** @type {import('playwright-core').Page} */ (opened).close();
     },
   },
   {

@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { waitUntil } from './workbench.mjs';
+import { outputLines, quickInput, runCommand, waitUntil } from './workbench.mjs';
 
 /** @typedef {import('./workbench.mjs').UiContext} UiContext */
 /** @typedef {import('playwright-core').Page} Page */
@@ -54,7 +54,7 @@ export const tests = [
       await page.getByRole('tab', { name: /^Spark Gateway/ }).click();
       await tree(page).waitFor({ state: 'visible' });
       await waitUntil('gpt-oss-20b healthy', async () => /healthy/.test(await labelOf(page, 'gpt-oss-20b')), 60_000);
-      await waitUntil('gpt-oss-20b showing its load from /metrics', async () => /running · \d+ waiting/.test(await labelOf(page, 'gpt-oss-20b')), 30_000);
+      await waitUntil('gpt-oss-20b showing its load from /metrics', async () => /healthy · (idle|\d+ running · \d+ waiting)/.test(await labelOf(page, 'gpt-oss-20b')), 30_000);
       await waitUntil('qwen-30b loading with shard progress', async () => /loading shard \d+\/20/.test(await labelOf(page, 'qwen-30b')), 60_000);
       await waitUntil('gpt-oss-120b exited with code 1', async () => /exited \(1\)/.test(await labelOf(page, 'gpt-oss-120b')), 30_000);
       for (const m of ['gpt-oss-20b', 'qwen-30b', 'gpt-oss-120b']) log(`${m}: ${await labelOf(page, m)}`);
@@ -69,6 +69,33 @@ export const tests = [
       await hover.waitFor({ state: 'visible', timeout: 15_000 });
       await hover.getByText(/Last log line/).waitFor({ state: 'visible' });
       await screenshot('live-tree-exited-tooltip');
+    },
+  },
+  {
+    name: 'Tail Logs opens the container\'s log scrolled to the newest line',
+    run: async ({ page, screenshot, log }) => {
+      // gpt-oss-20b's health check runs every second and each probe is an access-log line, so its
+      // log soon outgrows the panel: "scrolled to the end" is then something the view has to do.
+      const logLines = () => {
+        const r = spawnSync('docker', ['logs', 'vllm-gpt-oss-20b'], { encoding: 'utf8' });
+        return `${r.stdout}${r.stderr}`.split('\n').filter((l) => l.trim());
+      };
+      await waitUntil('the log to be longer than the panel', () => logLines().length > 60, 90_000);
+      await runCommand(page, 'Spark Gateway: Tail Logs');
+      const option = quickInput(page).getByRole('option', { name: /^gpt-oss-20b\b/ }).first();
+      await option.waitFor({ state: 'visible', timeout: 30_000 });
+      await option.click();
+      await page.getByRole('textbox', { name: 'Spark Gateway: vllm-gpt-oss-20b - Output' }).waitFor({ state: 'attached', timeout: 30_000 });
+      /** @type {string[]} */
+      let shown = [];
+      await waitUntil('the newest access-log lines in view', async () => {
+        shown = (await outputLines(page)).filter((l) => l.trim());
+        return shown.length > 0 && /GET \/(health|metrics)/.test(shown.at(-1) ?? '');
+      }, 30_000);
+      log(`in view: ${shown[0]} … ${shown.at(-1)}`);
+      // The log's first line (the simulator's banner) must be out of view.
+      if (shown.some((l) => /vLLM simulator .*test double/.test(l))) throw new Error(`the view shows the top of the log: ${shown.slice(0, 2).join(' | ')}`);
+      await screenshot('tail-logs-newest-line');
     },
   },
   {

@@ -70,3 +70,11 @@ export async function waitUntil(/** @type {string} */ what, /** @type {() => Pro
     await new Promise((r) => setTimeout(r, 200));
   }
 }
+
+/** Clicks the Spark Gateway activity bar entry, then moves the mouse off it (its hover would cover the view). */
+export async function openSparkGateway(/** @type {import('playwright-core').Page} */ page) {
+  const entry = page.getByRole('tab', { name: /^Spark Gateway/ });
+  await entry.waitFor({ state: 'visible', timeout: 60_000 });
+  await entry.click();
+  await page.mouse.move(800, 450);
+}

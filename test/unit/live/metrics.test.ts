@@ -48,6 +48,18 @@ describe('vLLM load from /metrics', () => {
     assert.deepEqual(vllmLoadFromMetrics(text), { running: 4, waiting: 0, kvCacheUsage: 0.5 });
   });
 
+  it('reads vLLM 0.31\'s metrics without counting the waiting requests by reason twice', () => {
+    const text = [
+      'vllm:num_requests_running{engine="0",model_name="gpt-oss-20b"} 1.0',
+      'vllm:num_requests_waiting{engine="0",model_name="gpt-oss-20b"} 3.0',
+      'vllm:num_requests_waiting_by_reason{engine="0",model_name="gpt-oss-20b",reason="capacity"} 2.0',
+      'vllm:num_requests_waiting_by_reason{engine="0",model_name="gpt-oss-20b",reason="deferred"} 1.0',
+      'vllm:kv_cache_usage_perc{engine="0",model_name="gpt-oss-20b"} 0.4',
+      'vllm:prompt_tokens_cached_total{engine="0",model_name="gpt-oss-20b"} 12.0',
+    ].join('\n');
+    assert.deepEqual(vllmLoadFromMetrics(text), { running: 1, waiting: 3, kvCacheUsage: 0.4 });
+  });
+
   it('falls back to the older gpu_cache_usage_perc', () => {
     assert.equal(vllmLoadFromMetrics('vllm:gpu_cache_usage_perc{engine="0"} 0.3\n').kvCacheUsage, 0.3);
   });

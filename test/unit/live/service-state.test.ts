@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import type { ContainerDetails } from '../../../src/core/docker/types';
 import { INITIAL_PROGRESS } from '../../../src/core/logs/vllm-progress';
 import { matchService } from '../../../src/core/state/recognise';
-import { deriveState, describeLoad, describeState, formatUptime, statusOf } from '../../../src/core/state/service-state';
+import { deriveState, describeLoad, describeRow, describeState, formatUptime, statusOf } from '../../../src/core/state/service-state';
 import type { ServiceRow } from '../../../src/core/services';
 
 function container(over: Partial<ContainerDetails> = {}): ContainerDetails {
@@ -31,15 +31,15 @@ describe('service state from a container', () => {
   it('a running model is starting, then loading once its log shows progress, healthy by its healthcheck', () => {
     const loading = container({ health: { status: 'starting', failingStreak: 0 } });
     assert.equal(deriveState('model', loading), 'starting');
-    assert.equal(deriveState('model', loading, { fraction: 0.3, text: 'shard 1/5', ready: false }), 'loading');
-    assert.equal(deriveState('model', loading, { fraction: 1, text: 'API server up', ready: true }), 'loading', 'up but the healthcheck has not passed yet');
+    assert.equal(deriveState('model', loading, { fraction: 0.3, text: 'shard 1/5', ready: false, phase: 'shards' }), 'loading');
+    assert.equal(deriveState('model', loading, { fraction: 1, text: 'API server up', ready: true, phase: 'up' }), 'loading', 'up but the healthcheck has not passed yet');
     assert.equal(deriveState('model', container({ health: { status: 'healthy', failingStreak: 0 } })), 'healthy');
     assert.equal(deriveState('model', container({ health: { status: 'unhealthy', failingStreak: 3 } })), 'unhealthy');
   });
 
   it('a model without a healthcheck (docker run) is running once vLLM logged it is up', () => {
     assert.equal(deriveState('model', container(), INITIAL_PROGRESS), 'starting');
-    assert.equal(deriveState('model', container(), { fraction: 1, text: 'API server up', ready: true }), 'running');
+    assert.equal(deriveState('model', container(), { fraction: 1, text: 'API server up', ready: true, phase: 'up' }), 'running');
   });
 
   it('a gateway service without a healthcheck is running', () => {
@@ -61,7 +61,7 @@ describe('service state from a container', () => {
   });
 
   it('describes loading with its progress text and percentage', () => {
-    const s = statusOf(MODEL, container({ health: { status: 'starting', failingStreak: 0 } }), { progress: { fraction: 0.43, text: 'shard 3/7', ready: false } });
+    const s = statusOf(MODEL, container({ health: { status: 'starting', failingStreak: 0 } }), { progress: { fraction: 0.43, text: 'shard 3/7', ready: false, phase: 'shards' } });
     assert.equal(describeState(s), 'loading shard 3/7 (43%)');
   });
 
@@ -92,5 +92,21 @@ describe('recognising stack containers', () => {
 
   it('ignores unrelated containers', () => {
     assert.equal(matchService(rows, '/s', 'postgres-of-someone-else', {}), undefined);
+  });
+});
+
+describe('the tree row\'s description', () => {
+  const row = { kind: 'model', container: 'vllm-gpt-oss-20b', hostPort: 8001 } as const;
+  // The default side bar leaves about 30 characters beside a model's name.
+  const SHORT = 32;
+
+  it('is the state and the port, or the load of a healthy model, never the uptime or KV cache', () => {
+    const healthy = statusOf(MODEL, container({ health: { status: 'healthy', failingStreak: 0 } }), { load: { running: 2, waiting: 1, kvCacheUsage: 0.12 } });
+    assert.equal(describeRow(row, healthy), 'healthy · 2 running · 1 waiting');
+    assert.equal(describeRow(row, statusOf(MODEL, container({ health: { status: 'healthy', failingStreak: 0 } }), { load: { running: 0, waiting: 0 } })), 'healthy · idle');
+    assert.equal(describeRow(row, statusOf(MODEL, container({ health: { status: 'starting', failingStreak: 0 } }))), 'starting · port 8001');
+    assert.equal(describeRow(row, statusOf(MODEL, container({ status: 'exited', exitCode: 1 }))), 'exited (1)');
+    assert.equal(describeRow(row, undefined), 'port 8001');
+    for (const text of [describeRow(row, healthy), describeRow(row, statusOf(MODEL, container({ status: 'exited', exitCode: 137 })))]) assert.ok(text.length <= SHORT, text);
   });
 });

@@ -22,8 +22,8 @@ class FakeDocker implements DockerClient {
   private push: ((e: DockerEvent | undefined) => void) | undefined;
   private queue: (DockerEvent | undefined)[] = [];
 
-  emit(action: string, name = 'vllm-gpt-oss-20b'): void {
-    const event = { action, id: 'id1', name, attributes: { name }, timeNano: 0n };
+  emit(action: string, name = 'vllm-gpt-oss-20b', attributes: Record<string, string> = {}): void {
+    const event = { action, id: 'id1', name, attributes: { name, ...attributes }, timeNano: 0n };
     if (this.push) this.push(event);
     else this.queue.push(event);
   }
@@ -41,8 +41,11 @@ class FakeDocker implements DockerClient {
     if (this.down) throw new DockerDaemonDownError('unix:///fake');
     return [...this.containers.values()];
   }
+  /** While set, inspects wait for it (a slow daemon). */
+  inspectGate: Promise<void> | undefined;
   async inspect(name: string): Promise<ContainerDetails | undefined> {
     this.requestCount++;
+    await this.inspectGate;
     if (this.down) throw new DockerDaemonDownError('unix:///fake');
     return this.containers.get(name) ?? [...this.containers.values()].find((c) => c.id === name);
   }
@@ -116,6 +119,32 @@ describe('the stack state model (scripted Docker)', () => {
       docker.emit('die');
       await until(() => model.services[0]?.state === 'exited');
       assert.equal(model.services[0]?.exitCode, 137);
+    } finally {
+      model.dispose();
+    }
+  });
+
+  it('shows what an event says before its inspect answers', async () => {
+    const docker = new FakeDocker();
+    docker.containers.set('vllm-gpt-oss-20b', details({ status: 'exited', exitCode: 0, health: { status: 'unhealthy', failingStreak: 3 } }));
+    const model = new StackStateModel(ROWS, '/s', docker, { debounceMs: 20, followProgress: false });
+    try {
+      model.start();
+      await model.whenSynced();
+      assert.equal(model.services[0]?.state, 'exited');
+      let release: () => void = () => undefined;
+      docker.inspectGate = new Promise((resolve) => (release = resolve));
+      const inspectsBefore = docker.requestCount;
+      docker.emit('start');
+      await until(() => model.services[0]?.state === 'starting');
+      docker.emit('die', 'vllm-gpt-oss-20b', { exitCode: '143' });
+      await until(() => model.services[0]?.state === 'exited');
+      assert.equal(model.services[0]?.exitCode, 143);
+      // The inspects still run (for what events do not carry) and have the last word.
+      docker.containers.set('vllm-gpt-oss-20b', details({ status: 'exited', exitCode: 137 }));
+      release();
+      await until(() => model.services[0]?.exitCode === 137);
+      assert.ok(docker.requestCount > inspectsBefore);
     } finally {
       model.dispose();
     }

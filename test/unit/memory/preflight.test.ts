@@ -33,6 +33,18 @@ function snapshot(mem: MemInfo, running: { name: 'a' | 'b'; fraction: number; us
 const check = (scenario: string, snap: ReturnType<typeof snapshot>, stopping?: string[]) => checkScenarioMemory(file, findScenario(file, scenario), snap, stopping ? { stopping } : {});
 
 describe('scenario memory check (pre-flight and the view)', () => {
+  it('calls a scenario whose models all run at its fractions "running", not "does not fit", and says what its plan means on this machine', () => {
+    // 48 GiB: model-a's 0.25 budget (12 GiB) is below its 10 + 2 + 1 GiB minimum — it runs (the simulator loads no weights), but real weights would not.
+    const result = check('model-a', snapshot(memInfo({ total: 48, available: 30, cached: 1 }), [{ name: 'a', fraction: 0.25, usedGiB: 1 }]));
+    assert.equal(result.verdict, 'running');
+    assert.equal(result.fits, true);
+    assert.equal(result.neededBytes, 0);
+    assert.deepEqual(result.reasons, []);
+    assert.match(result.warnings[0] ?? '', /^it runs now, but on this machine \(48\.0 GiB\) its plan does not fit: model-a: KV cache budget/);
+    assert.equal(memoryCheckResult(result).status, 'ok');
+    assert.match(memoryCheckResult(result).detail, /^model-a runs already: starting it needs no more memory/);
+  });
+
   it('fits when the budgets fit the plan and the free memory', () => {
     const result = check('both', snapshot(memInfo({ available: 120, cached: 2 })));
     assert.equal(result.verdict, 'fits');

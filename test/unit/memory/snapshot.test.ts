@@ -64,6 +64,9 @@ describe('memory snapshot', () => {
     assert.equal(b?.kvCacheUsage, undefined);
     const { modelsBytes, otherBytes, cacheBytes, freeBytes } = snap.parts;
     assert.equal(modelsBytes + otherBytes + cacheBytes + freeBytes, snap.totalBytes);
+    // The bar's parts are the figures beside it: models + other processes = used, page cache + free = available.
+    assert.equal(modelsBytes + otherBytes, snap.usedBytes);
+    assert.equal(cacheBytes + freeBytes, snap.availableBytes);
     assert.equal(modelsBytes, (20480 + 38912) * MIB);
   });
 

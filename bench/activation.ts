@@ -1,0 +1,86 @@
+/**
+ * Activation (SPEC §7): `require` of the production bundle dist/extension.js to `activate()`
+ * resolved, in a fresh Node process per sample, with a stand-in `vscode` module
+ * (test/support/fake-vscode.ts) and the bundled stack as the extension folder; plus the bundle
+ * sizes and which lazily loaded vendor bundles (dist/vendor/) activation pulled in. Prints one
+ * JSON line, then a human summary.
+ *
+ *   npm run bench:activation      (BENCH_RUNS samples, default 15; BENCH_BUNDLE=file measures
+ *                                  another build of the extension, e.g. one before a change)
+ *
+ * Docker is pointed at a socket that does not exist: activation must not wait for Docker, and
+ * the bench then needs no Docker lock.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import * as path from 'node:path';
+import { fakeContext, installFakeVscode } from '../test/support/fake-vscode';
+import { REPO_ROOT } from '../test/support/processes';
+
+const RUNS = Number(process.env.BENCH_RUNS ?? 15);
+const BUNDLE = path.resolve(process.env.BENCH_BUNDLE ?? path.join(REPO_ROOT, 'dist', 'extension.js'));
+const VENDOR = path.join(path.dirname(BUNDLE), 'vendor');
+
+interface Sample {
+  readonly requireMs: number;
+  readonly activateMs: number;
+  readonly totalMs: number;
+  readonly vendorLoaded: string[];
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? (sorted[mid] as number) : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
+}
+
+/** One sample, in this (fresh) process. */
+async function child(): Promise<void> {
+  installFakeVscode();
+  const context = fakeContext(REPO_ROOT);
+  const started = performance.now();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is loaded as VS Code loads it
+  const extension = require(BUNDLE) as { activate(context: unknown): Promise<unknown> };
+  const required = performance.now();
+  await extension.activate(context);
+  const activated = performance.now();
+  const vendorLoaded = Object.keys(require.cache).filter((f) => f.startsWith(VENDOR + path.sep)).map((f) => path.basename(f));
+  const sample: Sample = { requireMs: required - started, activateMs: activated - required, totalMs: activated - started, vendorLoaded };
+  process.stdout.write(`${JSON.stringify(sample)}\n`);
+  for (const d of context.subscriptions as { dispose(): unknown }[]) d.dispose();
+  process.exit(0);
+}
+
+function main(): void {
+  const sizes: Record<string, number> = { 'extension.js': statSync(BUNDLE).size };
+  for (const f of existsSync(VENDOR) ? readdirSync(VENDOR) : []) sizes[`vendor/${f}`] = statSync(path.join(VENDOR, f)).size;
+  const samples: Sample[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const out = execFileSync(process.execPath, [__filename, '--child'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/spark-bench.sock' } });
+    samples.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Sample);
+  }
+  const r1 = (n: number) => Math.round(n * 10) / 10;
+  const vendorLoaded = [...new Set(samples.flatMap((s) => s.vendorLoaded))].sort();
+  const summary = {
+    bench: 'activation',
+    bundle: path.relative(REPO_ROOT, BUNDLE),
+    runs: RUNS,
+    medianMs: { require: r1(median(samples.map((s) => s.requireMs))), activate: r1(median(samples.map((s) => s.activateMs))), total: r1(median(samples.map((s) => s.totalMs))) },
+    bytes: sizes,
+    vendorLoadedByActivation: vendorLoaded,
+  };
+  console.log(JSON.stringify(summary));
+  console.log('');
+  console.log(`Activation (require → activate() resolved, median of ${RUNS} fresh processes): ${summary.medianMs.total} ms (require ${summary.medianMs.require} ms, activate ${summary.medianMs.activate} ms)`);
+  console.log(`Main bundle dist/extension.js: ${(sizes['extension.js'] as number / 1024).toFixed(0)} KiB; vendor bundles loaded by activation: ${vendorLoaded.join(', ') || 'none'}`);
+  for (const [f, b] of Object.entries(sizes)) console.log(`  ${f.padEnd(24)} ${(b / 1024).toFixed(0).padStart(6)} KiB`);
+}
+
+if (process.argv.includes('--child')) {
+  child().catch((error: unknown) => {
+    console.error(error instanceof Error ? error.stack : String(error));
+    process.exit(1);
+  });
+} else {
+  main();
+}

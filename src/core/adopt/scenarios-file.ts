@@ -1,0 +1,75 @@
+/**
+ * The scenarios.yaml adopting writes: the user's models as their compose files describe them
+ * (after the fixes), each model alone as a scenario, and all of them together.
+ */
+import { Document } from 'yaml';
+import type { ModelIdentity } from './context';
+import { PLAN_TOTAL_GIB, RESERVE_GIB } from './context';
+import type { ModelCompose } from './detect';
+import { knownModel, kvElementBytes } from './known-models';
+
+/** What the compose file says, with the defaults vLLM would use. */
+function describe(id: ModelIdentity) {
+  const main = (id.spark ?? id.multiGpu) as ModelCompose;
+  const flag = (name: string) => main.flag(name)?.value.value;
+  const hfModel = main.hfModel?.value ?? id.name;
+  const known = knownModel(hfModel);
+  const kvCacheDtype = flag('--kv-cache-dtype') ?? 'auto';
+  const maxModelLen = Number(flag('--max-model-len') ?? 4096);
+  const ports = main.yaml.items(['services', main.service, 'ports']).map((p) => String((p as { value?: unknown }).value ?? ''));
+  const hostPort = Number(/(\d+):8000$/.exec(ports.find((p) => /:8000$/.test(p)) ?? '')?.[1] ?? 8000);
+  const tp = (m?: ModelCompose) => {
+    const n = Number(m?.flag('--tensor-parallel-size')?.value.value ?? 1);
+    return [1, 2, 4].includes(n) ? n : Math.max(...[1, 2, 4].filter((v) => v <= n));
+  };
+  const gpus = (id.multiGpu?.yaml.items(['services', id.multiGpu.service, 'deploy', 'resources', 'reservations', 'devices', 0, 'device_ids']) ?? []).map((i) => String((i as { value?: unknown }).value)).slice(0, tp(id.multiGpu));
+  const weightsGiB = known?.weightsGiB ?? 0;
+  const overheadGiB = known?.overheadGiB ?? 4;
+  const kvBytesPerToken = known ? known.kvElementsPerToken * kvElementBytes(kvCacheDtype) : 0;
+  return { hfModel, known, kvCacheDtype, maxModelLen, hostPort, tp, gpus, weightsGiB, overheadGiB, kvBytesPerToken, needGiB: weightsGiB + overheadGiB + (kvBytesPerToken * maxModelLen) / 2 ** 30, parser: flag('--tool-call-parser') };
+}
+
+const round2 = (n: number) => Math.floor(n * 100) / 100;
+
+/** The text of scenarios.yaml for these models. Pure. */
+export function scenariosYaml(ids: readonly ModelIdentity[]): string {
+  const described = ids.map((id) => ({ id, d: describe(id) }));
+  const doc = new Document({
+    version: 1,
+    reserveGiB: RESERVE_GIB,
+    models: described.map(({ id, d }) => ({
+      name: id.name,
+      folder: id.folder,
+      container: id.container,
+      hfModel: d.hfModel,
+      weightsGiB: d.weightsGiB,
+      overheadGiB: d.overheadGiB,
+      kvCacheDtype: d.kvCacheDtype,
+      kvBytesPerToken: d.kvBytesPerToken,
+      maxModelLen: d.maxModelLen,
+      hostPort: d.hostPort,
+      memoryEnv: id.memoryEnv,
+      defaultFraction: id.defaultFraction,
+      ...(d.parser ? { toolCallParser: d.parser === 'qwen3_code' ? 'qwen3_coder' : d.parser } : {}),
+      tensorParallel: { ...(id.spark ? { spark: d.tp(id.spark) } : {}), ...(id.multiGpu ? { 'multi-gpu': d.tp(id.multiGpu) } : {}) },
+      ...(d.gpus.length > 0 ? { gpus: { 'multi-gpu': d.gpus } } : {}),
+    })),
+    scenarios: [
+      ...described.map(({ id }) => ({ name: id.name, title: `${id.name} alone`, variant: id.spark ? 'spark' : 'multi-gpu', models: { [id.name]: id.defaultFraction } })),
+      ...(described.length > 1 && described.every(({ id }) => id.spark)
+        ? [{ name: 'all', title: 'All models together', variant: 'spark', models: Object.fromEntries(described.map(({ id, d }) => [id.name, Math.max(0.01, round2(((PLAN_TOTAL_GIB - RESERVE_GIB) * d.needGiB) / described.reduce((s, x) => s + x.d.needGiB, 0) / PLAN_TOTAL_GIB))])) }]
+        : []),
+    ],
+  });
+  doc.commentBefore = [
+    ' Written by `spark-gateway adopt` from the compose files of this folder: the models as they',
+    ' are configured here, each alone as a scenario, and all of them together (the planner refuses',
+    ` a scenario that does not fit: \`spark-gateway plan all\`). Fractions assume ${PLAN_TOTAL_GIB} GiB of unified memory;`,
+    ' edit them, and add scenarios, as you like: this file is yours now.',
+  ].join('\n');
+  for (const [i, { d }] of described.entries()) {
+    const node = doc.getIn(['models', i, 'weightsGiB'], true) as { comment?: string } | undefined;
+    if (node) node.comment = d.known ? ' from the known figures of this model' : ' unknown: set the checkpoint size as loaded (GiB), and kvBytesPerToken';
+  }
+  return doc.toString({ lineWidth: 0 });
+}

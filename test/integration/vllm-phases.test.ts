@@ -1,0 +1,154 @@
+/**
+ * [live] On the vLLM version of the pinned Spark image (0.31.0), a model started from the stack's
+ * real compose file on the simulator image (tagged with that version by build-image.sh) shows
+ * every start-up phase in order in `status --json` — from "downloading weights" (vLLM prints
+ * nothing while it downloads) through the shards, the weights, the KV cache and the engine to the
+ * API server, with no "0 %" plateau before the shards — and after a crash restart it never reads
+ * as up from its previous run. The simulator stands in for vLLM (no GPU); Docker, compose, the
+ * CLI and the state model are real.
+ */
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { runCli } from '../../src/cli/main';
+import { missing } from '../support/components';
+import { ensureNetwork, ensureSimulatorImage, removeNetwork } from '../support/docker';
+import { composeModel, prepareModelFolder } from '../support/live';
+import { STACK_DIR } from '../support/processes';
+import type { StackCopy } from '../support/stack-copy';
+import { copyStack } from '../support/stack-copy';
+
+const CONTAINER = 'vllm-gpt-oss-20b';
+
+interface Sample {
+  readonly state: string;
+  readonly text?: string;
+  readonly fraction?: number;
+  readonly restartCount?: number;
+}
+
+/** The phase order of the progress texts (src/core/logs/vllm-progress.ts); states without progress count by state. */
+const PHASE_OF: readonly [RegExp, number][] = [
+  [/^(starting|loading model)$/, 0],
+  [/^(downloading weights|weights downloaded)$/, 1],
+  [/^(reading checkpoint|shard \d+\/\d+)$/, 2],
+  [/^weights loaded$/, 3],
+  [/^KV cache$/, 4],
+  [/^engine ready$/, 5],
+  [/^starting API server$/, 6],
+  [/^API server up$/, 7],
+];
+
+function phaseOf(s: Sample): number {
+  if (s.state === 'healthy' || s.state === 'running') return 7;
+  if (s.text === undefined) return 0;
+  const hit = PHASE_OF.find(([pattern]) => pattern.test(s.text ?? ''));
+  assert.ok(hit, `a progress text we know: ${JSON.stringify(s)}`);
+  return hit[1];
+}
+
+async function status(stackDir: string): Promise<Sample> {
+  let out = '';
+  let err = '';
+  const code = await runCli(['--stack', stackDir, 'status', '--json'], { out: (t) => (out += t), err: (t) => (err += t), cwd: stackDir, env: {} });
+  assert.equal(code, 0, err);
+  const s = (JSON.parse(out) as { services: { name: string; state: string; progress?: { text: string; fraction: number }; restartCount?: number }[] }).services.find((x) => x.name === 'gpt-oss-20b');
+  assert.ok(s, 'gpt-oss-20b in status --json');
+  return { state: s.state, ...(s.progress ? { text: s.progress.text, fraction: s.progress.fraction } : {}), ...(s.restartCount !== undefined ? { restartCount: s.restartCount } : {}) };
+}
+
+/** Polls `status --json` until `done` holds for a sample; returns every distinct sample in order. */
+async function pollStatus(stackDir: string, done: (s: Sample) => boolean, timeoutMs: number): Promise<Sample[]> {
+  const samples: Sample[] = [];
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const s = await status(stackDir);
+    const last = samples[samples.length - 1];
+    if (!last || last.state !== s.state || last.text !== s.text || last.fraction !== s.fraction) samples.push(s);
+    if (done(s)) return samples;
+    if (Date.now() > deadline) throw new Error(`timed out; status --json went through ${JSON.stringify(samples)}`);
+    await new Promise((r) => setTimeout(r, 150));
+  }
+}
+
+/** Asserts the samples go through the phases in order and show each of `required`. */
+function assertPhasesInOrder(samples: readonly Sample[], required: readonly number[]): void {
+  const phases = samples.map(phaseOf);
+  phases.forEach((p, i) => assert.ok(i === 0 || p >= (phases[i - 1] ?? 0), `phase went back at ${JSON.stringify(samples[i])}: ${JSON.stringify(samples)}`));
+  for (const p of required) assert.ok(phases.includes(p), `phase ${PHASE_OF.find(([, n]) => n === p)?.[0] ?? p} seen in status --json: ${JSON.stringify(samples)}`);
+  const fractions = samples.filter((s) => s.fraction !== undefined).map((s) => s.fraction ?? 0);
+  fractions.forEach((f, i) => assert.ok(i === 0 || f >= (fractions[i - 1] ?? 0), `progress went back: ${JSON.stringify(samples)}`));
+  // No "0 %" plateau: whenever the row shows progress, it is above 0, also before the first shard.
+  assert.ok(samples.every((s) => s.state !== 'loading' || (s.fraction ?? 0) > 0), `a loading row at 0 %: ${JSON.stringify(samples)}`);
+}
+
+/** `state text NN%` per sample, for the test's diagnostics. */
+function sampleText(samples: readonly Sample[]): string {
+  return samples.map((s) => (s.text ? `${s.state} ${s.text} ${Math.round((s.fraction ?? 0) * 100)}%` : s.state)).join(' → ');
+}
+
+/** The vLLM version stack/vllm-images.yaml records for an image. */
+function versionOf(image: string): string | undefined {
+  const line = readFileSync(path.join(STACK_DIR, 'vllm-images.yaml'), 'utf8').split('\n').find((l) => l.startsWith(`${image}:`));
+  return line ? /:\s+(\d+\.\d+\.\d+)/.exec(line.slice(image.length))?.[1] : undefined;
+}
+
+describe('[live] start-up phases on the pinned vLLM version, from the real compose file', { skip: missing('docker', 'compose') }, () => {
+  let stack: StackCopy;
+  let createdNetwork = false;
+  let dir = '';
+
+  before(() => {
+    ensureSimulatorImage();
+    createdNetwork = ensureNetwork();
+    execFileSync('docker', ['rm', '-f', CONTAINER], { stdio: 'pipe' });
+    stack = copyStack();
+    // 4 s of silent download, then 16 s of loading over 4 shards: each phase lasts long enough to poll.
+    dir = prepareModelFolder(stack.dir, 'gpt-oss-20b', { SIM_DOWNLOAD_SECONDS: '4', SIM_LOAD_SECONDS: '16', SIM_SHARDS: '4' });
+  });
+
+  after(() => {
+    try {
+      execFileSync('docker', ['rm', '-f', CONTAINER], { stdio: 'pipe' });
+      if (createdNetwork) removeNetwork();
+    } finally {
+      stack?.remove();
+    }
+  });
+
+  it('the compose file\'s image runs the simulator profile of the vLLM inside that image', () => {
+    const image = /^\s+image:\s*(\S+)/m.exec(readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8'))?.[1] ?? '';
+    const version = versionOf(image);
+    assert.ok(version, `stack/vllm-images.yaml lists ${image}`);
+    const reported = execFileSync('docker', ['run', '--rm', '--entrypoint', 'vllm', image, '--version'], { encoding: 'utf8' }).trim();
+    assert.equal(reported, version);
+  });
+
+  it('status --json shows every phase in order, from the silent download to the API server, never 0 % while loading', { timeout: 120_000 }, async (t) => {
+    composeModel(dir, ['up', '-d']);
+    const samples = await pollStatus(stack.dir, (s) => s.state === 'healthy', 90_000);
+    t.diagnostic(`status --json went through: ${sampleText(samples)}`);
+    assertPhasesInOrder(samples, [1, 2, 3, 4, 5, 6, 7]);
+    assert.ok(samples.some((s) => s.text === 'downloading weights'), `the silent download is named: ${JSON.stringify(samples)}`);
+    const logs = execFileSync('docker', ['logs', CONTAINER], { encoding: 'utf8' });
+    assert.match(logs, /Starting vLLM server on http:\/\/0\.0\.0\.0:8000/, 'the 0.31 profile ran');
+  });
+
+  it('after a crash restart it starts over: no "up" from the previous run until the new start is up', { timeout: 120_000 }, async (t) => {
+    const before = await status(stack.dir);
+    await fetch('http://127.0.0.1:8001/sim/fault', { method: 'POST', body: JSON.stringify({ fault: 'die-mid-stream' }) });
+    await fetch('http://127.0.0.1:8001/v1/chat/completions', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ model: 'gpt-oss-20b', stream: true, messages: [{ role: 'user', content: 'tell me a long story please' }] }) })
+      .then((r) => r.text())
+      .catch(() => undefined);
+    const restarted = (s: Sample) => (s.restartCount ?? 0) > (before.restartCount ?? 0);
+    const samples = await pollStatus(stack.dir, (s) => restarted(s) && s.state === 'healthy', 90_000);
+    const afterRestart = samples.slice(samples.findIndex(restarted));
+    t.diagnostic(`after the restart: ${sampleText(afterRestart)}`);
+    assert.ok(afterRestart.length > 0, JSON.stringify(samples));
+    assertPhasesInOrder(afterRestart.filter((s) => s.state !== 'restarting' && s.state !== 'exited'), [2, 6, 7]);
+    const firstShard = afterRestart.findIndex((s) => phaseOf(s) === 2);
+    assert.ok(firstShard >= 0 && afterRestart.slice(0, firstShard).every((s) => phaseOf(s) < 2), `nothing past the download before the new shards: ${JSON.stringify(afterRestart)}`);
+  });
+});

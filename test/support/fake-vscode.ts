@@ -1,0 +1,103 @@
+/**
+ * A stand-in for the `vscode` module, enough for the bundled extension's activate() to run in
+ * plain Node: what activation reads returns what an empty window would (no workspace folders,
+ * settings at their defaults, views hidden); everything else is a callable, constructible
+ * no-op whose results are disposables. For measuring and inspecting activation, not for
+ * behaviour (the e2e suites run the real VS Code).
+ */
+import Module from 'node:module';
+
+type Anything = ((...args: unknown[]) => Anything) & Record<string | symbol, unknown>;
+
+/** A value any property chain, call or `new` can be applied to; awaiting it yields undefined. */
+function anything(): Anything {
+  const cache = new Map<string | symbol, unknown>();
+  const target = function noop() {
+    return undefined;
+  } as unknown as Anything;
+  return new Proxy(target, {
+    get(_, key) {
+      if (key === 'then') return undefined;
+      if (key === Symbol.iterator) return function* empty() {};
+      if (key === Symbol.toPrimitive) return () => '';
+      if (key === 'dispose') return () => undefined;
+      if (!cache.has(key)) cache.set(key, anything());
+      return cache.get(key);
+    },
+    apply: () => anything(),
+    construct: () => anything(),
+  });
+}
+
+const disposable = () => ({ dispose: () => undefined });
+
+/** The fake module's exports. */
+export function fakeVscode(): Record<string, unknown> {
+  const event = () => disposable();
+  const base: Record<string, unknown> = {
+    window: {
+      createOutputChannel: () => ({ ...anything(), info: () => undefined, warn: () => undefined, error: () => undefined, debug: () => undefined, trace: () => undefined, appendLine: () => undefined, append: () => undefined, dispose: () => undefined }),
+      createTreeView: () => ({ visible: false, onDidChangeVisibility: event, dispose: () => undefined, badge: undefined, message: undefined }),
+      registerWebviewViewProvider: disposable,
+      showInformationMessage: async () => undefined,
+      showWarningMessage: async () => undefined,
+      showErrorMessage: async () => undefined,
+    },
+    workspace: {
+      workspaceFolders: undefined,
+      isTrusted: true,
+      getConfiguration: () => ({ get: (_key: string, fallback?: unknown) => fallback, has: () => false, inspect: () => undefined, update: async () => undefined }),
+      onDidChangeConfiguration: event,
+      onDidChangeWorkspaceFolders: event,
+      onDidGrantWorkspaceTrust: event,
+      createFileSystemWatcher: () => ({ onDidChange: event, onDidCreate: event, onDidDelete: event, dispose: () => undefined }),
+      registerTextDocumentContentProvider: disposable,
+    },
+    commands: { registerCommand: disposable, executeCommand: async () => undefined, getCommands: async () => [] },
+    chat: { createChatParticipant: () => ({ ...anything(), dispose: () => undefined }) },
+    lm: { registerLanguageModelChatProvider: disposable, tools: [] },
+    Disposable: Object.assign(function Disposable() {
+      return disposable();
+    }, { from: () => disposable() }),
+    EventEmitter: class {
+      readonly event = () => disposable();
+      fire(): void {}
+      dispose(): void {}
+    },
+  };
+  const uri = (fsPath: string) => ({ fsPath, path: fsPath, scheme: 'file', toString: () => `file://${fsPath}` });
+  base.Uri = { file: uri, joinPath: (b: { fsPath: string }, ...parts: string[]) => uri([b.fsPath, ...parts].join('/')), parse: (text: string) => uri(text.replace(/^file:\/\//, '')) };
+  // Bundles copy the module's own properties at load time, so every name the extension uses must be one.
+  for (const name of ['env', 'TreeItem', 'ThemeIcon', 'ThemeColor', 'TreeItemCollapsibleState', 'ProgressLocation', 'ViewColumn', 'MarkdownString', 'LanguageModelTextPart', 'LanguageModelToolCallPart', 'LanguageModelChatMessage', 'LanguageModelChatMessageRole', 'Range', 'Selection', 'ChatRequestTurn', 'ChatResponseTurn', 'ChatResponseMarkdownPart', 'CancellationTokenSource', 'LanguageModelError', 'extensions', 'languages', 'tasks', 'debug', 'tests', 'authentication', 'l10n', 'version']) {
+    if (!(name in base)) base[name] = anything();
+  }
+  return base;
+}
+
+/** Makes `require('vscode')` return the fake from now on in this process. */
+export function installFakeVscode(): void {
+  const fake = fakeVscode();
+  const loader = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+  const original = loader._load;
+  loader._load = function load(request, parent, isMain) {
+    return request === 'vscode' ? fake : original.call(this, request, parent, isMain);
+  };
+}
+
+/** An ExtensionContext for `extensionPath` with in-memory state and secrets. */
+export function fakeContext(extensionPath: string): Record<string, unknown> {
+  const memento = () => {
+    const values = new Map<string, unknown>();
+    return { get: (k: string, d?: unknown) => (values.has(k) ? values.get(k) : d), update: async (k: string, v: unknown) => void values.set(k, v), keys: () => [...values.keys()], setKeysForSync: () => undefined };
+  };
+  const secrets = new Map<string, string>();
+  return {
+    extensionPath,
+    extensionUri: { fsPath: extensionPath, path: extensionPath, scheme: 'file' },
+    subscriptions: [] as { dispose(): unknown }[],
+    globalState: memento(),
+    workspaceState: memento(),
+    secrets: { get: async (k: string) => secrets.get(k), store: async (k: string, v: string) => void secrets.set(k, v), delete: async (k: string) => void secrets.delete(k), onDidChange: () => disposable() },
+    asAbsolutePath: (p: string) => `${extensionPath}/${p}`,
+  };
+}
