@@ -23,14 +23,18 @@ export interface AdoptPlan {
   readonly changes: readonly PlannedChange[];
 }
 
-/** Image repository → pinned image, read from the bundled template's compose files. */
+/**
+ * Image repository → pinned image, read from the bundled template's compose files: the literal
+ * image, or the pinned default of `${VLLM_SPARK_IMAGE:-…}` (the template takes each image from a
+ * variable).
+ */
 function pinnedImages(templateDir: string): Map<string, string> {
   const pinned = new Map<string, string>();
   const files = ['docker-compose.yml', 'litellm/docker-compose.yml', ...readdirSync(templateDir).flatMap((d) => ['docker-compose.yml', 'docker-compose-gpu.yml'].map((f) => path.join(d, f)))];
   for (const rel of files) {
     const file = path.join(templateDir, rel);
     if (!existsSync(file)) continue;
-    for (const m of readFileSync(file, 'utf8').matchAll(/^\s*image:\s*["']?([^\s"'$]+)["']?\s*$/gm)) {
+    for (const m of readFileSync(file, 'utf8').matchAll(/^\s*image:\s*["']?(?:\$\{[A-Za-z_][A-Za-z0-9_]*:?-)?([^\s"'${}]+)\}?["']?\s*$/gm)) {
       const image = m[1] as string;
       if (!pinned.has(splitImage(image).repo)) pinned.set(splitImage(image).repo, image);
     }
