@@ -18,7 +18,7 @@ import type { LiteLlm, Redis } from '../support/gateway';
 import { loopbackConfig, startLiteLlm, startRedis } from '../support/gateway';
 import { STANDIN_TOKEN } from '../support/hub-repos';
 import type { HubStandIn, StandInRepo } from '../support/hub-standin';
-import { cliWithHub, startHubStandIn } from '../support/hub-standin';
+import { cliWithEnv, cliWithHub, startHubStandIn } from '../support/hub-standin';
 import type { StackCopy } from '../support/stack-copy';
 import { copyStack } from '../support/stack-copy';
 import { snapshotTree } from '../support/tree-snapshot';
@@ -101,7 +101,9 @@ describe('add-model → compose → simulator → LiteLLM → plan → remove-mo
     const verdict = JSON.parse(plan.out) as { fits: boolean; models: { fraction: number; kvBudgetBytes: number; minKvBytes: number }[] };
     assert.equal(verdict.fits, true);
 
-    const up = await cli('up', NAME, '--backend', 'simulator', '--models-only', '--total-gib', '128');
+    // Started without HF_ENDPOINT: the simulator reads no weights, so the start downloads none
+    // (the stand-in lists the checkpoint but does not serve its 6.4 GB).
+    const up = await cliWithEnv({}, stack.dir, 'up', NAME, '--backend', 'simulator', '--models-only', '--total-gib', '128');
     assert.equal(up.code, 0, up.out + up.err);
     assert.match(up.out, new RegExp(`${NAME}: healthy`));
     const args = inspect(CONTAINER).Args;

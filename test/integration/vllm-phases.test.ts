@@ -118,8 +118,10 @@ describe('[live] start-up phases on the pinned vLLM version, from the real compo
     }
   });
 
-  it('the compose file\'s image runs the simulator profile of the vLLM inside that image', () => {
-    const image = /^\s+image:\s*(\S+)/m.exec(readFileSync(path.join(dir, 'docker-compose.yml'), 'utf8'))?.[1] ?? '';
+  it('the compose file\'s image runs the simulator profile of the vLLM inside that image', async () => {
+    // The image as compose resolves it (the file takes it from VLLM_SPARK_IMAGE, pinned when unset).
+    const { composeImages } = await import('../../src/core/compose/images');
+    const image = (await composeImages(path.join(dir, 'docker-compose.yml'), {}))[0] ?? '';
     const version = versionOf(image);
     assert.ok(version, `stack/vllm-images.yaml lists ${image}`);
     const reported = execFileSync('docker', ['run', '--rm', '--entrypoint', 'vllm', image, '--version'], { encoding: 'utf8' }).trim();

@@ -194,10 +194,15 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
 }
 
 /** Runs the CLI in-process on `stackDir` with HF_ENDPOINT at `hub` (the stand-in answers meanwhile). */
-export async function cliWithHub(hub: HubStandIn, stackDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+export function cliWithHub(hub: HubStandIn, stackDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  return cliWithEnv({ HF_ENDPOINT: hub.url }, stackDir, ...argv);
+}
+
+/** Runs the CLI in-process on `stackDir` with exactly `env` as its environment. */
+export async function cliWithEnv(env: NodeJS.ProcessEnv, stackDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   const { runCli } = await import('../../src/cli/main');
   let out = '';
   let err = '';
-  const code = await runCli(['--stack', stackDir, ...argv], { out: (t) => (out += t), err: (t) => (err += t), cwd: stackDir, env: { HF_ENDPOINT: hub.url } });
+  const code = await runCli(['--stack', stackDir, ...argv], { out: (t) => (out += t), err: (t) => (err += t), cwd: stackDir, env });
   return { code, out, err };
 }

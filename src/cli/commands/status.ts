@@ -39,9 +39,10 @@ function phaseProgress(s: ServiceStatus, stack: Stack, cacheDir: string): PhaseP
     if (cached > 0 && cached < weights) return byteProgress('download', cached, weights);
   }
   if (!s.progress) return undefined;
+  // The load's text is vLLM's own milestone ("shard 2/4"), as status --json gave it before phases.
   const shards = /shard (\d+)\/(\d+)/.exec(s.progress.text);
   const doneBytes = shards ? Math.round((weights * Number(shards[1])) / Number(shards[2])) : s.progress.fraction >= 0.7 ? weights : 0;
-  return { phase: 'load', doneBytes, totalBytes: weights, fraction: s.progress.fraction, text: `loading ${s.progress.text}` };
+  return { phase: 'load', doneBytes, totalBytes: weights, fraction: s.progress.fraction, text: s.progress.text };
 }
 
 function portsText(s: ServiceStatus): string {
