@@ -1,7 +1,8 @@
 /**
  * Activation (SPEC §7): `require` of the production bundle dist/extension.js to `activate()`
  * resolved, in a fresh Node process per sample, with a stand-in `vscode` module
- * (test/support/fake-vscode.ts) and the bundled stack as the extension folder; plus the bundle
+ * (test/support/fake-vscode.ts), the bundled stack as the extension folder and a workspace holding a
+ * copy of it (as a user's window would: an empty window reads no stack); plus the bundle
  * sizes and which lazily loaded vendor bundles (dist/vendor/) activation pulled in. Prints one
  * JSON line, then a human summary.
  *
@@ -16,6 +17,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fakeContext, installFakeVscode } from '../test/support/fake-vscode';
 import { REPO_ROOT } from '../test/support/processes';
+import { copyStack } from '../test/support/stack-copy';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 15);
 const BUNDLE = path.resolve(process.env.BENCH_BUNDLE ?? path.join(REPO_ROOT, 'dist', 'extension.js'));
@@ -36,7 +38,7 @@ function median(values: readonly number[]): number {
 
 /** One sample, in this (fresh) process. */
 async function child(): Promise<void> {
-  installFakeVscode();
+  installFakeVscode({ workspaceFolders: process.env.BENCH_WORKSPACE ? [process.env.BENCH_WORKSPACE] : [] });
   const context = fakeContext(REPO_ROOT);
   const started = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is loaded as VS Code loads it
@@ -55,9 +57,15 @@ function main(): void {
   const sizes: Record<string, number> = { 'extension.js': statSync(BUNDLE).size };
   for (const f of existsSync(VENDOR) ? readdirSync(VENDOR) : []) sizes[`vendor/${f}`] = statSync(path.join(VENDOR, f)).size;
   const samples: Sample[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    const out = execFileSync(process.execPath, [__filename, '--child'], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/spark-bench.sock' } });
-    samples.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Sample);
+  const workspace = copyStack({ syncEnv: false });
+  try {
+    for (let i = 0; i < RUNS; i++) {
+      const env = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/spark-bench.sock', BENCH_WORKSPACE: path.dirname(workspace.dir) };
+      const out = execFileSync(process.execPath, [__filename, '--child'], { encoding: 'utf8', env });
+      samples.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Sample);
+    }
+  } finally {
+    workspace.remove();
   }
   const r1 = (n: number) => Math.round(n * 10) / 10;
   const vendorLoaded = [...new Set(samples.flatMap((s) => s.vendorLoaded))].sort();

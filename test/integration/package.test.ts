@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { REPO_ROOT } from '../support/processes';
+import { copyStack } from '../support/stack-copy';
 
 /** SPEC §7: the main bundle's limit, minified. */
 const MAIN_BUNDLE_LIMIT = 1_000_000;
@@ -48,11 +49,15 @@ describe('the production bundle (npm run package builds it with --production)', 
     for (const file of LAZY) assert.ok(vendor.includes(file), `dist/vendor/${file} was not built`);
   });
 
-  it('activation loads only the YAML parser and the Docker client; the rest waits for first use', () => {
-    // A fresh Node process: the bundle with a stand-in vscode module, activated on the bundled stack.
+  it('activation loads only the YAML parser and the Docker client; the rest waits for first use', (t) => {
+    // A fresh Node process: the bundle with a stand-in vscode module, in a window whose workspace
+    // holds a stack (an empty window reads no stack at all, so it would prove nothing about YAML).
+    const copy = copyStack({ syncEnv: false });
+    t.after(() => copy.remove());
+    const workspace = path.dirname(copy.dir);
     const script = [
       `const fake = require(${JSON.stringify(path.join(__dirname, '..', 'support', 'fake-vscode.js'))});`,
-      'fake.installFakeVscode();',
+      `fake.installFakeVscode({ workspaceFolders: [${JSON.stringify(workspace)}] });`,
       `require(${JSON.stringify(path.join(outDir, 'extension.js'))}).activate(fake.fakeContext(${JSON.stringify(REPO_ROOT)})).then(() => {`,
       `  const vendor = ${JSON.stringify(path.join(outDir, 'vendor'))};`,
       "  console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.startsWith(vendor)).map((f) => require('path').basename(f)).sort()));",

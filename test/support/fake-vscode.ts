@@ -1,7 +1,7 @@
 /**
  * A stand-in for the `vscode` module, enough for the bundled extension's activate() to run in
- * plain Node: what activation reads returns what an empty window would (no workspace folders,
- * settings at their defaults, views hidden); everything else is a callable, constructible
+ * plain Node: what activation reads returns what a window would (the workspace folders given,
+ * none by default; settings at their defaults, views hidden); everything else is a callable, constructible
  * no-op whose results are disposables. For measuring and inspecting activation, not for
  * behaviour (the e2e suites run the real VS Code).
  */
@@ -31,8 +31,13 @@ function anything(): Anything {
 
 const disposable = () => ({ dispose: () => undefined });
 
+/** What the fake window holds: its workspace folders (absolute paths). */
+export interface FakeWindow {
+  readonly workspaceFolders?: readonly string[];
+}
+
 /** The fake module's exports. */
-export function fakeVscode(): Record<string, unknown> {
+export function fakeVscode(options: FakeWindow = {}): Record<string, unknown> {
   const event = () => disposable();
   const base: Record<string, unknown> = {
     window: {
@@ -44,7 +49,7 @@ export function fakeVscode(): Record<string, unknown> {
       showErrorMessage: async () => undefined,
     },
     workspace: {
-      workspaceFolders: undefined,
+      workspaceFolders: options.workspaceFolders?.map((fsPath, index) => ({ uri: { fsPath, path: fsPath, scheme: 'file' }, name: fsPath.split('/').pop() ?? fsPath, index })),
       isTrusted: true,
       getConfiguration: () => ({ get: (_key: string, fallback?: unknown) => fallback, has: () => false, inspect: () => undefined, update: async () => undefined }),
       onDidChangeConfiguration: event,
@@ -52,6 +57,7 @@ export function fakeVscode(): Record<string, unknown> {
       onDidGrantWorkspaceTrust: event,
       createFileSystemWatcher: () => ({ onDidChange: event, onDidCreate: event, onDidDelete: event, dispose: () => undefined }),
       registerTextDocumentContentProvider: disposable,
+      asRelativePath: (p: string) => p,
     },
     commands: { registerCommand: disposable, executeCommand: async () => undefined, getCommands: async () => [] },
     chat: { createChatParticipant: () => ({ ...anything(), dispose: () => undefined }) },
@@ -75,8 +81,8 @@ export function fakeVscode(): Record<string, unknown> {
 }
 
 /** Makes `require('vscode')` return the fake from now on in this process. */
-export function installFakeVscode(): void {
-  const fake = fakeVscode();
+export function installFakeVscode(options: FakeWindow = {}): void {
+  const fake = fakeVscode(options);
   const loader = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
   const original = loader._load;
   loader._load = function load(request, parent, isMain) {

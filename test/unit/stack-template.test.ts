@@ -12,6 +12,9 @@ import { runCli } from '../../src/cli/main';
 import { applyAdoption } from '../../src/core/adopt/apply';
 import { planAdoption } from '../../src/core/adopt/plan';
 import { generateCerts } from '../../src/core/certs';
+import { addScenarioToStack } from '../../src/core/stack-edit/add-scenario';
+import { removeModelFromStack } from '../../src/core/stack-edit/remove-model';
+import { applyStackChanges } from '../../src/core/stack-edit/transaction';
 import { syncEnv } from '../../src/core/env/sync';
 import { startScenario } from '../../src/core/lifecycle/scenario-start';
 import { stopScenario } from '../../src/core/lifecycle/scenario-stop';
@@ -38,6 +41,10 @@ const WRITING_COMMANDS: readonly string[][] = [
   ['--stack', STACK_DIR, 'adopt'],
   ['--stack', STACK_DIR, 'sync-env'],
   ['--stack', STACK_DIR, 'certs'],
+  // [models]: refused before the Hub or Docker is asked.
+  ['add-model', 'Qwen/Qwen3-0.6B'],
+  ['remove-model', 'gpt-oss-20b'],
+  ['add-scenario', 'pair', 'gpt-oss-20b', 'qwen-30b', '--total-gib', '128'],
 ];
 
 describe('the bundled stack is a read-only template', () => {
@@ -77,6 +84,9 @@ describe('the bundled stack is a read-only template', () => {
     await assert.rejects(applyAdoption(planAdoption(STACK_DIR, STACK_DIR)), TemplateStackError);
     assert.throws(() => copyStackWithoutOverwriting(STACK_DIR, STACK_DIR), TemplateStackError);
     assert.throws(() => copyStackWithoutOverwriting(STACK_DIR, path.join(STACK_DIR, 'stack')), TemplateStackError);
+    await assert.rejects(applyStackChanges(STACK_DIR, [{ kind: 'write', file: 'probe.txt', content: 'x' }]), TemplateStackError);
+    await assert.rejects(removeModelFromStack(STACK_DIR, 'gpt-oss-20b'), TemplateStackError);
+    await assert.rejects(addScenarioToStack(STACK_DIR, { name: 'pair', models: ['gpt-oss-20b'], fractions: 'auto', totalBytes: 128 * 1024 ** 3 }), TemplateStackError);
     assert.deepEqual(treeDigest(STACK_DIR), bundledBefore);
   });
 });

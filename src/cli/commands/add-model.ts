@@ -1,3 +1,4 @@
+import { requireWritableStack } from '../../core/stack';
 import { KV_CACHE_DTYPES } from '../../core/models/kv-cache';
 import type { KvCacheDtype } from '../../core/models/kv-cache';
 import { dryRunJson, proposeModel, stackHubSettings, writeProposal } from '../../core/models/propose';
@@ -25,6 +26,8 @@ export const addModelCommand: Command = {
     const kvCacheDtype = args.values.get('--kv-cache-dtype') ?? 'auto';
     if (!KV_CACHE_DTYPES.includes(kvCacheDtype as KvCacheDtype)) throw new UsageError(`--kv-cache-dtype must be ${KV_CACHE_DTYPES.join(' or ')}, not "${kvCacheDtype}"`);
     const loaded = await stack();
+    // Refuse before the Hub is read, not after: a dry run may read the bundled template, a write may not.
+    if (!args.flags.has('--dry-run')) requireWritableStack(loaded);
     const settings = await stackHubSettings(loaded.root, io.env);
     const json = args.flags.has('--json');
     const proposal = await proposeModel(loaded, {

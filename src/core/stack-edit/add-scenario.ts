@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { SparkError } from '../errors';
 import type { ScenarioFit } from '../scenario-fit';
 import { autoFractions, fractionsFit } from '../scenario-fit';
-import { SCENARIOS_FILE, loadStack } from '../stack';
+import { SCENARIOS_FILE, loadStack, requireWritableStack } from '../stack';
 import type { StackFs } from './transaction';
 import { applyStackChanges } from './transaction';
 import { addScenario } from './yaml-edits';
@@ -41,6 +41,7 @@ const SCENARIO_NAME = /^[a-z0-9][a-z0-9-]{0,62}$/;
 export async function addScenarioToStack(root: string, scenario: NewScenario, options: { fs?: Partial<StackFs> } = {}): Promise<NewScenarioResult> {
   if (!SCENARIO_NAME.test(scenario.name)) throw new SparkError(`"${scenario.name}" is not a scenario name`, 'Use lower-case letters, digits and hyphens, e.g. coder-pair');
   if (scenario.contextTokens !== undefined && (!Number.isInteger(scenario.contextTokens) || scenario.contextTokens < 1)) throw new SparkError(`--context must be a whole number of tokens, not ${scenario.contextTokens}`);
+  requireWritableStack(root);
   const { scenarios: file } = await loadStack(root);
   if (file.scenarios.some((s) => s.name === scenario.name)) throw new SparkError(`the stack already has a scenario "${scenario.name}"`, 'Choose another name');
   const fit = scenario.fractions === 'auto'
