@@ -40,6 +40,22 @@ async function showServers(/** @type {import('playwright-core').Page} */ page) {
   await serversTree(page).waitFor({ state: 'visible' });
 }
 
+/**
+ * Right-clicks the model's row and chooses Remove Model until its confirmation dialog shows. The
+ * tree redraws when the live states change (metrics every few seconds while visible), and a click
+ * on the menu of a row that was just redrawn can be lost; the dialog itself is what is checked.
+ */
+async function removeFromRowMenu(/** @type {import('playwright-core').Page} */ page, /** @type {string} */ label) {
+  const confirm = dialog(page).filter({ hasText: new RegExp(`Remove ${label} from the stack\\?`) });
+  await waitUntil(`the Remove Model dialog of ${label}`, async () => {
+    if (await confirm.isVisible()) return true;
+    await page.keyboard.press('Escape');
+    await row(page, label).click({ button: 'right', timeout: 5_000 }).catch(() => undefined);
+    await page.getByRole('menuitem', { name: 'Remove Model' }).click({ timeout: 5_000 }).catch(() => undefined);
+    return confirm.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+  }, 45_000);
+}
+
 /** Runs New Scenario…, ticks `models` and names the scenario. */
 async function newScenario(/** @type {import('playwright-core').Page} */ page, /** @type {string[]} */ models, /** @type {string} */ name) {
   await runCommand(page, 'Spark Gateway: New Scenario…');
@@ -125,9 +141,7 @@ export const tests = [
     name: 'Remove Model in the row\'s context menu refuses while a scenario uses the model',
     run: async ({ page, screenshot }) => {
       await showServers(page);
-      await row(page, 'qwen3-4b').click({ button: 'right' });
-      await page.getByRole('menuitem', { name: 'Remove Model' }).click();
-      await dialog(page).filter({ hasText: /Remove qwen3-4b from the stack\?/ }).waitFor();
+      await removeFromRowMenu(page, 'qwen3-4b');
       await dialog(page).getByRole('button', { name: 'Remove', exact: true }).click();
       await toast(page, /Cannot remove qwen3-4b: .*used by scenario small/).waitFor();
       await screenshot('remove-model-refused');
@@ -141,8 +155,7 @@ export const tests = [
       fs.writeFileSync(file, removeScenario(fs.readFileSync(file, 'utf8'), file, 'small'));
       await waitUntil('the stack to reload', async () => (await row(page, 'qwen3-4b').count()) === 1, 30_000);
       await page.getByRole('button', { name: /Clear All Notifications|Clear Notification/ }).first().click().catch(() => undefined);
-      await row(page, 'qwen3-4b').click({ button: 'right' });
-      await page.getByRole('menuitem', { name: 'Remove Model' }).click();
+      await removeFromRowMenu(page, 'qwen3-4b');
       await dialog(page).getByRole('button', { name: 'Remove', exact: true }).click();
       await toast(page, /Removed qwen3-4b\./).waitFor();
       await row(page, 'qwen3-4b').waitFor({ state: 'detached' });
