@@ -81,7 +81,7 @@ describe('compose files', { skip: missing('compose') }, () => {
         const render = (env: NodeJS.ProcessEnv) => JSON.parse(execFileSync('docker', ['compose', '-f', file, 'config', '--format', 'json'], { cwd: path.join(stack.dir, m.folder), env, encoding: 'utf8' })) as Rendered;
         const mountOf = (r: Rendered) => Object.values(r.services)[0]?.volumes?.find((v) => v.target === '/root/.cache/huggingface')?.source;
         const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => k !== 'HF_CACHE_DIR'));
-        assert.equal(mountOf(render({ ...base, HOME: '/home/someone' })), '/home/someone/.cache/huggingface', `${m.folder}/${file}`);
+        assert.equal(mountOf(render({ ...base, HOME: '/fake-home/someone' })), '/fake-home/someone/.cache/huggingface', `${m.folder}/${file}`);
         assert.equal(mountOf(render({ ...base, HF_CACHE_DIR: '/data/hf' })), '/data/hf', `${m.folder}/${file}`);
       }
     }

@@ -14,9 +14,9 @@ import { filesVllmReads } from '../../src/core/weights/select';
 
 describe('weights', () => {
   it('finds the cache as compose does: the process over .env, ~ as the home folder, the default', () => {
-    assert.equal(hfCacheDir(new Map(), {}, '/home/u'), '/home/u/.cache/huggingface');
-    assert.equal(hfCacheDir(new Map([['HF_CACHE_DIR', '~/models']]), {}, '/home/u'), '/home/u/models');
-    assert.equal(hfCacheDir(new Map([['HF_CACHE_DIR', '/data/a']]), { HF_CACHE_DIR: '/data/b' }, '/home/u'), '/data/b');
+    assert.equal(hfCacheDir(new Map(), {}, '/fake-home/u'), '/fake-home/u/.cache/huggingface');
+    assert.equal(hfCacheDir(new Map([['HF_CACHE_DIR', '~/models']]), {}, '/fake-home/u'), '/fake-home/u/models');
+    assert.equal(hfCacheDir(new Map([['HF_CACHE_DIR', '/data/a']]), { HF_CACHE_DIR: '/data/b' }, '/fake-home/u'), '/data/b');
     assert.equal(repoFolder('/c', 'openai/gpt-oss-20b'), '/c/hub/models--openai--gpt-oss-20b');
     assert.equal(repoOfFolder('models--Qwen--Qwen3-Coder-30B-A3B-Instruct-FP8'), 'Qwen/Qwen3-Coder-30B-A3B-Instruct-FP8');
     assert.equal(repoOfFolder('datasets--x--y'), undefined);
