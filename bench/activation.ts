@@ -3,8 +3,11 @@
  * resolved, in a fresh Node process per sample, with a stand-in `vscode` module
  * (test/support/fake-vscode.ts), the bundled stack as the extension folder and a workspace holding a
  * copy of it (as a user's window would: an empty window reads no stack); plus the bundle
- * sizes and which lazily loaded vendor bundles (dist/vendor/) activation pulled in. Prints one
- * JSON line, then a human summary.
+ * sizes and which lazily loaded vendor bundles (dist/vendor/) activation pulled in. The stack is
+ * read after activate() returns (the view shows a loading row meanwhile), so `ready` — until the
+ * API's `ready` settled, the stack read and the state model started — is measured too, with what it
+ * loaded. Both are wall time and CPU time of the process (on a shared, loaded machine the CPU
+ * time is the steadier figure). Prints one JSON line, then a human summary.
  *
  *   npm run bench:activation      (BENCH_RUNS samples, default 15; BENCH_BUNDLE=file measures
  *                                  another build of the extension, e.g. one before a change)
@@ -14,6 +17,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, statSync } from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { fakeContext, installFakeVscode } from '../test/support/fake-vscode';
 import { REPO_ROOT } from '../test/support/processes';
@@ -27,7 +31,13 @@ interface Sample {
   readonly requireMs: number;
   readonly activateMs: number;
   readonly totalMs: number;
+  /** CPU time (user + system) of require + activate(). */
+  readonly totalCpuMs: number;
+  /** From require to the API's `ready` settled (the stack read after activation). */
+  readonly readyMs: number;
+  readonly readyCpuMs: number;
   readonly vendorLoaded: string[];
+  readonly vendorLoadedByReady: string[];
 }
 
 function median(values: readonly number[]): number {
@@ -40,14 +50,24 @@ function median(values: readonly number[]): number {
 async function child(): Promise<void> {
   installFakeVscode({ workspaceFolders: process.env.BENCH_WORKSPACE ? [process.env.BENCH_WORKSPACE] : [] });
   const context = fakeContext(REPO_ROOT);
+  const vendor = () => Object.keys(require.cache).filter((f) => f.startsWith(VENDOR + path.sep)).map((f) => path.basename(f));
+  const cpu = (since: NodeJS.CpuUsage) => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1000;
+  };
+  const cpuStarted = process.cpuUsage();
   const started = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is loaded as VS Code loads it
-  const extension = require(BUNDLE) as { activate(context: unknown): Promise<unknown> };
+  const extension = require(BUNDLE) as { activate(context: unknown): Promise<{ ready?: Promise<void> }> };
   const required = performance.now();
-  await extension.activate(context);
+  const api = await extension.activate(context);
   const activated = performance.now();
-  const vendorLoaded = Object.keys(require.cache).filter((f) => f.startsWith(VENDOR + path.sep)).map((f) => path.basename(f));
-  const sample: Sample = { requireMs: required - started, activateMs: activated - required, totalMs: activated - started, vendorLoaded };
+  const totalCpuMs = cpu(cpuStarted);
+  const vendorLoaded = vendor();
+  // An older build (BENCH_BUNDLE) has no `ready`: its activate() read the stack already.
+  await api.ready;
+  const readyMs = performance.now() - started;
+  const sample: Sample = { requireMs: required - started, activateMs: activated - required, totalMs: activated - started, totalCpuMs, readyMs, readyCpuMs: cpu(cpuStarted), vendorLoaded, vendorLoadedByReady: vendor() };
   process.stdout.write(`${JSON.stringify(sample)}\n`);
   for (const d of context.subscriptions as { dispose(): unknown }[]) d.dispose();
   process.exit(0);
@@ -73,13 +93,25 @@ function main(): void {
     bench: 'activation',
     bundle: path.relative(REPO_ROOT, BUNDLE),
     runs: RUNS,
-    medianMs: { require: r1(median(samples.map((s) => s.requireMs))), activate: r1(median(samples.map((s) => s.activateMs))), total: r1(median(samples.map((s) => s.totalMs))) },
+    medianMs: {
+      require: r1(median(samples.map((s) => s.requireMs))),
+      activate: r1(median(samples.map((s) => s.activateMs))),
+      total: r1(median(samples.map((s) => s.totalMs))),
+      totalCpu: r1(median(samples.map((s) => s.totalCpuMs))),
+      ready: r1(median(samples.map((s) => s.readyMs))),
+      readyCpu: r1(median(samples.map((s) => s.readyCpuMs))),
+    },
     bytes: sizes,
     vendorLoadedByActivation: vendorLoaded,
+    vendorLoadedByReady: [...new Set(samples.flatMap((s) => s.vendorLoadedByReady))].sort(),
+    loadAverage: os.loadavg().map(r1),
+    cpus: os.cpus().length,
   };
   console.log(JSON.stringify(summary));
   console.log('');
-  console.log(`Activation (require → activate() resolved, median of ${RUNS} fresh processes): ${summary.medianMs.total} ms (require ${summary.medianMs.require} ms, activate ${summary.medianMs.activate} ms)`);
+  console.log(`Activation (require → activate() resolved, median of ${RUNS} fresh processes): ${summary.medianMs.total} ms (require ${summary.medianMs.require} ms, activate ${summary.medianMs.activate} ms; CPU ${summary.medianMs.totalCpu} ms)`);
+  console.log(`Stack read and state model started (API ready): ${summary.medianMs.ready} ms from require (CPU ${summary.medianMs.readyCpu} ms), loading ${summary.vendorLoadedByReady.join(', ') || 'no vendor bundle'}`);
+  console.log(`Load average while measuring: ${summary.loadAverage.join(' ')} on ${summary.cpus} CPUs`);
   console.log(`Main bundle dist/extension.js: ${(sizes['extension.js'] as number / 1024).toFixed(0)} KiB; vendor bundles loaded by activation: ${vendorLoaded.join(', ') || 'none'}`);
   for (const [f, b] of Object.entries(sizes)) console.log(`  ${f.padEnd(24)} ${(b / 1024).toFixed(0).padStart(6)} KiB`);
 }

@@ -34,13 +34,30 @@ function stub(name) {
   const real = require(name);
   const names = Object.keys(real).filter((key) => key !== '__esModule');
   if (!real.__esModule) names.push('default');
+  const keys = [...new Set(names)].filter((key) => !(key === 'default' && !real.__esModule));
+  // One loop over the names rather than a line each: the stubs are parsed at every activation.
   const lines = [
     'let loaded;',
     `const load = () => (loaded ??= require(${JSON.stringify(`./${vendorFile(name)}`)}));`,
     "Object.defineProperty(exports, '__esModule', { value: true });",
-    ...[...new Set(names)].map((key) => `Object.defineProperty(exports, ${JSON.stringify(key)}, { enumerable: true, get: () => ${key === 'default' && !real.__esModule ? 'load()' : `load()[${JSON.stringify(key)}]`} });`),
+    `for (const key of ${JSON.stringify(keys)}) Object.defineProperty(exports, key, { enumerable: true, get: () => load()[key] });`,
+    ...(real.__esModule ? [] : ["Object.defineProperty(exports, 'default', { enumerable: true, get: () => load() });"]),
   ];
   return lines.join('\n');
+}
+
+/**
+ * Node built-ins that a fresh Node does not have loaded at start and that activation does not
+ * use: each costs 2–9 ms to load (http/https, child_process, fs/promises, …), together about as
+ * much as the whole main bundle. The same getter stubs load them on first read.
+ */
+const LAZY_BUILTINS = ['node:child_process', 'node:crypto', 'node:http', 'node:https', 'node:net', 'node:stream', 'node:fs/promises'];
+/** Loaded at once, but shared by every importing file (see the plugin). No file default-imports them. */
+const SHARED_EXTERNALS = ['vscode', 'node:path', 'node:fs', 'node:os'];
+
+/** The stub for built-in `name`: the same getters, requiring the built-in itself on first read. */
+function builtinStub(name) {
+  return stub(name).replace(/^const load = .*$/m, `const load = () => (loaded ??= require(${JSON.stringify(name)}));`);
 }
 
 const lazyHeavy = {
@@ -50,6 +67,20 @@ const lazyHeavy = {
     build.onResolve({ filter }, (args) => ({ path: args.path, namespace: 'lazy-heavy' }));
     build.onResolve({ filter: /^\.\/vendor\// }, (args) => ({ path: args.path, external: true }));
     build.onLoad({ filter: /.*/, namespace: 'lazy-heavy' }, (args) => ({ contents: stub(args.path), loader: 'js', resolveDir: process.cwd() }));
+    // Every import of `vscode` or a built-in goes through one shared module per name (`export *`
+    // from it): esbuild otherwise copies the module's properties into a namespace object once per
+    // importing file (__toESM), and that copying — 24 files import vscode, whose API object has
+    // hundreds of properties — was the largest part of running the bundle. The shared module
+    // imports the real one (external) or, for a lazy built-in, its stub (whose own require() of
+    // the built-in is external).
+    const shared = new RegExp(`^(${[...SHARED_EXTERNALS, ...LAZY_BUILTINS].map((n) => n.replace(/[/.]/g, '\\$&')).join('|')})$`);
+    build.onResolve({ filter: shared }, (args) => {
+      if (args.namespace === 'lazy-builtin') return { path: args.path, external: true };
+      if (args.namespace !== 'shared') return { path: args.path, namespace: 'shared' };
+      return LAZY_BUILTINS.includes(args.path) ? { path: args.path, namespace: 'lazy-builtin' } : { path: args.path, external: true };
+    });
+    build.onLoad({ filter: /.*/, namespace: 'shared' }, (args) => ({ contents: `export * from ${JSON.stringify(args.path)};`, loader: 'js', resolveDir: process.cwd() }));
+    build.onLoad({ filter: /.*/, namespace: 'lazy-builtin' }, (args) => ({ contents: builtinStub(args.path), loader: 'js', resolveDir: process.cwd() }));
   },
 };
 

@@ -25,6 +25,8 @@ export interface SparkGatewayApi {
   readonly reload: () => Promise<void>;
   /** The live state of the stack's services (the Servers view shows the same). */
   readonly services: () => readonly ServiceStatus[];
+  /** Settles once the first read of the stack is done (activate() returns before it). */
+  readonly ready: Promise<void>;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<SparkGatewayApi> {
@@ -84,8 +86,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   registerAddModel(context, { stack: () => current, docker, log: output, reload });
   // Remove Model (a model row's context menu) and New Scenario…; both reload the stack after writing.
   registerModelCommands(context, { stack: () => current, reload, log: output });
-  await reload();
-  return { stack: () => current, reload, services: () => live.services() };
+  // The stack is read, and the Docker event stream opened, after activate() has returned: reading
+  // scenarios.yaml loads the YAML parser and the state model the Docker client, which together
+  // were most of activation. Until then the view shows a loading row rather than nothing.
+  view.setLoading(true);
+  const ready = new Promise<void>((resolve) => setImmediate(resolve))
+    .then(reload)
+    .catch((error: unknown) => output.error(`reading the stack: ${error instanceof Error ? error.message : String(error)}`))
+    .finally(() => view.setLoading(false));
+  return { stack: () => current, reload, services: () => live.services(), ready };
 }
 
 export function deactivate(): void {

@@ -1,7 +1,8 @@
 /**
  * The Servers view's data: the servers tree, or — when the stack does not load — rows that say
  * why (file:line and the problem), the fix, and buttons, right in the view. (A welcome view's
- * text is fixed in package.json, so it cannot carry the error itself.)
+ * text is fixed in package.json, so it cannot carry the error itself.) While the stack is first
+ * read, just after activation, one loading row.
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
@@ -15,7 +16,7 @@ export interface StackProblem {
 }
 
 interface ProblemNode {
-  readonly problemRow: 'error' | 'problem' | 'fix' | 'open' | 'refresh';
+  readonly problemRow: 'error' | 'problem' | 'fix' | 'open' | 'refresh' | 'loading';
 }
 
 export type StackViewNode = ServerNode | ProblemNode;
@@ -26,6 +27,8 @@ function isProblem(node: StackViewNode | undefined): node is ProblemNode {
 
 export class StackViewTree implements vscode.TreeDataProvider<StackViewNode>, vscode.Disposable {
   private problem: StackProblem | undefined;
+  /** Set from activation until the stack's first read is done (it runs after activate() returns). */
+  private loading = false;
   private readonly changed = new vscode.EventEmitter<void>();
   private readonly forwarding: vscode.Disposable;
   readonly onDidChangeTreeData = this.changed.event;
@@ -40,8 +43,15 @@ export class StackViewTree implements vscode.TreeDataProvider<StackViewNode>, vs
     this.changed.fire();
   }
 
+  /** Shows one "Reading the stack…" row instead of an empty view while the first read runs. */
+  setLoading(loading: boolean): void {
+    this.loading = loading;
+    this.changed.fire();
+  }
+
   getChildren(node?: StackViewNode): StackViewNode[] {
     if (isProblem(node)) return [];
+    if (this.loading && node === undefined) return [{ problemRow: 'loading' }];
     if (this.problem && node === undefined) {
       // One short row each: tree rows do not wrap, and the side bar is narrow.
       const rows: ProblemNode[] = [{ problemRow: 'error' }, { problemRow: 'problem' }];
@@ -85,6 +95,11 @@ export class StackViewTree implements vscode.TreeDataProvider<StackViewNode>, vs
         item.iconPath = new vscode.ThemeIcon('go-to-file');
         const line = Math.max(0, (p.line ?? 1) - 1);
         item.command = { title: 'Open', command: 'vscode.open', arguments: [vscode.Uri.file(p.file ?? ''), { selection: new vscode.Range(line, 0, line, 0) }] };
+        return item;
+      }
+      case 'loading': {
+        const item = new vscode.TreeItem('Reading the stack…');
+        item.iconPath = new vscode.ThemeIcon('loading~spin');
         return item;
       }
       case 'refresh': {

@@ -12,6 +12,8 @@ import { copyStack } from '../support/stack-copy';
 const MAIN_BUNDLE_LIMIT = 1_000_000;
 /** Loaded on first use, each a bundle of its own (scripts/build.mjs). */
 const LAZY = ['dockerode.js', 'openai.js', 'node-forge.js', 'yaml.js', 'docker-ssh.js', 'docker-session.js'];
+/** Node built-ins the main bundle loads on first use too (scripts/build.mjs), by their names in process.moduleLoadList. */
+const LAZY_BUILTINS = ['child_process', 'http', 'https', 'net', 'fs/promises'];
 
 describe('the .vsix', () => {
   it('ships the vendor bundles the main bundle loads on first use', () => {
@@ -49,7 +51,7 @@ describe('the production bundle (npm run package builds it with --production)', 
     for (const file of LAZY) assert.ok(vendor.includes(file), `dist/vendor/${file} was not built`);
   });
 
-  it('activation loads only the YAML parser and the Docker client; the rest waits for first use', (t) => {
+  it('activation loads no vendor bundle; the stack read just after it loads the YAML parser and the Docker client, the rest waits for first use', (t) => {
     // A fresh Node process: the bundle with a stand-in vscode module, in a window whose workspace
     // holds a stack (an empty window reads no stack at all, so it would prove nothing about YAML).
     const copy = copyStack({ syncEnv: false });
@@ -58,16 +60,27 @@ describe('the production bundle (npm run package builds it with --production)', 
     const script = [
       `const fake = require(${JSON.stringify(path.join(__dirname, '..', 'support', 'fake-vscode.js'))});`,
       `fake.installFakeVscode({ workspaceFolders: [${JSON.stringify(workspace)}] });`,
-      `require(${JSON.stringify(path.join(outDir, 'extension.js'))}).activate(fake.fakeContext(${JSON.stringify(REPO_ROOT)})).then(() => {`,
-      `  const vendor = ${JSON.stringify(path.join(outDir, 'vendor'))};`,
-      "  console.log(JSON.stringify(Object.keys(require.cache).filter((f) => f.startsWith(vendor)).map((f) => require('path').basename(f)).sort()));",
-      '  process.exit(0);',
+      `const vendor = ${JSON.stringify(path.join(outDir, 'vendor'))};`,
+      "const loaded = () => Object.keys(require.cache).filter((f) => f.startsWith(vendor)).map((f) => require('path').basename(f)).sort();",
+      `require(${JSON.stringify(path.join(outDir, 'extension.js'))}).activate(fake.fakeContext(${JSON.stringify(REPO_ROOT)})).then((api) => {`,
+      '  const atActivation = loaded();',
+      '  const stackAtActivation = api.stack() !== undefined;',
+      // Node lists the built-ins it has loaded so far; these ones only the stubs load, on first use.
+      `  const builtins = ${JSON.stringify(LAZY_BUILTINS)}.filter((b) => process.moduleLoadList.includes('NativeModule ' + b));`,
+      '  return api.ready.then(() => {',
+      '    console.log(JSON.stringify({ atActivation, stackAtActivation, builtins, afterReady: loaded(), stack: api.stack()?.root }));',
+      '    process.exit(0);',
+      '  });',
       '});',
     ].join('\n');
     const out = execFileSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, DOCKER_HOST: 'unix:///nonexistent/spark-test.sock' } });
-    const loaded = JSON.parse(out.trim().split('\n').pop() ?? '[]') as string[];
-    assert.deepEqual(loaded.filter((f) => !['yaml.js', 'dockerode.js'].includes(f)), [], 'activation loaded a bundle it does not need yet');
-    assert.ok(loaded.includes('yaml.js'), 'the stack was read (scenarios.yaml), so YAML was loaded: the check above saw a real activation');
+    const seen = JSON.parse(out.trim().split('\n').pop() ?? '{}') as { atActivation: string[]; stackAtActivation: boolean; builtins: string[]; afterReady: string[]; stack?: string };
+    assert.deepEqual(seen.atActivation, [], 'activate() loaded a vendor bundle before returning');
+    assert.deepEqual(seen.builtins, [], 'activation loaded Node built-ins that only later work uses');
+    assert.equal(seen.stackAtActivation, false, 'the stack was read before activate() returned');
+    assert.equal(seen.stack, copy.dir, 'the stack was not read after activation: the checks above saw no real activation');
+    assert.deepEqual(seen.afterReady.filter((f) => !['yaml.js', 'dockerode.js'].includes(f)), [], 'reading the stack loaded a bundle it does not need yet');
+    assert.ok(seen.afterReady.includes('yaml.js'), 'the stack was read (scenarios.yaml), so YAML was loaded');
   });
 
   it('each vendor bundle exports what the main bundle reads from it', () => {

@@ -14,6 +14,8 @@ export async function activatedApi(): Promise<SparkGatewayApi> {
   assert.ok(extension, `extension ${EXTENSION_ID} is not installed in this extension host`);
   const api = await extension.activate();
   assert.ok(api && typeof api.stack === 'function' && typeof api.reload === 'function', 'activate() returned no { stack, reload } API');
+  // activate() returns before the stack is read (it is read just after, with a loading row meanwhile).
+  await api.ready;
   return api;
 }
 
