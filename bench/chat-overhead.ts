@@ -6,7 +6,7 @@
  * settings under question, each a LiteLLM (or NGINX) of its own measured in the same rounds as
  * the stack's config: pre-call checks off, the Redis cache always on (the stack's is opt-in) and
  * off, LITELLM_LOG=INFO, and NGINX with
- * the keepalive pool it had before it re-resolved LiteLLM. Prints one JSON line, then a human
+ * a variable upstream (the re-resolving form older NGINX has, without a keepalive pool). Prints one JSON line, then a human
  * summary.
  *
  *   npm run bench:chat            (BENCH_REQUESTS, BENCH_TOKENS, BENCH_PACE to change the load;
@@ -232,12 +232,13 @@ async function main(): Promise<void> {
         rowStoppers.unshift(() => litellm.stop());
         runners[name] = rawRunner(`${litellm.url}/v1`, litellm.masterKey, transport.fetch);
         if (file !== config || env) continue;
-        // NGINX as the stack runs it (LiteLLM found by name per request, a new upstream connection
-        // each time) against the keepalive pool it had before, both in front of this LiteLLM.
-        for (const pool of [false, true]) {
-          const nginx = await startGatewayNginx(stack.dir, path.join(work, `nginx-settings-${pool}`), new URL(litellm.url).host, undefined, pool);
+        // NGINX as the stack runs it (an upstream that re-resolves LiteLLM's name and keeps a
+        // keepalive pool) against the form NGINX < 1.27.3 re-resolves with (proxy_pass with a
+        // variable: a new upstream connection per request), both in front of this LiteLLM.
+        for (const variable of [false, true]) {
+          const nginx = await startGatewayNginx(stack.dir, path.join(work, `nginx-settings-${variable}`), new URL(litellm.url).host, undefined, variable);
           rowStoppers.unshift(() => nginx.stop());
-          runners[pool ? 'nginx keepalive pool' : 'nginx (stack config)'] = rawRunner(`https://localhost:${nginx.httpsPort}/v1`, litellm.masterKey, transport.fetch);
+          runners[variable ? 'nginx variable upstream' : 'nginx (stack config)'] = rawRunner(`https://localhost:${nginx.httpsPort}/v1`, litellm.masterKey, transport.fetch);
         }
       }
       settingsRow = {};
@@ -254,8 +255,8 @@ async function main(): Promise<void> {
     const ratio = (row: Record<Path, Cell>) => Math.round(((row['nginx+litellm']?.tokensPerSecond ?? 0) / (row.simulator?.tokensPerSecond ?? 1)) * 1000) / 1000;
     const perRow = <T>(f: (cell: Record<Path, Cell>) => T) => Object.fromEntries(Object.entries(workerRows).map(([w, row]) => [w, Object.fromEntries(Object.entries(row).map(([c, cell]) => [c, f(cell)]))]));
     // Each variant against what it varies: LiteLLM settings against the stack's LiteLLM, the
-    // keepalive pool against the stack's NGINX.
-    const baseOf = (name: string) => (name === 'nginx keepalive pool' ? 'nginx (stack config)' : 'litellm (stack config)');
+    // variable upstream against the stack's NGINX.
+    const baseOf = (name: string) => (name === 'nginx variable upstream' ? 'nginx (stack config)' : 'litellm (stack config)');
     const bases = new Set(['simulator', 'litellm (stack config)', 'nginx (stack config)']);
     const settingsCost = settingsRow && Object.fromEntries(Object.entries(settingsRow).map(([c, cell]) => {
       return [c, Object.fromEntries(Object.entries(cell).filter(([n]) => !bases.has(n)).map(([n, r]) => {

@@ -14,6 +14,8 @@
 #   4. LiteLLM proxy `litellm[proxy]==$(cat stack/litellm/LITELLM_VERSION)` in a venv at
 #      /opt/spark-gateway/litellm-venv (outside the repo: a fresh clone reuses it), checked by
 #      starting it on 127.0.0.1 and asking /health/liveliness.
+#   4a. scripts/provision-nginx.sh: NGINX >= 1.27.3 (the stack's config uses upstream `resolve`,
+#      like its pinned image; Debian 12's nginx is 1.22) in /opt/spark-gateway/nginx-<version>.
 #   4b. scripts/provision-vllm.sh: the vLLM wheel of each version in stack/vllm-images.yaml, each in
 #      /opt/spark-gateway/vllm-<version> (for vLLM's own argument parser in the tests).
 #   5. scripts/provision-e2e.sh (code-server, Node 24, chromium) when that script exists.
@@ -334,6 +336,12 @@ if [ "$("$LITELLM_VENV/bin/python" -c 'import importlib.metadata as m; print(m.v
 fi
 
 # ---------------------------------------------------------------------------------------------
+# 4a. NGINX new enough for the stack's config (the tests run that file).
+# ---------------------------------------------------------------------------------------------
+step "NGINX for the stack's config (scripts/provision-nginx.sh)"
+if bash "$REPO_ROOT/scripts/provision-nginx.sh"; then NGINX_STATUS="ok"; else NGINX_STATUS="FAILED"; fi
+
+# ---------------------------------------------------------------------------------------------
 # 4b. The vLLM wheel of each pinned image's version, for vLLM's own argument parser (SPEC §9).
 # ---------------------------------------------------------------------------------------------
 step "vLLM wheels (scripts/provision-vllm.sh)"
@@ -377,11 +385,13 @@ else
 fi
 [ "$E2E_STATUS" = "FAILED" ] && failures+=("e2e tools")
 [ "$VLLM_STATUS" = "FAILED" ] && failures+=("vllm wheels")
+[ "$NGINX_STATUS" = "FAILED" ] && failures+=("nginx >= 1.27.3")
 
 printf '[provision]   docker:   %s\n' "$docker_v"
 printf '[provision]   gpus:     --gpus all accepted (no-op %s)\n' "$HOOK"
 printf '[provision]   compose:  %s\n' "$compose_v"
 printf '[provision]   nginx:    %s\n' "$nginx_v"
+printf '[provision]   nginx for the stack config: %s (%s)\n' "$NGINX_STATUS" "$(ls -d "$SPARK_OPT"/nginx-* 2>/dev/null | tr '\n' ' ')"
 printf '[provision]   redis:    %s\n' "$redis_v"
 printf '[provision]   dnsmasq:  %s\n' "$dnsmasq_v"
 printf '[provision]   litellm:  %s\n' "$litellm_v"

@@ -4,7 +4,8 @@
  * DNS). Mid-run the name moves to a second upstream on another loopback address and the first
  * one goes away — what `docker compose up -d --force-recreate` of LiteLLM does — and NGINX,
  * never restarted, reaches the new one within the config's re-resolution period (`valid=`).
- * The two upstreams are stand-ins for LiteLLM that answer with their own name.
+ * The two upstreams are stand-ins for LiteLLM that answer with their own name and count the
+ * TCP connections NGINX opens to them: the upstream's keepalive pool survives re-resolution.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
@@ -24,15 +25,23 @@ import { copyStack } from '../support/stack-copy';
 
 const NAME = 'vllm-litellm-proxy';
 
-/** A stand-in LiteLLM on `host`: every answer names it. */
-function standIn(name: string, host: string, port: number): Promise<Server> {
+/** A stand-in LiteLLM on `host`: every answer names it; it counts the requests and TCP connections it got. */
+interface StandIn {
+  readonly server: Server;
+  readonly seen: { requests: number; connections: number };
+}
+
+function standIn(name: string, host: string, port: number): Promise<StandIn> {
+  const seen = { requests: 0, connections: 0 };
   const server = createServer((req, res) => {
+    seen.requests += 1;
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify({ upstream: name, url: req.url }));
   });
+  server.on('connection', () => (seen.connections += 1));
   return new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(port, host, () => resolve(server));
+    server.listen(port, host, () => resolve({ server, seen }));
   });
 }
 
@@ -46,8 +55,8 @@ describe('NGINX re-resolves LiteLLM by name', { skip: missing('nginx', 'openssl'
   let stack: StackCopy;
   let dns: Dns;
   let nginx: GatewayNginx;
-  let first: Server;
-  let second: Server;
+  let first: StandIn;
+  let second: StandIn;
   let ca: string;
   const agent = new Agent({ keepAlive: true, maxSockets: 1 });
 
@@ -86,10 +95,10 @@ describe('NGINX re-resolves LiteLLM by name', { skip: missing('nginx', 'openssl'
     agent.destroy();
     await nginx?.stop();
     await dns?.stop();
-    first?.closeAllConnections();
-    first?.close();
-    second?.closeAllConnections();
-    second?.close();
+    for (const s of [first, second]) {
+      s?.server.closeAllConnections();
+      s?.server.close();
+    }
     stack?.remove();
   });
 
@@ -99,11 +108,15 @@ describe('NGINX re-resolves LiteLLM by name', { skip: missing('nginx', 'openssl'
     assert.ok(valid, 'the stack config has `resolver … valid=Ns` on its RESOLVER line');
     const periodMs = Number(valid[1]) * 1000;
 
-    for (let i = 0; i < 3; i++) assert.deepEqual(await get('/v1/models'), { status: 200, upstream: 'first' });
+    for (let i = 0; i < 10; i++) assert.deepEqual(await get('/v1/models'), { status: 200, upstream: 'first' });
+    // The upstream's keepalive pool: NGINX reuses its connections to LiteLLM rather than opening
+    // one per request (which a proxy_pass with a variable does: as many connections as requests).
+    assert.equal(first.seen.requests, 10);
+    assert.ok(first.seen.connections < first.seen.requests / 2, `NGINX opened ${first.seen.connections} connections for ${first.seen.requests} requests: no keepalive to the upstream`);
 
     // The re-create: the old upstream is gone and the name answers the new address.
-    first.closeAllConnections();
-    await new Promise<void>((resolve) => first.close(() => resolve()));
+    first.server.closeAllConnections();
+    await new Promise<void>((resolve) => first.server.close(() => resolve()));
     await dns.point(NAME, '127.0.0.3');
     const switched = performance.now();
 
@@ -122,6 +135,8 @@ describe('NGINX re-resolves LiteLLM by name', { skip: missing('nginx', 'openssl'
     assert.deepEqual(lateFailures, [], `every request later than ${settled} ms after the switch reaches the new upstream`);
     assert.ok(late.length >= 10, `the loop ran past the period (${late.length} late requests)`);
     assert.ok(answers.every((a) => a.upstream !== 'first'), 'the old upstream is gone');
+    // Re-resolution kept the pool: the new upstream's connections are reused as well.
+    assert.ok(second.seen.connections < second.seen.requests / 2, `after the switch NGINX opened ${second.seen.connections} connections for ${second.seen.requests} requests`);
     // The plain-HTTP health endpoint follows too.
     const health = await fetch(`http://127.0.0.1:${nginx.httpPort}/health`);
     assert.deepEqual(await health.json(), { upstream: 'second', url: '/health/liveliness' });

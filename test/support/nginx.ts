@@ -1,5 +1,6 @@
 /**
- * Runs the stack's own `nginx/multi-model.conf` with the host's NGINX: the same file the
+ * Runs the stack's own `nginx/multi-model.conf` with the test NGINX (provisioning's pinned
+ * NGINX >= 1.27.3, see {@link nginxBinary}): the same file the
  * container mounts, with only what differs on the host substituted — the upstream address (an
  * address, or a name the given DNS server answers), the DNS server, the certificate paths and
  * the listen ports (loopback, IPv4 and IPv6).
@@ -19,21 +20,21 @@ export interface GatewayNginx {
 }
 
 /** Writes an nginx.conf for `stackDir`'s config in `workDir`; returns its path. */
-export function writeNginxConfig(stackDir: string, workDir: string, ports: { upstream: string; https: number; http: number; resolver?: string; keepalivePool?: boolean }): string {
+export function writeNginxConfig(stackDir: string, workDir: string, ports: { upstream: string; https: number; http: number; resolver?: string; variableUpstream?: boolean }): string {
   mkdirSync(workDir, { recursive: true });
   const replace = (text: string, from: RegExp, to: string) => {
     if (!from.test(text)) throw new Error(`nginx/multi-model.conf no longer has ${from}: update the test's substitution`);
     return text.replace(from, to);
   };
   let site = readFileSync(path.join(stackDir, 'nginx', 'multi-model.conf'), 'utf8');
-  site = replace(site, /default \S+;(\s*# UPSTREAM)/, `default ${ports.upstream};$1`);
+  site = replace(site, /server \S+( resolve;\s*# UPSTREAM)/, `server ${ports.upstream}$1`);
   // Docker's DNS (127.0.0.11) does not exist on the host; a test that resolves names brings its own.
   if (ports.resolver) site = replace(site, /resolver \S+( [^;]*;\s*# RESOLVER)/, `resolver ${ports.resolver}$1`);
-  // bench:chat only: the form the stack had before it re-resolved LiteLLM (an upstream block with a
-  // keepalive pool, resolved once at start), to measure what the per-request connection costs.
-  if (ports.keepalivePool) {
-    site = replace(site, /map "" \$litellm_upstream \{\s*default (\S+);[^\n]*\n\}/, 'upstream litellm_pool {\n    server $1;\n    keepalive 32;\n}');
-    site = site.replaceAll('$litellm_upstream', 'litellm_pool');
+  // bench:chat only: the form NGINX < 1.27.3 re-resolves with (proxy_pass with a variable, a new
+  // connection to LiteLLM per request), to measure what the stack's keepalive pool saves.
+  if (ports.variableUpstream) {
+    site = replace(site, /upstream litellm \{[^}]*server (\S+) resolve;[^}]*\}/, 'map "" $litellm_upstream {\n    default $1;\n}');
+    site = site.replaceAll('http://litellm', 'http://$litellm_upstream');
   }
   site = replace(site, /ssl_certificate\s+\S+;(\s*# CERT)/, `ssl_certificate ${path.join(stackDir, 'ssl', 'public.pem')};$1`);
   site = replace(site, /ssl_certificate_key\s+\S+;(\s*# KEY)/, `ssl_certificate_key ${path.join(stackDir, 'ssl', 'private.pem')};$1`);
@@ -68,10 +69,10 @@ export function checkNginxConfig(conf: string): string {
  * Starts the host NGINX with the stack's config in front of `upstream` (host:port), names
  * resolved by `resolver` (host:port of a DNS server) when given.
  */
-export async function startGatewayNginx(stackDir: string, workDir: string, upstream: string, resolver?: string, keepalivePool = false): Promise<GatewayNginx> {
+export async function startGatewayNginx(stackDir: string, workDir: string, upstream: string, resolver?: string, variableUpstream = false): Promise<GatewayNginx> {
   const httpsPort = await freePort();
   const httpPort = await freePort();
-  const conf = writeNginxConfig(stackDir, workDir, { upstream, https: httpsPort, http: httpPort, resolver, keepalivePool });
+  const conf = writeNginxConfig(stackDir, workDir, { upstream, https: httpsPort, http: httpPort, resolver, variableUpstream });
   checkNginxConfig(conf);
   const proc = start(nginxBinary(), ['-c', conf, '-p', workDir]);
   await waitFor('nginx', () => answers(`http://127.0.0.1:${httpPort}/healthz`), 20_000, () => proc.output() + safeRead(path.join(workDir, 'error.log')));

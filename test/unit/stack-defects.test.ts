@@ -89,7 +89,7 @@ describe('the stack has none of the seed\'s defects', () => {
 
   it('4. health checks that can pass: unauthenticated LiteLLM probes, no curl in LiteLLM, NGINX on IPv4 and IPv6', () => {
     const nginx = read('nginx', 'multi-model.conf');
-    assert.match(nginx, /location = \/health \{[^}]*proxy_pass http:\/\/\$litellm_upstream\/health\/liveliness;/);
+    assert.match(nginx, /location = \/health \{[^}]*proxy_pass http:\/\/litellm\/health\/liveliness;/);
     assert.match(nginx, /listen \[::\]:443 ssl;/);
     assert.match(nginx, /listen \[::\]:80;/);
     const litellm = compose('litellm', 'docker-compose.yml').services.litellm;
