@@ -38,6 +38,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
 
   let current: Stack | undefined;
   let adoptable: string | undefined;
+  // One Docker client for the window (dockerode loads on first use, not here).
+  const docker = createDockerClient();
+  // The live state of the stack's containers (Docker events → state model → tree).
+  const live = registerLiveView({ context, docker, output, tree, treeView });
+  // Live states once the model has synced (before that, views say "unknown" rather than guess).
+  const statuses = () => (live.services().length > 0 ? live.services() : undefined);
+  // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
+  const chat = registerChat(context, { stack: () => current, log: output, statuses, onServicesChanged: live.onDidChangeStates });
+
   /**
    * Context keys the welcome views of package.json match: `sparkGateway.stackState` is `none`,
    * `adopt` or `broken` (unset when a stack loaded); `sparkGateway.stackProblem` is set in all
@@ -45,7 +54,9 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
    */
   const reload = async (): Promise<void> => {
     const found = await locateWorkspaceStack();
+    const before = current?.root;
     current = found.kind === 'ready' ? found.stack : undefined;
+    if (current?.root !== before) chat.session.stackChanged();
     adoptable = found.kind === 'adopt' ? found.root : undefined;
     tree.show(current ? serviceRows(current) : []);
     view.setProblem(found.kind === 'broken' ? found : undefined);
@@ -67,19 +78,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void reload()),
   );
-  // One Docker client for the window (dockerode loads on first use, not here).
-  const docker = createDockerClient();
-  // The live state of the stack's containers (Docker events → state model → tree).
-  const live = registerLiveView({ context, docker, output, tree, treeView });
-  // Live states once the model has synced (before that, views say "unknown" rather than guess).
-  const statuses = () => (live.services().length > 0 ? live.services() : undefined);
   registerMemoryViews(context, { stack: () => current, docker, statuses });
   registerAdoptStack(context, { extensionPath: context.extensionPath, output, candidate: () => adoptable ?? current?.root, reload });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
-  // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
-  registerChat(context, { stack: () => current, log: output, statuses, onServicesChanged: live.onDidChangeStates });
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
   registerOperateCommands(context, { stack: () => current, docker, log: output, statuses });
   // Add Model… (the Hub client loads on first use, not here).

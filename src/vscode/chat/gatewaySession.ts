@@ -50,6 +50,16 @@ export class GatewaySession implements vscode.Disposable {
     this.changed.fire();
   }
 
+  /**
+   * The window's stack was (re)loaded: a client or model list made before — the model picker can
+   * ask while the stack is still being read, just after activation — may name the wrong gateway
+   * or CA, so they are dropped and the picker re-reads. Nothing made yet: nothing to do (the
+   * gateway is not asked on the picker's behalf).
+   */
+  stackChanged(): void {
+    if (this.current || this.modelList || this.probes) this.invalidate();
+  }
+
   /** Forgets the cached model list and probes only (a model server came or went). */
   refreshModels(): void {
     this.modelList = undefined;
