@@ -3,6 +3,7 @@
  * each with its live state. It renders what the core's state model says; it never fetches.
  */
 import * as vscode from 'vscode';
+import type { FetchText } from './fetchProgress';
 import { onFetchProgress } from './fetchProgress';
 import type { ServiceKind, ServiceRow } from '../core/services';
 import type { ServiceState, ServiceStatus } from '../core/state/service-state';
@@ -34,7 +35,7 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
   private readonly changed = new vscode.EventEmitter<ServerNode | undefined>();
   readonly onDidChangeTreeData = this.changed.event;
   /** Pull/download text per model while a start in this window fetches its image or weights. */
-  private readonly fetching = new Map<string, string>();
+  private readonly fetching = new Map<string, FetchText>();
   private readonly fetchListener = onFetchProgress((p) => {
     for (const model of p.models) {
       if (p.text === undefined) this.fetching.delete(model);
@@ -84,10 +85,12 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
     const status = this.statuses.get(row.name);
     const item = new vscode.TreeItem(row.label, vscode.TreeItemCollapsibleState.None);
     item.id = `${row.kind}:${row.name}`;
-    const fetching = this.fetching.get(row.name);
-    item.description = fetching && (!status || ['absent', 'created', 'exited'].includes(status.state)) ? fetching : describeRow(row, status);
+    const fetched = this.fetching.get(row.name);
+    const fetching = fetched && (!status || ['absent', 'created', 'exited'].includes(status.state)) ? fetched : undefined;
+    item.description = fetching ? fetching.row : describeRow(row, status);
     item.tooltip = tooltip(row, status, Date.now());
-    const icon = status ? ICONS[status.state] : { id: row.kind === 'model' ? 'server-process' : 'server-environment' };
+    if (fetching) item.tooltip.appendMarkdown('\n\n').appendText(fetching.full);
+    const icon = fetching ? { id: 'loading~spin' } : status ? ICONS[status.state] : { id: row.kind === 'model' ? 'server-process' : 'server-environment' };
     const failedExit = status?.state === 'exited' && status.exitCode !== 0;
     const color = failedExit ? 'testing.iconFailed' : icon.color;
     item.iconPath = new vscode.ThemeIcon(icon.id, color ? new vscode.ThemeColor(color) : undefined);

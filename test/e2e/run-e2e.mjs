@@ -186,7 +186,8 @@ function makeProfile() {
   };
   for (const dir of [dirs.userData, dirs.extensions, dirs.workspace, dirs.logs, dirs.xdg]) fs.mkdirSync(dir, { recursive: true });
   seedUserSettings(dirs.userData);
-  copyStack(REPO, dirs.workspace);
+  // Inside .e2e/, deleted with it.
+  copyStack(REPO, dirs.workspace, path.join(E2E, 'hf-cache'));
   // Our own config file, so code-server never writes ~/.config/code-server/config.yaml.
   fs.writeFileSync(dirs.config, 'auth: none\ncert: false\n');
   return dirs;

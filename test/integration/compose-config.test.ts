@@ -29,7 +29,8 @@ interface Rendered {
 describe('compose files', { skip: missing('compose') }, () => {
   let stack: StackCopy;
   before(() => {
-    stack = copyStack();
+    // The template's own cache default is under test: no test cache in .env.
+    stack = copyStack({ hfCache: false });
   });
   after(() => stack.remove());
 

@@ -1,15 +1,16 @@
 /**
  * [live] On the vLLM version of the pinned Spark image (0.31.0), a model started from the stack's
  * real compose file on the simulator image (tagged with that version by build-image.sh) shows
- * every start-up phase in order in `status --json` — from "downloading weights" (vLLM prints
- * nothing while it downloads) through the shards, the weights, the KV cache and the engine to the
+ * every start-up phase in order in `status --json` — from the download (vLLM prints nothing while
+ * it downloads: the simulator, finding no weights in the mounted cache, writes them into it as
+ * huggingface_hub does, and status reads the cache's growth) through the shards, the weights, the KV cache and the engine to the
  * API server, with no "0 %" plateau before the shards — and after a crash restart it never reads
  * as up from its previous run. The simulator stands in for vLLM (no GPU); Docker, compose, the
  * CLI and the state model are real.
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
@@ -32,7 +33,8 @@ interface Sample {
 /** The phase order of the progress texts (src/core/logs/vllm-progress.ts); states without progress count by state. */
 const PHASE_OF: readonly [RegExp, number][] = [
   [/^(starting|loading model)$/, 0],
-  [/^(downloading weights|weights downloaded)$/, 1],
+  // The download as the cache's growth (a partial blob in the mounted cache), or vLLM's milestones.
+  [/^(downloading weights|weights downloaded|downloading [\d.]+( (kB|MB))? \/ [\d.]+ (kB|MB|GB))$/, 1],
   [/^(reading checkpoint|shard \d+\/\d+)$/, 2],
   [/^weights loaded$/, 3],
   [/^KV cache$/, 4],
@@ -78,7 +80,8 @@ function assertPhasesInOrder(samples: readonly Sample[], required: readonly numb
   const phases = samples.map(phaseOf);
   phases.forEach((p, i) => assert.ok(i === 0 || p >= (phases[i - 1] ?? 0), `phase went back at ${JSON.stringify(samples[i])}: ${JSON.stringify(samples)}`));
   for (const p of required) assert.ok(phases.includes(p), `phase ${PHASE_OF.find(([, n]) => n === p)?.[0] ?? p} seen in status --json: ${JSON.stringify(samples)}`);
-  const fractions = samples.filter((s) => s.fraction !== undefined).map((s) => s.fraction ?? 0);
+  // The load's fraction never goes back (the download's is of bytes, a figure of its own).
+  const fractions = samples.filter((s) => s.fraction !== undefined && phaseOf(s) >= 2).map((s) => s.fraction ?? 0);
   fractions.forEach((f, i) => assert.ok(i === 0 || f >= (fractions[i - 1] ?? 0), `progress went back: ${JSON.stringify(samples)}`));
   // No "0 %" plateau: whenever the row shows progress, it is above 0, also before the first shard.
   assert.ok(samples.every((s) => s.state !== 'loading' || (s.fraction ?? 0) > 0), `a loading row at 0 %: ${JSON.stringify(samples)}`);
@@ -133,8 +136,17 @@ describe('[live] start-up phases on the pinned vLLM version, from the real compo
     const samples = await pollStatus(stack.dir, (s) => s.state === 'healthy', 90_000);
     t.diagnostic(`status --json went through: ${sampleText(samples)}`);
     assertPhasesInOrder(samples, [1, 2, 3, 4, 5, 6, 7]);
-    assert.ok(samples.some((s) => s.text === 'downloading weights'), `the silent download is named: ${JSON.stringify(samples)}`);
+    assert.ok(samples.some((s) => s.text === 'downloading weights' || /^downloading /.test(s.text ?? '')), `the silent download is named: ${JSON.stringify(samples)}`);
+    // The simulator found no weights in the mounted cache and downloaded as vLLM does: silently,
+    // into blobs/<etag>.incomplete, which status --json read as the download's bytes.
+    const bytes = samples.filter((s) => /^downloading [\d.]+ MB \/ /.test(s.text ?? '')).map((s) => Number(/^downloading ([\d.]+)/.exec(s.text ?? '')?.[1]));
+    assert.ok(bytes.length >= 2 && bytes.every((b, i) => i === 0 || b >= (bytes[i - 1] ?? 0)) && (bytes.at(-1) ?? 0) > (bytes[0] ?? 0), `the cache's growth rises: ${JSON.stringify(samples)}`);
     const logs = execFileSync('docker', ['logs', CONTAINER], { encoding: 'utf8' });
+    assert.match(logs, /Time spent downloading weights for openai\/gpt-oss-20b: \d+\.\d{6} seconds/);
+    const folder = path.join(stack.hfCache ?? '', 'hub', 'models--openai--gpt-oss-20b');
+    const sha = readFileSync(path.join(folder, 'refs', 'main'), 'utf8');
+    assert.deepEqual(readdirSync(path.join(folder, 'snapshots', sha)).sort(), ['config.json', 'model-00001-of-00004.safetensors', 'model-00002-of-00004.safetensors', 'model-00003-of-00004.safetensors', 'model-00004-of-00004.safetensors']);
+    assert.ok(!readdirSync(path.join(folder, 'blobs')).some((b) => b.endsWith('.incomplete')), 'no partial blob left');
     assert.match(logs, /Starting vLLM server on http:\/\/0\.0\.0\.0:8000/, 'the 0.31 profile ran');
   });
 
@@ -150,6 +162,9 @@ describe('[live] start-up phases on the pinned vLLM version, from the real compo
     t.diagnostic(`after the restart: ${sampleText(afterRestart)}`);
     assert.ok(afterRestart.length > 0, JSON.stringify(samples));
     assertPhasesInOrder(afterRestart.filter((s) => s.state !== 'restarting' && s.state !== 'exited'), [2, 6, 7]);
+    // The weights the first start downloaded are in the cache now: the restart loads them.
+    const logs = execFileSync('docker', ['logs', CONTAINER], { encoding: 'utf8' });
+    assert.equal(logs.match(/Time spent downloading weights/g)?.length, 1, 'downloaded once, not again after the restart');
     const firstShard = afterRestart.findIndex((s) => phaseOf(s) === 2);
     assert.ok(firstShard >= 0 && afterRestart.slice(0, firstShard).every((s) => phaseOf(s) < 2), `nothing past the download before the new shards: ${JSON.stringify(afterRestart)}`);
   });

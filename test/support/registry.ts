@@ -13,6 +13,8 @@ import { freePort, start, waitFor } from './processes';
 export interface LoopbackRegistry {
   /** `127.0.0.1:PORT`, the prefix of image names pushed to it. */
   readonly host: string;
+  /** Its storage folder (blobs under docker/registry/v2/blobs). */
+  readonly storage: string;
   stop(): Promise<void>;
 }
 
@@ -45,6 +47,7 @@ export async function startRegistry(): Promise<LoopbackRegistry> {
   }, 20_000, () => registry.output());
   return {
     host,
+    storage: path.join(dir, 'data'),
     async stop() {
       await registry.stop();
       rmSync(dir, { recursive: true, force: true });

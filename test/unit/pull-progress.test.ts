@@ -41,6 +41,8 @@ describe('pull progress', () => {
 
   it('renders rows as the tree shows them', () => {
     assert.equal(formatDoneOfTotal(3.1e9, 14.8e9), '3.1 / 14.8 GB');
+    assert.equal(formatDoneOfTotal(33.6e6, 14.5e9), '33.6 MB / 14.5 GB', 'not "0.0 / 14.5 GB"');
+    assert.equal(formatDoneOfTotal(0, 14.5e9), '0.0 / 14.5 GB');
     assert.equal(byteProgress('pull', 3.1e9, 14.8e9).text, 'pulling image 3.1 / 14.8 GB');
     const d = byteProgress('download', 23.4e9, 65e9, 112e6);
     assert.equal(d.text, 'downloading 23.4 / 65.0 GB · 112.0 MB/s · 6 min left');

@@ -32,11 +32,14 @@ function phaseProgress(s: ServiceStatus, stack: Stack, cacheDir: string): PhaseP
   }
   const spec = stack.scenarios.models.find((m) => m.name === s.name);
   const weights = Math.round((spec?.weightsGiB ?? 0) * 1024 ** 3);
-  // Started by hand, vLLM downloads on its own and logs nothing of it (0.31): the cache's growth
+  // Started by hand, vLLM downloads on its own and logs nothing of it (0.31): while its cache
+  // folder holds a partial blob (huggingface_hub's `<etag>.incomplete`), the cache's growth
   // against the model's weights is the figure.
-  if (s.state === 'starting' && !s.progress && spec) {
-    const cached = cacheBytes(repoFolder(cacheDir, spec.hfModel));
-    if (cached > 0 && cached < weights) return byteProgress('download', cached, weights);
+  // (vLLM's "Loading model from scratch" is read as 'downloading weights' until its next line.)
+  const vllmDownloads = (s.state === 'starting' || s.state === 'loading') && (!s.progress || s.progress.text === 'downloading weights');
+  if (vllmDownloads && spec) {
+    const folder = repoFolder(cacheDir, spec.hfModel);
+    if (downloading(folder)) return byteProgress('download', Math.min(cacheBytes(folder), weights), weights);
   }
   if (!s.progress) return undefined;
   // The load's text is vLLM's own milestone ("shard 2/4"), as status --json gave it before phases.
@@ -52,6 +55,15 @@ function portsText(s: ServiceStatus): string {
 /** The pull or download text of a model not started yet (the load is in describeState already). */
 function fetching(progress: PhaseProgress | undefined): string | undefined {
   return progress && progress.phase !== 'load' ? progress.text : undefined;
+}
+
+/** Whether a download into the repository's cache folder is under way (a partial blob is there). */
+function downloading(folder: string): boolean {
+  try {
+    return readdirSync(path.join(folder, 'blobs')).some((f) => f.endsWith('.incomplete'));
+  } catch {
+    return false;
+  }
 }
 
 /** Bytes of a repository's blobs in the cache, partial downloads included. */

@@ -14,6 +14,7 @@ import { SparkError } from '../errors';
 import type { DockerEndpoint } from './endpoint';
 import { resolveDockerEndpoint } from './endpoint';
 import { classifyDockerError } from './errors';
+import { enginePlatform, imageDownloadSize } from './image-size';
 import type { PullMessage, PullProgress } from './pull-progress';
 import { PullTracker } from './pull-progress';
 
@@ -31,6 +32,8 @@ export interface ImagePuller {
   dataRoot(): Promise<string>;
   /** Whether the engine's registry access would give us the image (no download); the reason when not. */
   pullable(image: string): Promise<string | undefined>;
+  /** The compressed bytes a pull of the image downloads, from its registry's manifest; throws when unknown. */
+  downloadSize(image: string, cancellation?: Cancellation): Promise<number>;
 }
 
 /** A puller on the engine the Docker CLI would use (`DOCKER_HOST`, the current context). */
@@ -61,6 +64,17 @@ export function createImagePuller(env: NodeJS.ProcessEnv = process.env): ImagePu
     async dataRoot() {
       const info = (await (await engine()).info()) as { DockerRootDir?: string };
       return info.DockerRootDir ?? '/var/lib/docker';
+    },
+    async downloadSize(image, cancellation) {
+      const docker = await engine();
+      const info = (await docker.info()) as { OSType?: string; Architecture?: string };
+      // The layers of every local image: a pull skips them, so they take no new space.
+      const localLayers = new Set<string>();
+      for (const summary of await docker.listImages()) {
+        const inspected = await docker.getImage(summary.Id).inspect().catch(() => undefined);
+        for (const layer of inspected?.RootFS.Layers ?? []) localLayers.add(layer);
+      }
+      return imageDownloadSize(image, { auth: registryAuth(image), platform: enginePlatform(info), localLayers, cancellation });
     },
   };
 }

@@ -14,6 +14,7 @@ import type { Backend } from '../preflight';
 import type { PhaseProgress } from '../progress/progress';
 import type { ModelSpec } from '../scenarios';
 import type { Stack } from '../stack';
+import type { MissingImage } from '../weights/disk';
 import { freeBytesAt, imagesDiskCheck } from '../weights/disk';
 import type { WeightsPlan } from '../weights/download';
 import type { WeightsContext } from '../weights/models';
@@ -47,7 +48,15 @@ export async function planFirstStart(input: FirstStartInput): Promise<FirstStart
   if (missingImages.length > 0) {
     const dataRoot = await input.puller.dataRoot();
     const free = await freeBytesAt(dataRoot).catch(() => undefined);
-    if (free) checks.push(imagesDiskCheck({ dataRoot, freeBytes: free.freeBytes, missing: missingImages }));
+    if (free) {
+      const missing: MissingImage[] = [];
+      for (const image of missingImages) {
+        // A registry that does not answer here fails the pull later with its own message.
+        const downloadBytes = await input.puller.downloadSize(image, input.cancellation).catch(() => undefined);
+        missing.push({ image, ...(downloadBytes !== undefined ? { downloadBytes } : {}) });
+      }
+      checks.push(imagesDiskCheck({ dataRoot, freeBytes: free.freeBytes, missing }));
+    }
   }
   const context = await weightsContext(input.stack, input.processEnv);
   const hubNamed = Boolean(input.processEnv.HF_ENDPOINT || (await readStackEnv(input.stack.root)).get('HF_ENDPOINT'));

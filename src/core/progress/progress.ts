@@ -29,9 +29,13 @@ export function formatBytes(bytes: number): string {
   return `${bytes} B`;
 }
 
-/** `3.1 / 14.8 GB` in the larger value's unit. Pure. */
+/**
+ * `3.1 / 14.8 GB` in the larger value's unit; `33.6 MB / 14.5 GB` while the done part would read
+ * as 0.0 in it (a figure that says nothing). Pure.
+ */
 export function formatDoneOfTotal(done: number, total: number): string {
   const [unit, scale] = total >= 1e9 ? ['GB', 1e9] : total >= 1e6 ? ['MB', 1e6] : ['kB', 1e3];
+  if (done > 0 && done < scale / 20 && scale > 1e3) return `${formatBytes(done)} / ${(total / scale).toFixed(1)} ${unit}`;
   return `${(done / scale).toFixed(1)} / ${(total / scale).toFixed(1)} ${unit}`;
 }
 

@@ -50,16 +50,36 @@ export function weightsDiskCheck(input: { cacheDir: string; freeBytes: number; n
   };
 }
 
+/** An image a start still has to pull, with its download size when the registry told it. */
+export interface MissingImage {
+  readonly image: string;
+  /** Compressed bytes of its layers (the registry's manifest); undefined when it could not be read. */
+  readonly downloadBytes?: number;
+}
+
+/** Images take about this many times their download once unpacked into the data root (an estimate). */
+export const UNPACK_FACTOR = 2.5;
+
 /**
- * The images' check: Docker's data root must have room; the pulled sizes are not known before
- * the pull (registries list compressed layers, and dockerd does not report them ahead), so the
- * check fails only on a nearly full data root and otherwise shows the free space. Pure.
+ * The images' check: the compressed sizes of the images still to pull (what the pull downloads,
+ * from the registries' manifests) against the free space of Docker's data root. Less free than
+ * the download itself is refused; less than the unpacked estimate is a warning. Pure.
  */
-export function imagesDiskCheck(input: { dataRoot: string; freeBytes: number; missing: readonly string[] }): CheckResult {
+export function imagesDiskCheck(input: { dataRoot: string; freeBytes: number; missing: readonly MissingImage[] }): CheckResult {
   const base = { id: 'disk-images', title: `Disk for images (${input.dataRoot})` };
   if (input.missing.length === 0) return { ...base, status: 'ok', detail: `all images present; ${formatBytes(input.freeBytes)} free` };
-  if (input.freeBytes < 2 * DISK_MARGIN_BYTES) {
-    return { ...base, status: 'fail', detail: `${input.missing.length} image(s) to pull (${input.missing.join(', ')}) but only ${formatBytes(input.freeBytes)} free in Docker's data root`, fix: 'Free space there: `docker image prune` removes unused images, `docker system df` shows what uses it' };
+  const download = input.missing.reduce((n, m) => n + (m.downloadBytes ?? 0), 0);
+  const unknown = input.missing.filter((m) => m.downloadBytes === undefined).map((m) => m.image);
+  const listing = input.missing.map((m) => `${m.image} ${m.downloadBytes === undefined ? 'size unknown' : formatBytes(m.downloadBytes)}`).join(', ');
+  const unknownNote = unknown.length > 0 ? ` (the registry did not give the size of ${unknown.join(', ')})` : '';
+  const fix = 'Free space there: `docker image prune -a` removes images no container uses, `docker system df` shows what uses it';
+  const required = download + DISK_MARGIN_BYTES;
+  if (input.freeBytes < required || (download === 0 && input.freeBytes < 2 * DISK_MARGIN_BYTES)) {
+    return { ...base, status: 'fail', detail: `${formatBytes(download)} of images to download (${listing}) + ${formatBytes(DISK_MARGIN_BYTES)} margin, but only ${formatBytes(input.freeBytes)} free in Docker's data root: ${formatBytes(Math.max(0, required - input.freeBytes))} short${unknownNote}`, fix };
   }
-  return { ...base, status: 'ok', detail: `${input.missing.length} image(s) to pull; ${formatBytes(input.freeBytes)} free (a vLLM image needs about 10–20 GB)` };
+  const unpacked = download * UNPACK_FACTOR + DISK_MARGIN_BYTES;
+  if (input.freeBytes < unpacked) {
+    return { ...base, status: 'warn', detail: `${formatBytes(download)} of images to download (${listing}), about ${formatBytes(download * UNPACK_FACTOR)} unpacked, and ${formatBytes(input.freeBytes)} free: the pull may fill the disk${unknownNote}`, fix };
+  }
+  return { ...base, status: 'ok', detail: `${formatBytes(download)} of images to download (${listing}); ${formatBytes(input.freeBytes)} free${unknownNote}` };
 }

@@ -9,6 +9,7 @@ import { createImagePuller } from '../../core/docker/pull';
 import { pullMissing, startImages } from '../../core/lifecycle/scenario-images';
 import type { PhaseProgress } from '../../core/progress/progress';
 import { formatBytes } from '../../core/progress/progress';
+import { reportFetch } from '../fetchProgress';
 import type { ServerNode } from '../serversTree';
 import { describeCachedModel, listCachedModels, removeCachedModel } from '../../core/weights/cache-list';
 import { downloadDiskCheck, downloadPlans, modelsNamed, planModels, weightsContext } from '../../core/weights/models';
@@ -69,7 +70,11 @@ export async function downloadModelsCommand(deps: ScenarioDeps, node?: unknown):
       const disk = await downloadDiskCheck(plans, context);
       if (disk.status === 'fail') throw Object.assign(new Error(disk.detail), { fix: disk.fix });
       const bar = barReporter(progress);
-      return downloadPlans(plans, context, { cancellation: token, onProgress: (p) => bar(p) });
+      // The tree's rows of these models show the figure too, as during a start.
+      const rows = (repo: string) => stack.scenarios.models.filter((m) => m.hfModel === repo).map((m) => m.name);
+      // The title says "Downloading": the message is the figure (`23.4 / 65.0 GB · 112.0 MB/s · 6 min left`).
+      return downloadPlans(plans, context, { cancellation: token, onProgress: (p, repo) => { bar({ ...p, text: p.text.replace(/^downloading /, '') }); reportFetch(rows(repo), p); } })
+        .finally(() => reportFetch(plans.flatMap((p) => rows(p.repo)), undefined));
     });
     const fetched = result.reduce((n, r) => n + r.fetched.length, 0);
     void vscode.window.showInformationMessage(`${name}: ${fetched} file(s) downloaded into ${context.cacheDir}; ${result.reduce((n, r) => n + r.cached.length, 0)} were there already.`);

@@ -148,14 +148,18 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
           onProgress: (p) => {
             if (!p.bytes) deps.log.info(`${scenario.name}: ${p.message}`);
             const fetchingModels = p.phase === 'pull' ? [...scenario.models.keys()] : stack.scenarios.models.filter((m) => m.hfModel === p.model).map((m) => m.name);
-            if (p.bytes) reportFetch(fetchingModels, p.bytes.text);
+            if (p.bytes) reportFetch(fetchingModels, p.bytes);
             else if (p.phase === 'models') reportFetch([...scenario.models.keys()], undefined);
             // One bar across the phases: pull, download, then vLLM's load of the weights.
             const percent = startPercent(p.phase, p.bytes?.fraction ?? loadFraction(p.message));
-            progress.report({ message: p.message, increment: Math.max(0, percent - shown) });
+            // With one model the title names it already: "Starting gpt-oss-20b: loading: shard 2/5", not "…: gpt-oss-20b: loading…".
+            const message = scenario.models.size === 1 && p.model && scenario.models.has(p.model) ? p.message.replace(`${p.model}: `, '') : p.message;
+            progress.report({ message, increment: Math.max(0, percent - shown) });
             shown = Math.max(shown, percent);
           },
-        });
+        // The rows stop showing the fetch when the start ends or is cancelled, not once its
+        // closing message (which waits for a button) is dismissed.
+        }).finally(() => reportFetch([...scenario.models.keys()], undefined));
       },
     );
     const where = result.gatewayUrl ? ` behind ${result.gatewayUrl}` : ' (models only)';
@@ -187,8 +191,6 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
       return;
     }
     await showErrorWithFix(`Cannot start ${scenario.name}: ${shorten(error instanceof Error ? error.message : String(error))}`, error, stack.root, [showOutput]);
-  } finally {
-    reportFetch([...scenario.models.keys()], undefined);
   }
 }
 

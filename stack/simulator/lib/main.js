@@ -1,6 +1,8 @@
 // @ts-check
 'use strict';
 
+const fs = require('node:fs');
+const path = require('node:path');
 const { parseCommandLine, CliError, USAGE } = require('./cli-args');
 const { readSettings, SettingsError } = require('./settings');
 const { createLogger } = require('./log');
@@ -12,6 +14,7 @@ const { createSimulatorServer } = require('./server');
 const { startStatsLog } = require('./stats-log');
 const { MemoryBallast } = require('./memory-ballast');
 const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
+const { emulateDownload, findSnapshot, hubCacheDir, inContainer } = require('./hf-cache');
 
 /**
  * Composition root of `vllm` (the simulator): parse the command line and settings, play the
@@ -128,8 +131,17 @@ async function main(argv, env) {
     });
   });
 
+  // As vLLM: a model named by a repository id is looked up in the Hugging Face cache; absent,
+  // it is downloaded (emulated: written into the cache only in a container, whose cache is the
+  // host's mount; outside one the download is a silent wait, as before).
+  const hub = hubCacheDir();
+  const byRepo = !path.isAbsolute(args.model) && !fs.existsSync(args.model);
+  const weights = !byRepo ? undefined : findSnapshot(hub, args.model) ? 'cached'
+    : inContainer() ? async (/** @type {number} */ ms) => {
+      await emulateDownload({ hub, repo: args.model, totalBytes: settings.downloadMib * 1024 * 1024, shards: settings.shards, ms, sleep: (t) => new Promise((r) => setTimeout(r, t)) });
+    } : undefined;
   try {
-    await runStartup({ args, settings, profile, log, onShardLoaded: (k, n) => ballast.load(k, n), startApiServer });
+    await runStartup({ args, settings, profile, log, onShardLoaded: (k, n) => ballast.load(k, n), startApiServer, weights });
   } catch (err) {
     if (!(err instanceof StartupError)) throw err;
     log.engine('ERROR', 'core.py:708', `EngineCore failed to start.\n${err.exceptionType}: ${err.message}`);

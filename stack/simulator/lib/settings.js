@@ -20,6 +20,7 @@ const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
  * @property {number | undefined} weightsGib weights size; undefined = known model table (SIM_WEIGHTS_GIB)
  * @property {boolean} enforceMemory        exit like vLLM when weights + KV cache do not fit (SIM_ENFORCE_MEMORY)
  * @property {number} downloadSeconds       silent "download" after the load starts, on top of loadSeconds (SIM_DOWNLOAD_SECONDS)
+ * @property {number} downloadMib           made-up bytes that download writes into a container's mounted cache (SIM_DOWNLOAD_MIB)
  * @property {number} reasoningTokens       reasoning words a gpt-oss model streams before its answer (SIM_REASONING_TOKENS)
  * @property {import('./vllm-profiles').VllmProfile} vllm the imitated vLLM version (VLLM_VERSION)
  * @property {boolean} logo                 0.31's ASCII logo; false with VLLM_DISABLE_LOG_LOGO=1, as in vLLM
@@ -37,6 +38,7 @@ const DEFAULTS = Object.freeze({
   totalMemoryGib: 128,
   enforceMemory: false,
   downloadSeconds: 0,
+  downloadMib: 32,
   reasoningTokens: 0,
 });
 
@@ -113,6 +115,7 @@ function readSettings(env, flags = {}) {
     weightsGib: weightsText === undefined ? undefined : num('SIM_WEIGHTS_GIB', 0, { min: 0 }),
     enforceMemory: enforce !== undefined && /^(1|true)$/i.test(enforce),
     downloadSeconds: num('SIM_DOWNLOAD_SECONDS', DEFAULTS.downloadSeconds, { min: 0 }),
+    downloadMib: num('SIM_DOWNLOAD_MIB', DEFAULTS.downloadMib, { min: 0, integer: true }),
     reasoningTokens: num('SIM_REASONING_TOKENS', DEFAULTS.reasoningTokens, { min: 0, integer: true }),
     vllm,
     // vLLM reads it as bool(int(...)): any non-zero integer disables the logo.

@@ -9,8 +9,9 @@ const { SIMULATOR_VERSION } = require('./version');
  *
  *   banner (this is the simulator) -> version banner (0.31: the logo), non-default args -> engine config
  *   -> load start (0.11 "Starting to load model M...", 0.31 "Using V2 Model Runner" + "Loading model
- *      from scratch...") -> silence while the weights download (SIM_DOWNLOAD_SECONDS; vLLM prints
- *      nothing), then "Time spent downloading weights for M: X seconds" when it took over 0.5 s
+ *      from scratch...") -> silence while the weights download (SIM_DOWNLOAD_SECONDS, unless the
+ *      cache has them: lib/hf-cache.js; vLLM prints nothing), then "Time spent downloading
+ *      weights for M: X seconds" when it took over 0.5 s
  *   -> (0.31) "Filesystem type for checkpoints: ..." -> "Loading safetensors checkpoint shards: NN% Completed | k/n [...]"
  *   -> "Loading weights took X seconds" -> "Model loading took X GiB [memory] and Y seconds"
  *   -> KV cache size and maximum concurrency (0.11 two lines, 0.31 one)
@@ -42,6 +43,7 @@ class StartupError extends Error {
  *   profile: import('./model-profile').ModelProfile, log: import('./log').Logger,
  *   onShardLoaded?: (index: number, total: number) => void,
  *   startApiServer?: () => Promise<void>,
+ *   weights?: 'cached' | ((ms: number) => Promise<void>),
  *   sleep?: (ms: number) => Promise<void> }} ctx
  * @returns {Promise<void>} resolves when the engine is "up"; rejects with StartupError
  */
@@ -83,10 +85,11 @@ async function runStartup(ctx) {
   } else {
     log.engine('INFO', 'gpu_model_runner.py:2602', `Starting to load model ${args.model}...`);
   }
-  if (downloadMs > 0) {
+  // vLLM looks in the Hugging Face cache first: weights found there are loaded, not downloaded.
+  if (downloadMs > 0 && ctx.weights !== 'cached') {
     // vLLM downloads with its progress bars disabled: nothing is printed until it is done.
     const downloadStart = performance.now();
-    await sleep(downloadMs);
+    await (ctx.weights ? ctx.weights(downloadMs) : sleep(downloadMs));
     downloaded = performance.now() - downloadStart;
     if (downloaded > 500) {
       log.engine('INFO', new31 ? 'weight_utils.py:523' : 'weight_utils.py:442',
