@@ -35,6 +35,36 @@ export class DockerDaemonDownError extends DockerUnreachableError {
   }
 }
 
+/**
+ * The engine is reached over SSH (an `ssh://` endpoint or context, as users reach a second Spark)
+ * and the SSH leg failed: the fix is on that host or in the context, not in a local daemon.
+ */
+export class SshUnreachableError extends DockerUnreachableError {
+  constructor(what: string, endpoint: DockerEndpoint, hostFix: string) {
+    const target = sshTarget(endpoint);
+    const context = /^context "(.+)"$/.exec(endpoint.source)?.[1];
+    const check = context ? `check \`docker context inspect ${context}\`` : `check the endpoint ${endpoint.url} (${endpoint.source})`;
+    super(`ssh to ${target} ${what}`, `${hostFix} or ${check}`);
+  }
+}
+
+/** `user@host[:port]` of an ssh endpoint, as the user wrote it. Pure. */
+function sshTarget(endpoint: DockerEndpoint): string {
+  const { username, host, port } = endpoint.modemOptions;
+  return `${username ? `${username}@` : ''}${host ?? endpoint.url}${port !== undefined && port !== 22 ? `:${port}` : ''}`;
+}
+
+/** An ssh2 error (or a socket error on its connection) as the user can act on it; undefined when it is not one. */
+function classifySshError(error: ErrnoLike & { readonly level?: unknown }, endpoint: DockerEndpoint): SshUnreachableError | undefined {
+  const { code, level, message } = error;
+  if (code === 'ECONNREFUSED') return new SshUnreachableError('refused', endpoint, 'start its SSH server');
+  if (level === 'client-authentication') return new SshUnreachableError('was not let in (key refused)', endpoint, 'add your key to its authorized_keys (and to your ssh-agent: `ssh-add`)');
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || level === 'client-timeout') return new SshUnreachableError(`got no answer (${String(message)})`, endpoint, 'check that the host is up and on the network');
+  if (code === 'ENOTFOUND') return new SshUnreachableError('failed: the host name does not resolve', endpoint, 'use its address');
+  if (code === 'ECONNRESET' || code === 'EPIPE' || /dial-stdio|exit code|Cannot connect to the Docker daemon/i.test(String(message))) return new SshUnreachableError(`works but its Docker engine does not answer (${String(message)})`, endpoint, 'start Docker there (`sudo systemctl start docker`)');
+  return undefined;
+}
+
 /** A container the user named does not exist. */
 export class ContainerNotFoundError extends SparkError {
   constructor(readonly container: string) {
@@ -54,6 +84,10 @@ interface ErrnoLike {
  */
 export function classifyDockerError(error: unknown, endpoint: DockerEndpoint): unknown {
   if (error instanceof SparkError || typeof error !== 'object' || error === null) return error;
+  if (endpoint.modemOptions.protocol === 'ssh') {
+    const ssh = classifySshError(error as ErrnoLike, endpoint);
+    if (ssh) return ssh;
+  }
   const { code, message } = error as ErrnoLike;
   const socket = endpoint.socketPath ?? endpoint.url;
   if (code === 'ENOENT' && endpoint.socketPath) return new DockerSocketMissingError(socket);

@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { resolveDockerEndpoint } from '../../../src/core/docker/endpoint';
-import { DockerDaemonDownError, DockerPermissionError, DockerSocketMissingError, classifyDockerError } from '../../../src/core/docker/errors';
+import { resolveDockerEndpoint, resolveHostEndpoint } from '../../../src/core/docker/endpoint';
+import { DockerDaemonDownError, DockerPermissionError, DockerSocketMissingError, SshUnreachableError, classifyDockerError } from '../../../src/core/docker/errors';
 import { FileFormatError } from '../../../src/core/errors';
 
 const CONFIG = path.join('fixture-home', '.docker'); // never read: the test passes the files' contents
@@ -89,5 +89,34 @@ describe('why Docker is unreachable', () => {
   it('leaves other errors alone', () => {
     const other = Object.assign(new Error('conflict'), { statusCode: 409 });
     assert.equal(classifyDockerError(other, endpoint), other);
+  });
+});
+
+describe('a host of the stack reached through a Docker context or an endpoint', () => {
+  const meta = { [metaFile('sg-spark2')]: JSON.stringify({ Name: 'sg-spark2', Endpoints: { docker: { Host: 'ssh://root@10.231.7.2' } } }) };
+  const spark2 = resolveHostEndpoint({ context: 'sg-spark2' }, { env: {}, configDir: CONFIG, readFile: files(meta) });
+
+  it('reads the named context (not the current one) and takes an ssh:// or tcp:// endpoint as given', () => {
+    assert.equal(spark2.source, 'context "sg-spark2"');
+    assert.equal(spark2.url, 'ssh://root@10.231.7.2');
+    assert.equal(spark2.modemOptions.protocol, 'ssh');
+    const url = resolveHostEndpoint({ url: 'tcp://10.231.7.3:2375' }, { env: { DOCKER_HOST: 'unix:///elsewhere' }, configDir: CONFIG, readFile: files({}) });
+    assert.deepEqual([url.modemOptions.host, url.modemOptions.port, url.modemOptions.protocol], ['10.231.7.3', 2375, 'http']);
+    assert.equal(resolveHostEndpoint({}, { env: {}, configDir: CONFIG, readFile: files({}) }).socketPath, '/var/run/docker.sock');
+  });
+
+  it('names a context that does not exist, with how to create it', () => {
+    assert.throws(() => resolveHostEndpoint({ context: 'sg-nowhere' }, { env: {}, configDir: CONFIG, readFile: files({}) }), (e: unknown) => e instanceof FileFormatError && /sg-nowhere" does not exist/.test(e.message) && /docker context create/.test(e.fix ?? ''));
+  });
+
+  it('tells a refused SSH connection from a refused key and from a host that does not answer, each with its fix and the context', () => {
+    const refused = classifyDockerError(Object.assign(new Error('connect ECONNREFUSED 10.231.7.2:22'), { code: 'ECONNREFUSED' }), spark2);
+    assert.ok(refused instanceof SshUnreachableError);
+    assert.equal(refused.message, 'ssh to root@10.231.7.2 refused');
+    assert.equal(refused.fix, 'start its SSH server or check `docker context inspect sg-spark2`');
+    const key = classifyDockerError(Object.assign(new Error('All configured authentication methods failed'), { level: 'client-authentication' }), spark2);
+    assert.ok(key instanceof SshUnreachableError && /key refused/.test(key.message) && /authorized_keys/.test(key.fix ?? ''));
+    const silent = classifyDockerError(Object.assign(new Error('connect EHOSTUNREACH'), { code: 'EHOSTUNREACH' }), spark2);
+    assert.ok(silent instanceof SshUnreachableError && /got no answer/.test(silent.message));
   });
 });
