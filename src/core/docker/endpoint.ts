@@ -73,35 +73,18 @@ export function resolveDockerEndpoint(inputs: EndpointInputs): DockerEndpoint {
     const config = read(configFile);
     if (config !== undefined) context = parseJson<{ currentContext?: unknown }>(config, configFile).currentContext as string | undefined;
   }
-  if (context && context !== 'default') return contextEndpoint(context, configDir, env, read, 'is selected but has no meta.json');
-  return { source: 'default', url: `unix://${DEFAULT_SOCKET}`, modemOptions: { socketPath: DEFAULT_SOCKET, host: undefined }, socketPath: DEFAULT_SOCKET };
-}
-
-/**
- * The endpoint of a host of the stack's `hosts:` list, reached through a named Docker context
- * (`docker context create sg-spark2 --docker host=ssh://root@10.231.7.2`) or an endpoint URL as
- * the `docker` CLI takes it (`ssh://user@host`, `tcp://host:2376`, `unix:///path`). The context
- * `default` is the local socket. Throws {@link FileFormatError} for a missing or broken context.
- */
-export function resolveHostEndpoint(reach: { readonly context?: string; readonly url?: string }, inputs: EndpointInputs): DockerEndpoint {
-  const read = inputs.readFile ?? readIfExists;
-  if (reach.url !== undefined) return fromUrl(reach.url, reach.url, inputs.env, undefined, read, false);
-  const context = reach.context ?? 'default';
-  if (context === 'default') return { source: 'context "default"', url: `unix://${DEFAULT_SOCKET}`, modemOptions: { socketPath: DEFAULT_SOCKET, host: undefined }, socketPath: DEFAULT_SOCKET };
-  const configDir = inputs.configDir ?? inputs.env.DOCKER_CONFIG ?? path.join(os.homedir(), '.docker');
-  return contextEndpoint(context, configDir, inputs.env, read, 'does not exist (no meta.json)');
-}
-
-function contextEndpoint(context: string, configDir: string, env: NodeJS.ProcessEnv, read: (f: string) => string | undefined, missing: string): DockerEndpoint {
-  const metaFile = path.join(configDir, 'contexts', 'meta', createHash('sha256').update(context).digest('hex'), 'meta.json');
-  const meta = read(metaFile);
-  if (meta === undefined) {
-    throw new FileFormatError(metaFile, undefined, `Docker context "${context}" ${missing}`, 'Run `docker context ls`, and `docker context create` the one you want (or `docker context use default`)');
+  if (context && context !== 'default') {
+    const metaFile = path.join(configDir, 'contexts', 'meta', createHash('sha256').update(context).digest('hex'), 'meta.json');
+    const meta = read(metaFile);
+    if (meta === undefined) {
+      throw new FileFormatError(metaFile, undefined, `Docker context "${context}" is selected but has no meta.json`, 'Run `docker context ls` and `docker context use default` (or the context you want)');
+    }
+    const parsed = parseJson<{ Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } }>(meta, metaFile);
+    const host = parsed.Endpoints?.docker?.Host;
+    if (typeof host !== 'string' || host === '') throw new FileFormatError(metaFile, undefined, `Docker context "${context}" has no Endpoints.docker.Host`);
+    return fromUrl(host, `context "${context}"`, env, path.join(configDir, 'contexts', 'tls', createHash('sha256').update(context).digest('hex'), 'docker'), read, false);
   }
-  const parsed = parseJson<{ Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } }>(meta, metaFile);
-  const host = parsed.Endpoints?.docker?.Host;
-  if (typeof host !== 'string' || host === '') throw new FileFormatError(metaFile, undefined, `Docker context "${context}" has no Endpoints.docker.Host`);
-  return fromUrl(host, `context "${context}"`, env, path.join(configDir, 'contexts', 'tls', createHash('sha256').update(context).digest('hex'), 'docker'), read, false);
+  return { source: 'default', url: `unix://${DEFAULT_SOCKET}`, modemOptions: { socketPath: DEFAULT_SOCKET, host: undefined }, socketPath: DEFAULT_SOCKET };
 }
 
 function fromUrl(raw: string, source: string, env: NodeJS.ProcessEnv, tlsDir: string | undefined, read: (f: string) => string | undefined, forceTls: boolean): DockerEndpoint {

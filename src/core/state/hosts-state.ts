@@ -6,17 +6,23 @@
  * With no `hosts:` in scenarios.yaml there is one host, the main one, and this is the single
  * state model it always was.
  */
+import { createDockerClientFor } from '../docker/client';
 import type { DockerEndpoint } from '../docker/endpoint';
+import { unreachableDockerClient } from '../docker/unreachable';
+import { hostEndpoint, hostReach } from '../hosts/endpoint';
+import type { HostSpec } from '../scenarios';
+import type { Stack } from '../stack';
 import type { DockerClient, EngineInfo } from '../docker/types';
 import type { ModelLoad } from '../metrics/vllm';
 import { fetchModelLoad } from '../metrics/vllm';
 import type { ServiceRow } from '../services';
+import { hostServiceRows } from '../services';
 import type { ServiceStatus } from './service-state';
 import type { Connection, StackStateOptions } from './stack-state';
 import { StackStateModel } from './stack-state';
 
 /** One host as the composition needs it. */
-export interface HostSpec {
+export interface HostEngine {
   /** The host's name in scenarios.yaml (the main host's default name when there is no `hosts:`). */
   readonly name: string;
   /** The main host runs the gateway; the welcome views follow its engine. */
@@ -26,6 +32,32 @@ export interface HostSpec {
   readonly rows: readonly ServiceRow[];
   /** The address its model servers publish their ports on (the cluster link); loopback when unset. */
   readonly address?: string;
+  /** How it is reached, in words (`ssh://root@10.231.7.2`, `Docker context "sg-spark2"`). */
+  readonly reach: string;
+  /** Why its endpoint could not be resolved (a missing Docker context); its engine is then reported unreachable. */
+  readonly endpointError?: Error;
+}
+
+/**
+ * The hosts of a loaded stack with their rows and engines: the main host on `mainEndpoint` (the
+ * window's or the CLI's own client), every other host through its `docker:` context or URL.
+ */
+export function stackHostEngines(stack: Stack, mainEndpoint: DockerEndpoint, resolve: (host: HostSpec) => DockerEndpoint = (host) => hostEndpoint(host)): HostEngine[] {
+  return hostServiceRows(stack).map(({ host, rows }) => {
+    const base = { name: host.name, main: host.main, rows, reach: hostReach(host), ...(host.address !== undefined ? { address: host.address } : {}) };
+    if (host.main) return { ...base, endpoint: mainEndpoint };
+    try {
+      return { ...base, endpoint: resolve(host) };
+    } catch (error) {
+      const url = host.docker ?? host.name;
+      return { ...base, endpoint: { source: base.reach, url, modemOptions: { host: undefined } }, endpointError: error instanceof Error ? error : new Error(String(error)) };
+    }
+  });
+}
+
+/** `clientFor` of {@link HostsStateOptions} for the window and the CLI: `main` for the main host, a new client for each other one. */
+export function hostClients(main: DockerClient): (spec: HostEngine) => DockerClient {
+  return (spec) => (spec.main ? main : spec.endpointError ? unreachableDockerClient(spec.endpoint, spec.endpointError) : createDockerClientFor(spec.endpoint));
 }
 
 /** One host as views show it. */
@@ -34,6 +66,7 @@ export interface HostState {
   readonly main: boolean;
   readonly endpoint: DockerEndpoint;
   readonly address?: string;
+  readonly reach: string;
   readonly connection: Connection;
   /** True once its engine was read (until then its services say nothing certain). */
   readonly synced: boolean;
@@ -45,13 +78,13 @@ export interface HostState {
 
 export interface HostsStateOptions {
   /** The Docker client of a host (the window's own client for the main host). */
-  readonly clientFor: (spec: HostSpec) => DockerClient;
+  readonly clientFor: (spec: HostEngine) => DockerClient;
   /** Options of every host's state model (`fetchLoad` is given the host's address). */
   readonly state?: Omit<StackStateOptions, 'fetchLoad'> & { readonly fetchLoad?: (hostPort: number, address: string) => Promise<ModelLoad> };
 }
 
 interface Host {
-  spec: HostSpec;
+  spec: HostEngine;
   readonly docker: DockerClient;
   readonly model: StackStateModel;
   info?: EngineInfo;
@@ -67,7 +100,7 @@ export class HostsStateModel {
   private metricsWatches: { dispose(): void }[][] = [];
 
   constructor(
-    specs: readonly HostSpec[],
+    specs: readonly HostEngine[],
     private stackRoot: string,
     private readonly options: HostsStateOptions,
   ) {
@@ -121,7 +154,7 @@ export class HostsStateModel {
    * Replaces the hosts (scenarios.yaml was reloaded): a host with the same name and endpoint keeps
    * its engine connection and only gets its new rows; others are created or closed.
    */
-  setHosts(specs: readonly HostSpec[], stackRoot: string): void {
+  setHosts(specs: readonly HostEngine[], stackRoot: string): void {
     this.stackRoot = stackRoot;
     const next: Host[] = [];
     const kept = new Set<Host>();
@@ -187,7 +220,7 @@ export class HostsStateModel {
     this.listeners.clear();
   }
 
-  private create(spec: HostSpec): Host {
+  private create(spec: HostEngine): Host {
     const docker = this.options.clientFor(spec);
     const fetchLoad = this.options.state?.fetchLoad;
     const model = new StackStateModel(spec.rows, this.stackRoot, docker, {
@@ -233,6 +266,7 @@ export class HostsStateModel {
       main: spec.main,
       endpoint: spec.endpoint,
       ...(spec.address !== undefined ? { address: spec.address } : {}),
+      reach: spec.reach,
       connection,
       synced: model.synced && !host.oneShotError,
       ...(host.info ? { info: host.info } : {}),

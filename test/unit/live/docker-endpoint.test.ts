@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { resolveDockerEndpoint, resolveHostEndpoint } from '../../../src/core/docker/endpoint';
+import { resolveDockerEndpoint } from '../../../src/core/docker/endpoint';
 import { DockerDaemonDownError, DockerPermissionError, DockerSocketMissingError, SshUnreachableError, classifyDockerError } from '../../../src/core/docker/errors';
 import { FileFormatError } from '../../../src/core/errors';
 
@@ -92,22 +92,9 @@ describe('why Docker is unreachable', () => {
   });
 });
 
-describe('a host of the stack reached through a Docker context or an endpoint', () => {
+describe('a host of the stack reached over SSH', () => {
   const meta = { [metaFile('sg-spark2')]: JSON.stringify({ Name: 'sg-spark2', Endpoints: { docker: { Host: 'ssh://root@10.231.7.2' } } }) };
-  const spark2 = resolveHostEndpoint({ context: 'sg-spark2' }, { env: {}, configDir: CONFIG, readFile: files(meta) });
-
-  it('reads the named context (not the current one) and takes an ssh:// or tcp:// endpoint as given', () => {
-    assert.equal(spark2.source, 'context "sg-spark2"');
-    assert.equal(spark2.url, 'ssh://root@10.231.7.2');
-    assert.equal(spark2.modemOptions.protocol, 'ssh');
-    const url = resolveHostEndpoint({ url: 'tcp://10.231.7.3:2375' }, { env: { DOCKER_HOST: 'unix:///elsewhere' }, configDir: CONFIG, readFile: files({}) });
-    assert.deepEqual([url.modemOptions.host, url.modemOptions.port, url.modemOptions.protocol], ['10.231.7.3', 2375, 'http']);
-    assert.equal(resolveHostEndpoint({}, { env: {}, configDir: CONFIG, readFile: files({}) }).socketPath, '/var/run/docker.sock');
-  });
-
-  it('names a context that does not exist, with how to create it', () => {
-    assert.throws(() => resolveHostEndpoint({ context: 'sg-nowhere' }, { env: {}, configDir: CONFIG, readFile: files({}) }), (e: unknown) => e instanceof FileFormatError && /sg-nowhere" does not exist/.test(e.message) && /docker context create/.test(e.fix ?? ''));
-  });
+  const spark2 = resolveDockerEndpoint({ env: { DOCKER_CONTEXT: 'sg-spark2' }, configDir: CONFIG, readFile: files(meta) });
 
   it('tells a refused SSH connection from a refused key and from a host that does not answer, each with its fix and the context', () => {
     const refused = classifyDockerError(Object.assign(new Error('connect ECONNREFUSED 10.231.7.2:22'), { code: 'ECONNREFUSED' }), spark2);

@@ -9,7 +9,7 @@ import type { DockerEndpoint } from '../../../src/core/docker/endpoint';
 import { SshUnreachableError } from '../../../src/core/docker/errors';
 import type { ServiceRow } from '../../../src/core/services';
 import { Backoff } from '../../../src/core/state/backoff';
-import type { HostSpec } from '../../../src/core/state/hosts-state';
+import type { HostEngine } from '../../../src/core/state/hosts-state';
 import { HostsStateModel } from '../../../src/core/state/hosts-state';
 import { FakeDocker, details, until } from '../../support/fake-docker';
 
@@ -18,10 +18,10 @@ const litellm: ServiceRow = { kind: 'gateway', name: 'litellm', label: 'LiteLLM'
 const LOCAL: DockerEndpoint = { source: 'default', url: 'unix:///var/run/docker.sock', modemOptions: { host: undefined } };
 const SPARK2: DockerEndpoint = { source: 'context "sg-spark2"', url: 'ssh://root@10.231.7.2', modemOptions: { host: '10.231.7.2', port: 22, protocol: 'ssh', username: 'root' } };
 
-function specs(): HostSpec[] {
+function specs(): HostEngine[] {
   return [
-    { name: 'local', main: true, endpoint: LOCAL, rows: [litellm, model20b] },
-    { name: 'spark2', main: false, endpoint: SPARK2, rows: [model20b], address: '10.231.7.2' },
+    { name: 'local', main: true, endpoint: LOCAL, rows: [litellm, model20b], reach: 'this machine' },
+    { name: 'spark2', main: false, endpoint: SPARK2, rows: [model20b], address: '10.231.7.2', reach: 'Docker context "sg-spark2"' },
   ];
 }
 
@@ -121,7 +121,7 @@ describe('the per-host state composition (scripted engines)', () => {
       model.start();
       await until(() => model.hosts.every((h) => h.synced));
       const streams = local.eventStreams;
-      model.setHosts([{ name: 'local', main: true, endpoint: LOCAL, rows: [litellm] }], '/s');
+      model.setHosts([{ name: 'local', main: true, endpoint: LOCAL, rows: [litellm], reach: 'this machine' }], '/s');
       await until(() => model.services.length === 1);
       assert.deepEqual(model.hosts.map((h) => h.name), ['local']);
       await until(() => model.synced);
