@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { createDockerClient } from '../core/docker/client';
-import { serviceRows } from '../core/services';
+import { hostServiceRows } from '../core/services';
 import type { Stack } from '../core/stack';
 import type { ServiceStatus } from '../core/state/service-state';
 import { registerAddModel } from './addModel';
@@ -45,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
     const found = await locateWorkspaceStack();
     current = found.kind === 'ready' ? found.stack : undefined;
     adoptable = found.kind === 'adopt' ? found.root : undefined;
-    tree.show(current ? serviceRows(current) : []);
+    tree.show(current ? hostServiceRows(current) : []);
     view.setProblem(found.kind === 'broken' ? found : undefined);
     live.setStack(current);
     const relative = (dir: string) => vscode.workspace.asRelativePath(dir, vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1);

@@ -137,6 +137,11 @@ export class HostsStateModel {
     return this.main?.whenSynced() ?? Promise.resolve();
   }
 
+  /** The Docker client of the named host (for container actions and logs on that host). */
+  clientOf(host: string): DockerClient | undefined {
+    return this.hostList.find((h) => h.spec.name === host)?.docker;
+  }
+
   /** Called after any host's services, connection or engine info changed. */
   onDidChange(listener: () => void): { dispose(): void } {
     this.listeners.add(listener);
