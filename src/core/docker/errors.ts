@@ -49,7 +49,7 @@ export class SshUnreachableError extends DockerUnreachableError {
 }
 
 /** `user@host[:port]` of an ssh endpoint, as the user wrote it. Pure. */
-function sshTarget(endpoint: DockerEndpoint): string {
+export function sshTarget(endpoint: DockerEndpoint): string {
   const { username, host, port } = endpoint.modemOptions;
   return `${username ? `${username}@` : ''}${host ?? endpoint.url}${port !== undefined && port !== 22 ? `:${port}` : ''}`;
 }
