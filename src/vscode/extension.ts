@@ -71,7 +71,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   const live = registerLiveView({ context, docker, output, tree, treeView });
   // Live states once the model has synced (before that, views say "unknown" rather than guess).
   const statuses = () => (live.services().length > 0 ? live.services() : undefined);
-  registerMemoryViews(context, { stack: () => current, docker, statuses });
+  registerMemoryViews(context, { stack: () => current, docker, statuses, clientOf: live.clientOf });
   registerAdoptStack(context, { extensionPath: context.extensionPath, output, candidate: () => adoptable ?? current?.root, reload });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));

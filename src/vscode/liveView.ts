@@ -24,6 +24,8 @@ export interface LiveView {
   services(): readonly ServiceStatus[];
   /** Every host with its connection and engine info (one, the main host, without `hosts:`). */
   hosts(): readonly HostState[];
+  /** The Docker client the state model follows a host with. */
+  clientOf(host: string): DockerClient | undefined;
   /** Fires when a service's state changes (not on every metrics update): the model picker re-reads. */
   readonly onDidChangeStates: vscode.Event<void>;
 }
@@ -195,6 +197,7 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
     },
     services: () => model?.services ?? [],
     hosts: () => model?.hosts ?? [],
+    clientOf: (host) => model?.clientOf(host),
     onDidChangeStates: statesChanged.event,
   };
 }

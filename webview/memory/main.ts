@@ -9,6 +9,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { HostMessage, MemoryViewModel, WebviewMessage, WebviewState } from '../../src/core/memory/messages';
 import { el } from './dom';
+import { renderHosts } from './hosts';
 import { renderModels } from './models';
 import { renderPool } from './pool';
 import { renderScenario } from './scenario';
@@ -75,7 +76,7 @@ function draw(view: MemoryViewModel): void {
   const problems = view.snapshot.problems;
   status.textContent = problems.length > 0 ? `Partial picture — ${problems.join('; ')}` : '';
   status.hidden = problems.length === 0;
-  live.replaceChildren(renderPool(view.snapshot), renderModels(view.snapshot));
+  live.replaceChildren(renderPool(view.snapshot, view.mainHost), renderModels(view.snapshot, view.mainHost), ...renderHosts(view.hosts ?? []));
   syncOptions(view);
   drawScenario(view);
 }

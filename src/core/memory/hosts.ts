@@ -21,20 +21,9 @@ import type { RunFile } from './nvidia-smi';
 import { runFile } from './nvidia-smi';
 import type { MemorySources } from './read';
 import { readMemorySnapshot } from './read';
-import type { MemorySnapshot } from './types';
+import type { HostMemory } from './types';
 
-/** One host's memory: its snapshot, or why it could not be read. */
-export interface HostMemory {
-  readonly name: string;
-  readonly main: boolean;
-  /** How its engine is reached, in words. */
-  readonly reach: string;
-  readonly address?: string;
-  readonly snapshot?: MemorySnapshot;
-  /** Why the host could not be read (its engine or SSH unreachable), with the fix when known. */
-  readonly error?: string;
-  readonly fix?: string;
-}
+export type { HostMemory } from './types';
 
 /** One host to read: its rows (which models it runs) and its sources; undefined sources: not reachable at all. */
 export interface HostMemoryInput extends Pick<HostEngine, 'name' | 'main' | 'reach' | 'address' | 'rows'> {

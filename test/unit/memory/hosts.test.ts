@@ -14,6 +14,7 @@ import type { Stack } from '../../../src/core/stack';
 import { stackHostEngines } from '../../../src/core/state/hosts-state';
 import { FakeDocker, details } from '../../support/fake-docker';
 import { MODEL_A, MODEL_B } from '../../support/fixtures';
+import { readHostsMemoryView } from '../../../src/core/memory/view-model';
 import * as rec from './recorded';
 
 const FILE = `version: 1
@@ -94,4 +95,18 @@ describe('memory per host', () => {
     assert.match(down?.error ?? '', /not running/);
     assert.match(down?.fix ?? '', /systemctl start docker/);
   });
+
+  it('gives the memory view the main host\'s picture and scenarios plus each other host; without hosts: exactly the one picture', async () => {
+    const spark2 = new FakeDocker(SPARK2);
+    spark2.down = true;
+    const engines = stackHostEngines(stack, LOCAL, () => SPARK2);
+    const view = await readHostsMemoryView(file, hostMemoryInputs(engines, () => spark2, mainSources));
+    assert.equal(view.mainHost, 'local');
+    assert.deepEqual(view.hosts?.map((h) => [h.name, h.snapshot === undefined]), [['spark-2', true]]);
+    assert.deepEqual(view.scenarios.map((c) => [c.scenario, c.models.map((m) => m.name)]), [['spread', ['model-a', 'model-b']]]);
+    const single = await readHostsMemoryView(file, hostMemoryInputs(engines.slice(0, 1), () => spark2, mainSources));
+    assert.equal(single.hosts, undefined);
+    assert.equal(single.mainHost, undefined);
+  });
 });
+
