@@ -79,7 +79,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
   registerChat(context, { stack: () => current, log: output, statuses, onServicesChanged: live.onDidChangeStates });
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
-  registerOperateCommands(context, { stack: () => current, docker, log: output, statuses });
+  registerOperateCommands(context, { stack: () => current, docker, log: output, statuses, clientOf: live.clientOf });
   // Add Model… (the Hub client loads on first use, not here).
   registerAddModel(context, { stack: () => current, docker, log: output, reload });
   // Remove Model (a model row's context menu) and New Scenario…; both reload the stack after writing.

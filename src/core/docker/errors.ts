@@ -43,7 +43,7 @@ export class SshUnreachableError extends DockerUnreachableError {
   constructor(what: string, endpoint: DockerEndpoint, hostFix: string) {
     const target = sshTarget(endpoint);
     const context = /^context "(.+)"$/.exec(endpoint.source)?.[1];
-    const check = context ? `check \`docker context inspect ${context}\`` : `check the endpoint ${endpoint.url} (${endpoint.source})`;
+    const check = context ? `check \`docker context inspect ${context}\`` : `check the endpoint ${endpoint.url}${endpoint.source !== endpoint.url ? ` (${endpoint.source})` : ''}`;
     super(`ssh to ${target} ${what}`, `${hostFix} or ${check}`);
   }
 }
