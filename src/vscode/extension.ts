@@ -77,7 +77,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
   // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
-  registerChat(context, { stack: () => current, log: output, statuses, onServicesChanged: live.onDidChangeStates });
+  registerChat(context, { stack: () => current, log: output, statuses, hosts: live.hosts, onServicesChanged: live.onDidChangeStates });
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
   registerOperateCommands(context, { stack: () => current, docker, log: output, statuses, clientOf: live.clientOf });
   // Add Model… (the Hub client loads on first use, not here).
