@@ -134,20 +134,26 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
     }
   };
 
-  /** An unreachable host's row: its error and fix, the fix's command (if it names one) run in a terminal. */
+  /**
+   * An unreachable host's row: its error and fix, with a terminal to act from — `ssh user@host`
+   * typed for an ssh:// engine (the fix is run on that host), else `docker --context NAME info`.
+   * Typed, not run: the user sees the command and presses Enter.
+   */
   const fixHost = async (node?: ServerNode) => {
     const name = node && 'problem' in node ? node.problem : node && 'hostRow' in node ? node.hostRow : undefined;
     const host = model?.hosts.find((h) => h.name === name);
     if (!host || host.connection.status !== 'unreachable') return;
     const { error } = host.connection;
     const fix = error instanceof SparkError ? error.fix : undefined;
-    const command = /`([^`]+)`/.exec(fix ?? '')?.[1];
-    const chosen = await vscode.window.showErrorMessage(`Host ${host.name} (${host.reach}): ${error.message}`, { modal: false, detail: fix }, ...(command ? [`Run ${command}`] : []), 'Show Log');
+    const { protocol, username, host: address, port } = host.endpoint.modemOptions;
+    const context = /^context "(.+)"$/.exec(host.endpoint.source)?.[1];
+    const command = protocol === 'ssh' && address ? `ssh ${port !== undefined && port !== 22 ? `-p ${port} ` : ''}${username ? `${username}@` : ''}${address}` : context ? `docker --context ${context} info` : `docker -H ${host.endpoint.url} info`;
+    const open = `Open Terminal: ${command}`;
+    const chosen = await vscode.window.showErrorMessage(`Host ${host.name} (${host.reach}): ${error.message}`, { detail: fix }, open, 'Show Log');
     if (chosen === 'Show Log') output.show(true);
-    else if (chosen && command) {
+    else if (chosen === open) {
       const terminal = vscode.window.createTerminal({ name: `Spark Gateway: ${host.name}` });
       terminal.show();
-      // Typed, not run: the user sees the command (it names their host) and presses Enter.
       terminal.sendText(command, false);
     }
   };

@@ -36,34 +36,10 @@ export class DockerDaemonDownError extends DockerUnreachableError {
 }
 
 /**
- * The engine is reached over SSH (an `ssh://` endpoint or context, as users reach a second Spark)
- * and the SSH leg failed: the fix is on that host or in the context, not in a local daemon.
+ * An `ssh://` engine (another Spark) cannot be reached: its SSH server refused or did not let us
+ * in, or Docker behind it did not answer. The fixes differ from a local daemon's, so they get their own.
  */
-export class SshUnreachableError extends DockerUnreachableError {
-  constructor(what: string, endpoint: DockerEndpoint, hostFix: string) {
-    const target = sshTarget(endpoint);
-    const context = /^context "(.+)"$/.exec(endpoint.source)?.[1];
-    const check = context ? `check \`docker context inspect ${context}\`` : `check the endpoint ${endpoint.url}${endpoint.source !== endpoint.url ? ` (${endpoint.source})` : ''}`;
-    super(`ssh to ${target} ${what}`, `${hostFix} or ${check}`);
-  }
-}
-
-/** `user@host[:port]` of an ssh endpoint, as the user wrote it. Pure. */
-export function sshTarget(endpoint: DockerEndpoint): string {
-  const { username, host, port } = endpoint.modemOptions;
-  return `${username ? `${username}@` : ''}${host ?? endpoint.url}${port !== undefined && port !== 22 ? `:${port}` : ''}`;
-}
-
-/** An ssh2 error (or a socket error on its connection) as the user can act on it; undefined when it is not one. */
-function classifySshError(error: ErrnoLike & { readonly level?: unknown }, endpoint: DockerEndpoint): SshUnreachableError | undefined {
-  const { code, level, message } = error;
-  if (code === 'ECONNREFUSED') return new SshUnreachableError('refused', endpoint, 'start its SSH server');
-  if (level === 'client-authentication') return new SshUnreachableError('was not let in (key refused)', endpoint, 'add your key to its authorized_keys (and to your ssh-agent: `ssh-add`)');
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || level === 'client-timeout') return new SshUnreachableError(`got no answer (${String(message)})`, endpoint, 'check that the host is up and on the network');
-  if (code === 'ENOTFOUND') return new SshUnreachableError('failed: the host name does not resolve', endpoint, 'use its address');
-  if (code === 'ECONNRESET' || code === 'EPIPE' || /dial-stdio|exit code|Cannot connect to the Docker daemon/i.test(String(message))) return new SshUnreachableError(`works but its Docker engine does not answer (${String(message)})`, endpoint, 'start Docker there (`sudo systemctl start docker`)');
-  return undefined;
-}
+export class DockerSshError extends DockerUnreachableError {}
 
 /** A container the user named does not exist. */
 export class ContainerNotFoundError extends SparkError {
@@ -76,6 +52,31 @@ interface ErrnoLike {
   readonly code?: unknown;
   readonly statusCode?: unknown;
   readonly message?: unknown;
+  /** ssh2's stage of a failed SSH connection (`client-authentication`, `agent`, `client-socket`...). */
+  readonly level?: unknown;
+}
+
+/** ssh2 (under docker-modem) failures of an `ssh://` endpoint; undefined when `error` is none of them. */
+function classifySshError(error: ErrnoLike, endpoint: DockerEndpoint): DockerSshError | undefined {
+  const { code, level, message } = error;
+  const where = `${endpoint.url} (${endpoint.source})`;
+  const host = endpoint.modemOptions.host ?? endpoint.url;
+  if (code === 'ECONNREFUSED') {
+    return new DockerSshError(`the SSH server of ${where} refused the connection`, `Start the SSH server on ${host} (\`sudo systemctl start ssh\`), or check the address: \`docker context inspect\` / DOCKER_HOST`);
+  }
+  if (level === 'client-authentication') {
+    return new DockerSshError(`the SSH server of ${where} did not accept any key from the ssh-agent`, `Load your key into the agent (\`ssh-add\`) and make sure it is in ~/.ssh/authorized_keys on ${host} (\`ssh-copy-id ${endpoint.url.replace(/^ssh:\/\//, '')}\`); Spark Gateway signs in through SSH_AUTH_SOCK`);
+  }
+  if (level === 'agent') {
+    return new DockerSshError(`no ssh-agent to sign in to ${where} with (SSH_AUTH_SOCK ${endpoint.modemOptions.sshOptions?.agent ? 'does not answer' : 'is not set'})`, 'Start ssh-agent and add your key (`eval "$(ssh-agent)"; ssh-add`) in the environment VS Code or the CLI runs in');
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return new DockerSshError(`${where} let us in over SSH, but Docker there did not answer (\`docker system dial-stdio\` failed)`, `On ${host}: start Docker (\`sudo systemctl start docker\`) and let the SSH user use it (\`sudo usermod -aG docker $USER\`)`);
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'ENOTFOUND') {
+    return new DockerSshError(`${where} cannot be reached: ${String(message)}`, `Check that ${host} is on and on the network, and its address in \`docker context inspect\` / DOCKER_HOST`);
+  }
+  return undefined;
 }
 
 /**
@@ -84,11 +85,11 @@ interface ErrnoLike {
  */
 export function classifyDockerError(error: unknown, endpoint: DockerEndpoint): unknown {
   if (error instanceof SparkError || typeof error !== 'object' || error === null) return error;
+  const { code, message } = error as ErrnoLike;
   if (endpoint.modemOptions.protocol === 'ssh') {
     const ssh = classifySshError(error as ErrnoLike, endpoint);
     if (ssh) return ssh;
   }
-  const { code, message } = error as ErrnoLike;
   const socket = endpoint.socketPath ?? endpoint.url;
   if (code === 'ENOENT' && endpoint.socketPath) return new DockerSocketMissingError(socket);
   if (code === 'EACCES' || code === 'EPERM') return new DockerPermissionError(socket);

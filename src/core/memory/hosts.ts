@@ -5,7 +5,6 @@
  * its `ssh://` Docker endpoint uses, else (a `tcp://` engine) from Docker's `/info` total, said so.
  */
 import type { DockerEndpoint } from '../docker/endpoint';
-import { sshTarget } from '../docker/errors';
 import type { DockerClient } from '../docker/types';
 import { scenarioOnHost } from '../hosts/placement';
 import type { MemInfo } from '../meminfo';
@@ -100,6 +99,12 @@ async function remoteMemInfo(client: DockerClient, run: RunFile): Promise<{ memI
   const info = await client.info();
   // Only the total is known: treat it all as available so nothing looks used that is not.
   return { memInfo: { totalBytes: info.memTotalBytes, availableBytes: info.memTotalBytes, freeBytes: info.memTotalBytes, cachedBytes: 0 }, totalOnly: true };
+}
+
+/** `user@host[:port]` of an ssh endpoint, as the `ssh` command takes it. Pure. */
+function sshTarget(endpoint: DockerEndpoint): string {
+  const { username, host, port } = endpoint.modemOptions;
+  return `${username ? `${username}@` : ''}${host ?? endpoint.url}${port !== undefined && port !== 22 ? `:${port}` : ''}`;
 }
 
 /** Words for a host whose pool came from Docker's total only (no `/proc/meminfo` over SSH). */

@@ -6,7 +6,7 @@ import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { hostServiceRows } from '../../../src/core/services';
-import { SshUnreachableError } from '../../../src/core/docker/errors';
+import { classifyDockerError } from '../../../src/core/docker/errors';
 import { parseScenarioFile } from '../../../src/core/scenarios';
 import type { HostState } from '../../../src/core/state/hosts-state';
 import { ServersTree } from '../../../src/vscode/serversTree';
@@ -62,7 +62,7 @@ suite('servers tree', () => {
     const hosts: HostState[] = [
       { name: 'local', main: true, endpoint, reach: 'this machine', connection: { status: 'connected' }, synced: true, info, services: [] },
       { name: 'spark-2', main: false, endpoint, address: '10.231.7.2', reach: 'ssh://root@10.231.7.2', connection: { status: 'connected' }, synced: true, info, services: [] },
-      { name: 'spark-3', main: false, endpoint, address: '10.231.8.2', reach: 'Docker context "sg-spark3"', connection: { status: 'unreachable', error: new SshUnreachableError('refused', { source: 'context "sg-spark3"', url: 'ssh://root@10.231.8.2', modemOptions: { host: '10.231.8.2', protocol: 'ssh', username: 'root' } }, 'start its SSH server'), retryInMs: 1000 }, synced: false, services: [] },
+      { name: 'spark-3', main: false, endpoint, address: '10.231.8.2', reach: 'Docker context "sg-spark3"', connection: { status: 'unreachable', error: classifyDockerError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { source: 'context "sg-spark3"', url: 'ssh://root@10.231.8.2', modemOptions: { host: '10.231.8.2', protocol: 'ssh', username: 'root' } }) as Error, retryInMs: 1000 }, synced: false, services: [] },
     ];
     const tree = new ServersTree();
     try {
@@ -77,8 +77,8 @@ suite('servers tree', () => {
       assert.equal(tree.getTreeItem(top[1] ?? assert.fail()).description, 'ssh://root@10.231.7.2 · 10.231.7.2 · 128.0 GiB');
       assert.match(String(tree.getTreeItem(top[2] ?? assert.fail()).description), /^unreachable/);
       const problem = tree.getTreeItem(spark3?.[0] ?? assert.fail());
-      assert.equal(label(problem), 'ssh to root@10.231.8.2 refused');
-      assert.equal(problem.description, 'start its SSH server or check `docker context inspect sg-spark3`');
+      assert.equal(label(problem), 'the SSH server of ssh://root@10.231.8.2 (context "sg-spark3") refused the connection');
+      assert.match(String(problem.description), /^Start the SSH server on 10\.231\.8\.2/);
       assert.equal(problem.command?.command, 'sparkGateway.fixHost');
     } finally {
       tree.dispose();

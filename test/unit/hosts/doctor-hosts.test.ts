@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DockerEndpoint } from '../../../src/core/docker/endpoint';
-import { SshUnreachableError } from '../../../src/core/docker/errors';
+import { classifyDockerError } from '../../../src/core/docker/errors';
 import { runHostChecks } from '../../../src/core/doctor/hosts';
 import { parseScenarioFile } from '../../../src/core/scenarios';
 import type { Stack } from '../../../src/core/stack';
@@ -20,7 +20,7 @@ const engineOf = (name: string) => engines.find((e) => e.name === name) ?? asser
 
 describe('the doctor on each other host', () => {
   it('checks the engine, the network and the images of the models placed there; a host that does not answer gets one failing row with its fix', async () => {
-    const refused = new SshUnreachableError('refused', { source: 'ssh://root@10.231.8.2', url: 'ssh://root@10.231.8.2', modemOptions: { host: '10.231.8.2', protocol: 'ssh', username: 'root' } }, 'start its SSH server');
+    const refused = classifyDockerError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { source: 'ssh://root@10.231.8.2', url: 'ssh://root@10.231.8.2', modemOptions: { host: '10.231.8.2', protocol: 'ssh', username: 'root' } });
     const rows = await runHostChecks(stack, [
       { host: spec('spark-2'), engine: engineOf('spark-2'), docker: fakeEngine({ networkExists: async () => false, imageExists: async () => false }) },
       { host: spec('spark-3'), engine: engineOf('spark-3'), docker: fakeEngine({ ping: () => Promise.reject(refused) }) },
@@ -32,6 +32,7 @@ describe('the doctor on each other host', () => {
     const images = rows.filter((r) => r.id.startsWith('host-spark-2-image-'));
     assert.ok(images.length > 0 && images.every((r) => r.status === 'warn'), 'the images of gpt-oss-20b and qwen-30b, missing on spark-2');
     assert.deepEqual(rows.filter((r) => r.id.startsWith('host-spark-3-')).map((r) => [r.id, r.status]), [['host-spark-3-docker', 'fail'], ['host-spark-3-network', 'skip']]);
-    assert.equal(byId.get('host-spark-3-docker')?.fix, 'start its SSH server or check the endpoint ssh://root@10.231.8.2');
+    assert.match(byId.get('host-spark-3-docker')?.detail ?? '', /refused the connection/);
+    assert.match(byId.get('host-spark-3-docker')?.fix ?? '', /Start the SSH server on 10\.231\.8\.2/);
   });
 });

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DockerEndpoint } from '../../../src/core/docker/endpoint';
-import { SshUnreachableError } from '../../../src/core/docker/errors';
+import { DockerSshError, classifyDockerError } from '../../../src/core/docker/errors';
 import type { ServiceRow } from '../../../src/core/services';
 import { Backoff } from '../../../src/core/state/backoff';
 import type { HostEngine } from '../../../src/core/state/hosts-state';
@@ -59,18 +59,18 @@ describe('the per-host state composition (scripted engines)', () => {
 
   it('reports a host whose engine went away as unreachable, with the error and fix, while the other keeps updating', async () => {
     const { model, local, spark2 } = twoHosts();
-    spark2.downError = () => new SshUnreachableError('refused', SPARK2, 'start its SSH server');
+    spark2.downError = () => classifyDockerError(Object.assign(new Error('connect ECONNREFUSED 10.231.7.2:22'), { code: 'ECONNREFUSED' }), SPARK2) as Error;
     try {
       spark2.containers.set('vllm-gpt-oss-20b', details({}));
       model.start();
       await until(() => model.hosts.every((h) => h.synced));
       spark2.kill();
       // The stream's end is reported first; the reconnect attempt then says why.
-      await until(() => { const c = model.hosts[1]?.connection; return c?.status === 'unreachable' && c.error instanceof SshUnreachableError; });
+      await until(() => { const c = model.hosts[1]?.connection; return c?.status === 'unreachable' && c.error instanceof DockerSshError; });
       const conn = model.hosts[1]?.connection;
-      assert.ok(conn?.status === 'unreachable' && conn.error instanceof SshUnreachableError);
-      assert.equal(conn.error.message, 'ssh to root@10.231.7.2 refused');
-      assert.equal(conn.error.fix, 'start its SSH server or check `docker context inspect sg-spark2`');
+      assert.ok(conn?.status === 'unreachable' && conn.error instanceof DockerSshError);
+      assert.match(conn.error.message, /SSH server of ssh:\/\/root@10\.231\.7\.2 \(context "sg-spark2"\) refused/);
+      assert.match(conn.error.fix ?? '', /Start the SSH server on 10\.231\.7\.2/);
       assert.equal(model.connection.status, 'connected', 'the window\'s Docker (the main host) is still there');
 
       local.containers.set('vllm-gpt-oss-20b', details({ status: 'exited', exitCode: 137 }));
@@ -103,7 +103,7 @@ describe('the per-host state composition (scripted engines)', () => {
   it('reads every host once for the CLI; an unreachable host does not fail the others', async () => {
     const { model, local, spark2 } = twoHosts();
     spark2.down = true;
-    spark2.downError = () => new SshUnreachableError('refused', SPARK2, 'start its SSH server');
+    spark2.downError = () => classifyDockerError(Object.assign(new Error('connect ECONNREFUSED 10.231.7.2:22'), { code: 'ECONNREFUSED' }), SPARK2) as Error;
     local.containers.set('vllm-gpt-oss-20b', details({ health: { status: 'healthy', failingStreak: 0 } }));
     try {
       const hosts = await model.syncOnce();
