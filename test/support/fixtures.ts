@@ -47,3 +47,20 @@ ${MODEL_A}${MODEL_B}scenarios:
       model-b: 0.6
 ${extraScenario}`;
 }
+
+/** A file with model-a and model-b, the hosts spark-2 (ssh://) and, unless `twoHosts` is false, spark-3 (a context), and `scenario` as its only scenario's models. */
+export function hostsYaml(scenarioModels: string, twoHosts = true): string {
+  const spark3 = twoHosts ? '  - name: spark-3\n    docker: sg-spark3\n    address: 10.231.8.2\n' : '';
+  return `version: 1
+reserveGiB: 8
+hosts:
+  - name: spark-2
+    docker: ssh://root@10.231.7.2
+    address: 10.231.7.2
+${spark3}models:
+${MODEL_A}${MODEL_B}scenarios:
+  - name: spread
+    variant: spark
+    models:
+${scenarioModels}`;
+}

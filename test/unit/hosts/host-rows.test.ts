@@ -7,25 +7,10 @@ import { parseScenarioFile } from '../../../src/core/scenarios';
 import { hostServiceRows } from '../../../src/core/services';
 import type { Stack } from '../../../src/core/stack';
 import { hostClients, stackHostEngines } from '../../../src/core/state/hosts-state';
-import { MODEL_A, MODEL_B } from '../../support/fixtures';
+import { hostsYaml } from '../../support/fixtures';
 import { FakeDocker } from '../../support/fake-docker';
 
-const FILE = `version: 1
-reserveGiB: 8
-hosts:
-  - name: spark-2
-    docker: ssh://root@10.231.7.2
-    address: 10.231.7.2
-  - name: spark-3
-    docker: sg-spark3
-    address: 10.231.8.2
-models:
-${MODEL_A}${MODEL_B}scenarios:
-  - name: spread
-    variant: spark
-    models:
-      model-a: { fraction: 0.25, hosts: [spark-2, local] }
-`;
+const FILE = hostsYaml('      model-a: { fraction: 0.25, hosts: [spark-2, local] }\n');
 
 function stack(text: string): Stack {
   return { root: '/stacks/demo', scenarios: parseScenarioFile(text, '/stacks/demo/scenarios.yaml'), source: 'explicit', template: false };

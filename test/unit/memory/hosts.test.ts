@@ -13,24 +13,11 @@ import { parseScenarioFile } from '../../../src/core/scenarios';
 import type { Stack } from '../../../src/core/stack';
 import { stackHostEngines } from '../../../src/core/state/hosts-state';
 import { FakeDocker, details } from '../../support/fake-docker';
-import { MODEL_A, MODEL_B } from '../../support/fixtures';
+import { hostsYaml } from '../../support/fixtures';
 import { readHostsMemoryView } from '../../../src/core/memory/view-model';
 import * as rec from './recorded';
 
-const FILE = `version: 1
-reserveGiB: 8
-hosts:
-  - name: spark-2
-    docker: ssh://root@10.231.7.2
-    address: 10.231.7.2
-models:
-${MODEL_A}${MODEL_B}scenarios:
-  - name: spread
-    variant: spark
-    models:
-      model-a: { fraction: 0.25, hosts: [local, spark-2] }
-      model-b: 0.5
-`;
+const FILE = hostsYaml('      model-a: { fraction: 0.25, hosts: [local, spark-2] }\n      model-b: 0.5\n', false);
 const file = parseScenarioFile(FILE, '/stacks/demo/scenarios.yaml');
 const stack: Stack = { root: '/stacks/demo', scenarios: file, source: 'explicit', template: false };
 const SPARK2: DockerEndpoint = { source: 'ssh://root@10.231.7.2', url: 'ssh://root@10.231.7.2', modemOptions: { host: '10.231.7.2', port: 22, protocol: 'ssh', username: 'root' } };
