@@ -47,7 +47,9 @@ export function stackHostEngines(stack: Stack, mainEndpoint: DockerEndpoint, res
     const base = { name: host.name, main: host.main, rows, reach: hostReach(host), ...(host.address !== undefined ? { address: host.address } : {}) };
     if (host.main) return { ...base, endpoint: mainEndpoint };
     try {
-      return { ...base, endpoint: resolve(host) };
+      const endpoint = resolve(host);
+      // hostEndpoint resolves a URL as DOCKER_HOST; messages should name where it really comes from.
+      return { ...base, endpoint: endpoint.source === 'DOCKER_HOST' ? { ...endpoint, source: `host ${host.name} in scenarios.yaml` } : endpoint };
     } catch (error) {
       const url = host.docker ?? host.name;
       return { ...base, endpoint: { source: base.reach, url, modemOptions: { host: undefined } }, endpointError: error instanceof Error ? error : new Error(String(error)) };

@@ -67,12 +67,18 @@ export async function prepareWorkspace(/** @type {string} */ dir) {
 }
 
 const serversTree = (/** @type {import('playwright-core').Page} */ page) => page.getByRole('tree', { name: 'Servers', exact: true });
-/** A tree row by its drawn text (label, then description). */
-const treeRow = (/** @type {import('playwright-core').Page} */ page, /** @type {RegExp} */ text) => serversTree(page).getByRole('treeitem').filter({ hasText: text }).first();
+/**
+ * A tree row by its accessible name: VS Code reads a row as its label, a space and its description
+ * (when the tooltip is not a plain string, as here).
+ */
+const treeRow = (/** @type {import('playwright-core').Page} */ page, /** @type {RegExp} */ name) => serversTree(page).getByRole('treeitem', { name }).first();
 
-/** The rows' drawn texts in order (label and description, one line). */
-const rowNames = async (/** @type {import('playwright-core').Page} */ page) =>
-  (await serversTree(page).getByRole('treeitem').allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim());
+/** The rows' accessible names in order. */
+const rowNames = async (/** @type {import('playwright-core').Page} */ page) => {
+  const names = [];
+  for (const item of await serversTree(page).getByRole('treeitem').all()) names.push(((await item.getAttribute('aria-label')) ?? '').replace(/\s+/g, ' ').trim());
+  return names;
+};
 
 /** The text of the row `label` under the host row `host` (the first such row after it). */
 async function rowUnder(/** @type {import('playwright-core').Page} */ page, /** @type {string} */ host, /** @type {string} */ label) {
