@@ -83,6 +83,6 @@ describe('[hosts] one state model per host engine, on the test hosts', { skip: m
     hosts.startSshd(SPARK3);
     await waitFor('sg-spark3 connected and synced again', async () => m.hosts[2]?.connection.status === 'connected' && m.hosts[2]?.synced === true, 60_000);
     assert.equal(stateOn(SPARK3.name), 'absent');
-    assert.ok((m.hosts[2]?.info?.memTotalBytes ?? 0) > 0);
+    await waitFor('sg-spark3\'s engine info (read once per connection)', async () => (m.hosts[2]?.info?.memTotalBytes ?? 0) > 0, 30_000);
   });
 });
