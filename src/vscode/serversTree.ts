@@ -143,15 +143,16 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
     const item = new vscode.TreeItem(name, vscode.TreeItemCollapsibleState.Expanded);
     item.id = `host:${name}`;
     const conn = state?.connection;
-    const reach = entry?.host.main ? 'this machine' : (entry?.host.docker ?? '');
+    const reach = entry?.host.docker ?? (entry?.host.main ? 'this machine' : '');
     const memory = state?.info ? `${gib(state.info.memTotalBytes)}` : undefined;
-    const where = [reach, entry?.host.main ? 'gateway' : entry?.host.address].filter(Boolean).join(' · ');
+    // Memory first: the side bar is narrow and cuts the end; the address and the rest are in the tooltip.
+    const where = entry?.host.main ? 'this machine · gateway' : reach;
     if (conn?.status === 'unreachable') {
       item.description = `unreachable · ${reach}`;
       item.iconPath = new vscode.ThemeIcon('vm-outline', new vscode.ThemeColor('testing.iconFailed'));
       item.contextValue = 'host.unreachable';
     } else {
-      item.description = [where, memory].filter(Boolean).join(' · ') || reach;
+      item.description = [memory, where].filter(Boolean).join(' · ');
       item.iconPath = new vscode.ThemeIcon(conn?.status === 'connected' ? 'vm-active' : 'vm-connect', conn?.status === 'connected' ? new vscode.ThemeColor('testing.iconPassed') : undefined);
       item.contextValue = conn?.status === 'connected' ? 'host.connected' : 'host.connecting';
     }

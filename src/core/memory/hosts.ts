@@ -63,14 +63,15 @@ export async function readHostsMemory(file: ScenarioFile, hosts: readonly HostMe
  * counted as all available (its `note` says so); containers and stats from its engine; `/metrics` on its address.
  */
 export function remoteMemorySources(host: string, client: DockerClient, containers: MemorySources['containers'], address: string | undefined, run: RunFile = runFile): HostMemoryInput['sources'] {
-  let totalOnly = false;
+  /** Why the last read fell back to Docker's total ('' for a non-SSH engine), undefined when it did not. */
+  let fallback: string | undefined;
   return {
     memInfo: async () => {
       const read = await remoteMemInfo(client, run);
-      totalOnly = read.totalOnly;
+      fallback = read.fallback;
       return read.memInfo;
     },
-    note: () => (totalOnly ? totalOnlyNote(host, client.endpoint) : undefined),
+    note: () => (fallback !== undefined ? totalOnlyNote(host, client.endpoint, fallback) : undefined),
     ...(containers ? { containers } : {}),
     // nvidia-smi runs on that host only; per-model use comes from its Docker stats.
     nvidiaSmi: () => Promise.resolve(undefined),
@@ -87,18 +88,20 @@ export function sshMemInfoCommand(endpoint: DockerEndpoint): readonly string[] |
   return ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', ...(port !== undefined && port !== 22 ? ['-p', String(port)] : []), '--', `${username ? `${username}@` : ''}${host}`, 'cat', '/proc/meminfo'];
 }
 
-async function remoteMemInfo(client: DockerClient, run: RunFile): Promise<{ memInfo: MemInfo; totalOnly: boolean }> {
+async function remoteMemInfo(client: DockerClient, run: RunFile): Promise<{ memInfo: MemInfo; fallback?: string }> {
   const ssh = sshMemInfoCommand(client.endpoint);
+  let why = '';
   if (ssh) {
     try {
-      return { memInfo: parseMemInfo(await run('ssh', ssh, 6000)), totalOnly: false };
-    } catch {
-      // Fall back to the engine's total below; the engine's own error (if any) is the one to show.
+      return { memInfo: parseMemInfo(await run('ssh', ssh, 6000)) };
+    } catch (error) {
+      // Fall back to the engine's total below (the engine's own error, if any, is the one to show); say why.
+      why = (error instanceof Error ? error.message : String(error)).trim().split('\n').pop() ?? '';
     }
   }
   const info = await client.info();
   // Only the total is known: treat it all as available so nothing looks used that is not.
-  return { memInfo: { totalBytes: info.memTotalBytes, availableBytes: info.memTotalBytes, freeBytes: info.memTotalBytes, cachedBytes: 0 }, totalOnly: true };
+  return { memInfo: { totalBytes: info.memTotalBytes, availableBytes: info.memTotalBytes, freeBytes: info.memTotalBytes, cachedBytes: 0 }, fallback: why };
 }
 
 /** `user@host[:port]` of an ssh endpoint, as the `ssh` command takes it. Pure. */
@@ -108,8 +111,8 @@ function sshTarget(endpoint: DockerEndpoint): string {
 }
 
 /** Words for a host whose pool came from Docker's total only (no `/proc/meminfo` over SSH). */
-function totalOnlyNote(host: string, endpoint: DockerEndpoint): string {
-  const how = endpoint.modemOptions.protocol === 'ssh' ? `\`ssh ${sshTarget(endpoint)} cat /proc/meminfo\` failed` : `it is reached over ${endpoint.url}, not SSH`;
+function totalOnlyNote(host: string, endpoint: DockerEndpoint, why: string): string {
+  const how = endpoint.modemOptions.protocol === 'ssh' ? `\`ssh ${sshTarget(endpoint)} cat /proc/meminfo\` failed${why ? ` (${why})` : ''}` : `it is reached over ${endpoint.url}, not SSH`;
   return `${host}: only its total memory is known (Docker's MemTotal): ${how}`;
 }
 

@@ -74,7 +74,7 @@ suite('servers tree', () => {
       assert.deepEqual(local?.map((n) => label(tree.getTreeItem(n))), ['Gateway', 'Model servers']);
       assert.deepEqual(spark2?.map((n) => label(tree.getTreeItem(n))), ['gpt-oss-20b']);
       assert.match(String(tree.getTreeItem(spark2?.[0] ?? assert.fail()).description), /^healthy/);
-      assert.equal(tree.getTreeItem(top[1] ?? assert.fail()).description, 'ssh://root@10.231.7.2 · 10.231.7.2 · 128.0 GiB');
+      assert.equal(tree.getTreeItem(top[1] ?? assert.fail()).description, '128.0 GiB · ssh://root@10.231.7.2');
       assert.match(String(tree.getTreeItem(top[2] ?? assert.fail()).description), /^unreachable/);
       const problem = tree.getTreeItem(spark3?.[0] ?? assert.fail());
       assert.equal(label(problem), 'the SSH server of ssh://root@10.231.8.2 (context "sg-spark3") refused the connection');

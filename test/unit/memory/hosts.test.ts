@@ -72,7 +72,7 @@ describe('memory per host', () => {
     assert.ok(engineMain && engine2);
     const [, partial] = await readHostsMemory(file, [{ ...engineMain, sources: mainSources }, { ...engine2, sources: noSsh }]);
     assert.equal(partial?.snapshot?.totalBytes, 128 * 2 ** 30);
-    assert.match(partial?.snapshot?.problems.join('\n') ?? '', /spark-2: only its total memory is known .*`ssh root@10\.231\.7\.2 cat \/proc\/meminfo` failed/);
+    assert.match(partial?.snapshot?.problems.join('\n') ?? '', /spark-2: only its total memory is known .*`ssh root@10\.231\.7\.2 cat \/proc\/meminfo` failed \(Permission denied \(publickey\)\)/);
 
     spark2.down = true;
     spark2.downError = () => new DockerDaemonDownError(SPARK2.url);
