@@ -4,6 +4,7 @@
  */
 import type { HostMemory } from '../../src/core/memory/types';
 import { el } from './dom';
+import { gib } from './format';
 import { renderModels } from './models';
 import { renderPool } from './pool';
 
@@ -21,7 +22,10 @@ export function renderHosts(hosts: readonly HostMemory[]): HTMLElement[] {
       return section;
     }
     if (host.snapshot.problems.length > 0) section.append(el('p', 'problems', `Partial picture — ${host.snapshot.problems.join('; ')}`));
-    section.append(renderPool(host.snapshot, host.name), renderModels(host.snapshot, host.name));
+    // Without its /proc/meminfo only the total is known: a bar of "all free" would claim what was not measured.
+    const pool = host.totalOnly ? el('h2', undefined, `Memory of ${host.name}`) : renderPool(host.snapshot, host.name);
+    if (host.totalOnly) pool.append(el('span', 'muted', ` ${gib(host.snapshot.totalBytes)} total · used and free not measured`));
+    section.append(pool, renderModels(host.snapshot, host.name));
     return section;
   });
 }

@@ -50,7 +50,7 @@ export async function readHostsMemory(file: ScenarioFile, hosts: readonly HostMe
     try {
       const snapshot = await readMemorySnapshot(fileOnHost(file, name, models), sources);
       const note = sources.note?.();
-      return { ...base, snapshot: note ? { ...snapshot, problems: [...snapshot.problems, note] } : snapshot };
+      return note ? { ...base, snapshot: { ...snapshot, problems: [...snapshot.problems, note] }, totalOnly: true } : { ...base, snapshot };
     } catch (error) {
       return { ...base, error: error instanceof Error ? error.message : String(error), ...(error instanceof SparkError && error.fix ? { fix: error.fix } : {}) };
     }
@@ -96,7 +96,7 @@ async function remoteMemInfo(client: DockerClient, run: RunFile): Promise<{ memI
       return { memInfo: parseMemInfo(await run('ssh', ssh, 6000)) };
     } catch (error) {
       // Fall back to the engine's total below (the engine's own error, if any, is the one to show); say why.
-      why = (error instanceof Error ? error.message : String(error)).trim().split('\n').pop() ?? '';
+      why = ((error instanceof Error ? error.message : String(error)).trim().split('\n').pop() ?? '').replace(/^[\s:]+/, '');
     }
   }
   const info = await client.info();

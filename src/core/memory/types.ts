@@ -126,6 +126,8 @@ export interface HostMemory {
   readonly reach: string;
   readonly address?: string;
   readonly snapshot?: MemorySnapshot;
+  /** Only the pool's total is known (Docker's MemTotal): its used/free split in `snapshot` is not measured. */
+  readonly totalOnly?: boolean;
   /** Why the host could not be read (its engine or SSH unreachable), with the fix when known. */
   readonly error?: string;
   readonly fix?: string;

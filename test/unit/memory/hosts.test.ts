@@ -62,6 +62,7 @@ describe('memory per host', () => {
     assert.equal(hosts[1]?.snapshot?.totalBytes, parseMemInfo(rec.H100_MEMINFO).totalBytes, 'the other host\'s own pool');
     assert.equal(hosts[1]?.snapshot?.models[0]?.usedBytes, 30 * 2 ** 30);
     assert.equal(hosts[1]?.snapshot?.runningScenario, 'spread');
+    assert.equal(hosts[1]?.totalOnly, undefined, 'its pool was measured');
     assert.deepEqual(ran[0]?.slice(0, 1), ['ssh']);
   });
 
@@ -72,6 +73,7 @@ describe('memory per host', () => {
     assert.ok(engineMain && engine2);
     const [, partial] = await readHostsMemory(file, [{ ...engineMain, sources: mainSources }, { ...engine2, sources: noSsh }]);
     assert.equal(partial?.snapshot?.totalBytes, 128 * 2 ** 30);
+    assert.equal(partial?.totalOnly, true);
     assert.match(partial?.snapshot?.problems.join('\n') ?? '', /spark-2: only its total memory is known .*`ssh root@10\.231\.7\.2 cat \/proc\/meminfo` failed \(Permission denied \(publickey\)\)/);
 
     spark2.down = true;
