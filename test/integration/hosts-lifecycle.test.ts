@@ -12,20 +12,15 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { runCli } from '../../src/cli/main';
 import { missing } from '../support/components';
 import { ensureSimulatorImage, inspect } from '../support/docker';
+import { cliWithEnv } from '../support/hub-standin';
 import type { StackCopy } from '../support/stack-copy';
 import { copyStack, envValue } from '../support/stack-copy';
 
 const CONTAINERS = ['vllm-gpt-oss-20b', 'vllm-qwen-30b'];
 
-async function cli(stackDir: string, ...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const code = await runCli(['--stack', stackDir, ...argv], { out: (t) => (out += t), err: (t) => (err += t), cwd: stackDir, env: {} });
-  return { code, out, err };
-}
+const cli = (stackDir: string, ...argv: string[]) => cliWithEnv({}, stackDir, ...argv);
 
 function removeContainers(): void {
   for (const name of CONTAINERS) execFileSync('docker', ['rm', '-f', name], { stdio: 'pipe' });
