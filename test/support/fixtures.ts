@@ -1,3 +1,7 @@
+import assert from 'node:assert/strict';
+import { FileFormatError } from '../../src/core/errors';
+import { parseScenarioFile } from '../../src/core/scenarios';
+
 /** Small scenarios files made by the tests themselves. */
 export const MODEL_A = `  - name: model-a
     folder: model-a
@@ -63,4 +67,13 @@ ${MODEL_A}${MODEL_B}scenarios:
     variant: spark
     models:
 ${scenarioModels}`;
+/** Parses a scenarios file that must be refused and returns its {@link FileFormatError}. */
+export function scenarioFileError(text: string, file: string): FileFormatError {
+  try {
+    parseScenarioFile(text, file);
+  } catch (error) {
+    assert.ok(error instanceof FileFormatError, `expected FileFormatError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the file was accepted');
 }

@@ -37,9 +37,12 @@ export function vllmLoadFromMetrics(text: string): ModelLoad {
   };
 }
 
-/** Fetches and reads `http://<address>:<port>/metrics` (loopback by default; another host's cluster address); rejects on a network error or a non-2xx answer. */
+/**
+ * Fetches and reads `http://<address>:<port>/metrics` (127.0.0.1: this machine; another host's
+ * cluster address for its servers); rejects on a network error or a non-2xx answer.
+ */
 export async function fetchModelLoad(hostPort: number, signal?: AbortSignal, address = '127.0.0.1'): Promise<ModelLoad> {
-  const response = await fetch(`http://${address.includes(':') ? `[${address}]` : address}:${hostPort}/metrics`, { signal: signal ?? AbortSignal.timeout(3000) });
+  const response = await fetch(`http://${address}:${hostPort}/metrics`, { signal: signal ?? AbortSignal.timeout(3000) });
   if (!response.ok) throw new Error(`GET /metrics on port ${hostPort} answered ${response.status}`);
   return vllmLoadFromMetrics(await response.text());
 }

@@ -160,29 +160,26 @@ function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
       return next;
     };
 
-    if (flag === '--api-key') {
-      // nargs="+" in vLLM (any of the keys is accepted); kept out of the logged arguments.
-      if (inlineValue !== undefined) apiKeys.push(inlineValue);
-      else {
-        for (let next = argv[i + 1]; next !== undefined && !next.startsWith('-'); next = argv[i + 1]) {
-          apiKeys.push(next);
-          i++;
-        }
-      }
-      if (apiKeys.length === 0) throw new CliError(`argument ${flag}: expected at least one argument`);
-    } else if (flag === '--served-model-name') {
-      // nargs="+" in vLLM: every following token up to the next flag is a name.
+    /** nargs="+" in vLLM: the inline value, or every following token up to the next flag. */
+    const takeValues = () => {
       /** @type {string[]} */
-      const names = [];
-      if (inlineValue !== undefined) names.push(inlineValue);
+      const values = [];
+      if (inlineValue !== undefined) values.push(inlineValue);
       else {
         for (let next = argv[i + 1]; next !== undefined && !next.startsWith('-'); next = argv[i + 1]) {
-          names.push(next);
+          values.push(next);
           i++;
         }
       }
-      if (names.length === 0) throw new CliError(`argument ${flag}: expected at least one argument`);
-      servedModelNames = /** @type {[string, ...string[]]} */ (names);
+      if (values.length === 0) throw new CliError(`argument ${flag}: expected at least one argument`);
+      return /** @type {[string, ...string[]]} */ (values);
+    };
+
+    if (flag === '--api-key') {
+      // Any of the keys is accepted; kept out of the logged arguments.
+      apiKeys.push(...takeValues());
+    } else if (flag === '--served-model-name') {
+      servedModelNames = takeValues();
     } else if (flag in VALUE_FLAGS) {
       raw[VALUE_FLAGS[/** @type {keyof typeof VALUE_FLAGS} */ (flag)]] = takeValue();
     } else if (flag in BOOLEAN_FLAGS) {

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import { FileFormatError } from '../../../src/core/errors';
+import type { FileFormatError } from '../../../src/core/errors';
 import { hostDockerEnv, hostEndpoint } from '../../../src/core/hosts/endpoint';
 import { findHost, placements, resolvePlacements, scenarioHosts, scenarioOnHost } from '../../../src/core/hosts/placement';
 import { parseScenarioFile } from '../../../src/core/scenarios';
-import { MODEL_A, MODEL_B } from '../../support/fixtures';
+import { scenarioFileError, MODEL_A, MODEL_B } from '../../support/fixtures';
 
 const FILE = '/stacks/demo/scenarios.yaml';
 
@@ -34,15 +34,7 @@ const SPREAD = `  - name: spread
       model-b: 0.5
 `;
 
-function parseError(text: string): FileFormatError {
-  try {
-    parseScenarioFile(text, FILE);
-  } catch (error) {
-    assert.ok(error instanceof FileFormatError, `expected FileFormatError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the file was accepted');
-}
+const parseError = (text: string): FileFormatError => scenarioFileError(text, FILE);
 
 function first<T>(items: readonly T[]): T {
   const item = items[0];
