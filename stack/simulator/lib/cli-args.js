@@ -83,6 +83,7 @@ const IGNORED_BOOLEAN_FLAGS = new Set([
  * @property {Record<string, unknown>} nonDefault flags given explicitly (for the start-up log)
  * @property {string[]} ignored          flags accepted but not simulated, as given
  * @property {Record<string, string>} sim `--sim-*` flags as SIM_* environment names
+ * @property {string[]} apiKeys         `--api-key KEY [KEY ...]` (never logged)
  */
 
 /** @typedef {{ command: 'serve', args: ServeArgs } | { command: 'version' } | { command: 'help' }} ParsedCommand */
@@ -134,6 +135,8 @@ function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
   const ignored = [];
   /** @type {Record<string, string>} */
   const sim = {};
+  /** @type {string[]} */
+  const apiKeys = [];
 
   for (let i = 0; i < argv.length; i++) {
     const token = /** @type {string} */ (argv[i]);
@@ -157,7 +160,17 @@ function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
       return next;
     };
 
-    if (flag === '--served-model-name') {
+    if (flag === '--api-key') {
+      // nargs="+" in vLLM (any of the keys is accepted); kept out of the logged arguments.
+      if (inlineValue !== undefined) apiKeys.push(inlineValue);
+      else {
+        for (let next = argv[i + 1]; next !== undefined && !next.startsWith('-'); next = argv[i + 1]) {
+          apiKeys.push(next);
+          i++;
+        }
+      }
+      if (apiKeys.length === 0) throw new CliError(`argument ${flag}: expected at least one argument`);
+    } else if (flag === '--served-model-name') {
       // nargs="+" in vLLM: every following token up to the next flag is a name.
       /** @type {string[]} */
       const names = [];
@@ -219,6 +232,7 @@ function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
     enablePrefixCaching: booleans.enablePrefixCaching ?? true,
     ignored,
     sim,
+    apiKeys,
   };
 
   // What vLLM logs as "non-default args": the options given explicitly, with parsed values.
@@ -288,6 +302,7 @@ const USAGE = `usage: vllm serve [model_tag] [options]
 
 Spark Gateway vLLM simulator: a test double of vLLM's OpenAI-compatible server (no GPU).
 Honoured options: --model, --served-model-name NAME [NAME ...], --host, --port (default 8000),
+  --api-key KEY [KEY ...] (else VLLM_API_KEY),
   --max-model-len, --gpu-memory-utilization, --tensor-parallel-size/-tp, --kv-cache-dtype,
   --enable-auto-tool-choice, --tool-call-parser, --max-num-seqs, --disable-uvicorn-access-log,
   --disable-log-stats, --[no-]enable-prefix-caching, --sim-<setting> VALUE (same as SIM_<SETTING>).
