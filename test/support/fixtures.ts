@@ -67,6 +67,8 @@ ${MODEL_A}${MODEL_B}scenarios:
     variant: spark
     models:
 ${scenarioModels}`;
+}
+
 /** Parses a scenarios file that must be refused and returns its {@link FileFormatError}. */
 export function scenarioFileError(text: string, file: string): FileFormatError {
   try {
