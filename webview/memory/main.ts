@@ -31,6 +31,8 @@ const live = el('div', 'live');
 const scenarioSection = el('section', 'scenario');
 const select = document.createElement('vscode-single-select') as VscodeSingleSelect;
 const picture = el('div');
+/** The other hosts, after this machine's scenario check (which is about this machine's part). */
+const others = el('div', 'hosts');
 let optionNames = '';
 /** The scenario drawn; kept here because the select's own value settles only after it renders its options. */
 let chosen: string | undefined = state.selectedScenario;
@@ -46,7 +48,7 @@ function build(): void {
     if (state.last) drawScenario(state.last);
   });
   scenarioSection.append(el('h2', undefined, 'Scenario'), label, select, picture);
-  app.replaceChildren(status, live, scenarioSection);
+  app.replaceChildren(status, live, scenarioSection, others);
 }
 
 /** Rebuilds the options only when the scenario list changes, so an open dropdown is not disturbed every second. */
@@ -76,7 +78,8 @@ function draw(view: MemoryViewModel): void {
   const problems = view.snapshot.problems;
   status.textContent = problems.length > 0 ? `Partial picture — ${problems.join('; ')}` : '';
   status.hidden = problems.length === 0;
-  live.replaceChildren(renderPool(view.snapshot, view.mainHost), renderModels(view.snapshot, view.mainHost), ...renderHosts(view.hosts ?? []));
+  live.replaceChildren(renderPool(view.snapshot, view.mainHost), renderModels(view.snapshot, view.mainHost));
+  others.replaceChildren(...renderHosts(view.hosts ?? []));
   syncOptions(view);
   drawScenario(view);
 }
