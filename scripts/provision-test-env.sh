@@ -7,6 +7,11 @@
 #      NGINX re-resolution test runs on loopback; -base is the binary without the system service).
 #      The packaged nginx/redis services are stopped: the tests start their own nginx/redis on
 #      127.0.0.1 with their own configs.
+#      openssh-server/-client, iproute2 and util-linux (nsenter) for the [hosts] tests' extra hosts
+#      (network namespaces, each with its own dockerd and sshd: test/support/hosts.ts). When this
+#      script installs openssh-server it keeps the package's own sshd from ever starting (Debian's
+#      /etc/ssh/sshd_not_to_be_run, service disabled): the tests' sshd instances listen only on
+#      their namespace's address. An openssh-server installed before is left as its owner set it.
 #   2. A no-op `nvidia-container-runtime-hook` in /usr/local/bin (no GPU here), then dockerd
 #      (restarted if it runs without the hook), checked with a `--gpus all` container.
 #   3. Docker Compose v2 built from its Go module (Go module proxy) as the CLI plugin
@@ -43,7 +48,8 @@ LITELLM_VENV="${SPARK_LITELLM_VENV:-$SPARK_OPT/litellm-venv}"
 LITELLM_VERSION_FILE="$REPO_ROOT/stack/litellm/LITELLM_VERSION"
 LITELLM_MARKER="$LITELLM_VENV/.spark-gateway-litellm-version"
 SYSTEM_PYTHON="/usr/bin/python3"
-APT_PACKAGES=(docker.io containerd runc tini iptables nginx redis-server curl ca-certificates python3 python3-venv docker-compose docker-registry dnsmasq-base)
+APT_PACKAGES=(docker.io containerd runc tini iptables nginx redis-server curl ca-certificates python3 python3-venv docker-compose docker-registry dnsmasq-base openssh-server openssh-client iproute2 util-linux)
+SSHD_GUARD="/etc/ssh/sshd_not_to_be_run"
 
 log()  { printf '[provision] %s\n' "$*"; }
 warn() { printf '[provision] WARNING: %s\n' "$*" >&2; }
@@ -106,6 +112,16 @@ fi
 # 1. Debian packages (apt-get update only when something is missing, so a second run is fast).
 # ---------------------------------------------------------------------------------------------
 step "Debian packages"
+# openssh-server's postinst starts sshd on 0.0.0.0:22 unless Debian's guard file exists (its init
+# script and systemd unit both honour it). Only when this run installs the package: a machine whose
+# owner installed it before keeps its sshd.
+if ! dpkg-query -W -f='${Status}' openssh-server 2>/dev/null | grep -q 'install ok installed'; then
+  mkdir -p /etc/ssh
+  printf '%s\n' "Written by the Spark Gateway provisioning script (scripts/provision-test-env.sh): the" \
+    "packaged sshd stays off on this test machine; the [hosts] tests run their own sshd per network" \
+    "namespace. Remove this file (and enable the ssh service) to use this machine's sshd." > "$SSHD_GUARD"
+  log "wrote $SSHD_GUARD before installing openssh-server (its sshd must not start)"
+fi
 bash "$REPO_ROOT/scripts/apt-install-missing.sh" "${APT_PACKAGES[@]}"
 
 # The packages' postinst may have started nginx (port 80) and redis (6379); tests run their own.
@@ -130,6 +146,11 @@ stop_packaged_service nginx /run/nginx.pid
 stop_packaged_service redis-server /run/redis/redis-server.pid
 # docker-registry (the CNCF distribution registry): the pull tests start their own on loopback.
 stop_packaged_service docker-registry /run/docker-registry.pid
+# sshd: only where this script installed the package (its guard file says so), also on systemd's socket unit.
+if grep -qs 'Spark Gateway' "$SSHD_GUARD"; then
+  stop_packaged_service ssh /run/sshd.pid
+  if [ "$HAS_SYSTEMD" = 1 ]; then systemctl disable --now ssh.socket >/dev/null 2>&1 || true; fi
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 2. dockerd with the hook on its PATH, checked with a GPU reservation.
@@ -137,7 +158,9 @@ stop_packaged_service docker-registry /run/docker-registry.pid
 step "Docker engine"
 docker_up() { timeout 10 docker info >/dev/null 2>&1; }
 # One way to start and stop the daemon, shared with the tests that restart it under their feet.
-start_dockerd() { DOCKERD_LOG="$DOCKERD_LOG" bash "$REPO_ROOT/scripts/dockerd.sh" start; }
+# 9>&-: the daemon must not inherit this script's lock (fd 9), or it holds the lock as long as it
+# runs and every later provisioning run waits for it.
+start_dockerd() { DOCKERD_LOG="$DOCKERD_LOG" bash "$REPO_ROOT/scripts/dockerd.sh" start 9>&-; }
 stop_dockerd() { bash "$REPO_ROOT/scripts/dockerd.sh" stop; }
 
 # A tiny local image (no registry): tini-static from Debian's tini package, run as `tini --version`.

@@ -4,9 +4,9 @@
 #   ./sync-env.sh
 #
 # - Creates .env from .env.example when .env is missing.
-# - Generates LITELLM_MASTER_KEY (sk- + 48 hex), LITELLM_SALT_KEY and POSTGRES_PASSWORD when they
-#   are empty or still a placeholder, and writes them back to .env. A value that is set is never
-#   changed.
+# - Generates LITELLM_MASTER_KEY (sk- + 48 hex), LITELLM_SALT_KEY, POSTGRES_PASSWORD and
+#   VLLM_API_KEY (the key of model servers on other hosts) when they are empty or still a
+#   placeholder, and writes them back to .env. A value that is set is never changed.
 # - Writes <model>/.env for every model folder (a folder with a docker-compose.yml) and
 #   litellm/.env, each marked "generated, do not edit".
 # - Never prints a secret whole (the HF token is shown as hf_ab…yz).
@@ -100,6 +100,7 @@ ensure_secret() {
 ensure_secret LITELLM_MASTER_KEY "sk-$(random_hex 24)"
 ensure_secret LITELLM_SALT_KEY "sk-$(random_hex 24)"
 ensure_secret POSTGRES_PASSWORD "$(random_hex 24)"
+ensure_secret VLLM_API_KEY "sk-$(random_hex 24)"
 
 if [ "${#GENERATED[@]}" -gt 0 ]; then
   # Rewrite .env with the generated values, keeping every other line (comments included) as is.
@@ -117,14 +118,14 @@ if [ "${#GENERATED[@]}" -gt 0 ]; then
         printf '%s\n' "$line"
       fi
     done <"$ENV_FILE"
-    for key in LITELLM_MASTER_KEY LITELLM_SALT_KEY POSTGRES_PASSWORD; do
+    for key in LITELLM_MASTER_KEY LITELLM_SALT_KEY POSTGRES_PASSWORD VLLM_API_KEY; do
       if [ -n "${GENERATED[$key]+x}" ] && [ -z "${done_keys[$key]+x}" ]; then
         printf '%s=%s\n' "$key" "${ENV[$key]}"
       fi
     done
   )
   printf '%s\n' "$tmp_out" | write_atomic "$ENV_FILE"
-  for key in LITELLM_MASTER_KEY LITELLM_SALT_KEY POSTGRES_PASSWORD; do
+  for key in LITELLM_MASTER_KEY LITELLM_SALT_KEY POSTGRES_PASSWORD VLLM_API_KEY; do
     if [ -n "${GENERATED[$key]+x}" ]; then
       echo "Generated $key in $ENV_FILE: $(mask "${ENV[$key]}")"
     fi
@@ -171,7 +172,7 @@ model_env() {
 litellm_env() {
   echo "$HEADER"
   local key
-  for key in LITELLM_MASTER_KEY LITELLM_SALT_KEY POSTGRES_PASSWORD; do
+  for key in LITELLM_MASTER_KEY LITELLM_SALT_KEY POSTGRES_PASSWORD VLLM_API_KEY; do
     echo "$key=$(get "$key")"
   done
   echo "LITELLM_NUM_WORKERS=$NUM_WORKERS"

@@ -12,6 +12,7 @@ import { addScenarioCommand } from './commands/add-scenario';
 import { adoptCommand } from './commands/adopt';
 import { certsCommand } from './commands/certs';
 import { chatCommand } from './commands/chat';
+import { hostsCommand } from './commands/hosts';
 import { logsCommand } from './commands/logs';
 import { memoryCommand } from './commands/memory';
 import { doctorCommand } from './commands/doctor';
@@ -27,7 +28,7 @@ import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
 import { EXIT } from './io';
 
-const COMMANDS: readonly Command[] = [initCommand, adoptCommand, scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, downloadCommand, doctorCommand, chatCommand, statusCommand, logsCommand, memoryCommand, addModelCommand, removeModelCommand, addScenarioCommand];
+const COMMANDS: readonly Command[] = [initCommand, adoptCommand, scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, downloadCommand, doctorCommand, chatCommand, hostsCommand, statusCommand, logsCommand, memoryCommand, addModelCommand, removeModelCommand, addScenarioCommand];
 const GLOBAL_VALUES = ['--stack'];
 const GLOBAL_FLAGS = ['--help', '-h', '--version'];
 

@@ -14,6 +14,8 @@ export interface CheckResult {
   readonly fix?: string;
   /** Only a start with the gateway needs this (certificates, gateway images and ports): a models-only start skips it. */
   readonly gatewayOnly?: boolean;
+  /** The host the check is about, when it is not the main host (scenarios.yaml `hosts:`). */
+  readonly host?: string;
 }
 
 const MARKS: Record<CheckStatus, string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };

@@ -7,6 +7,7 @@ import { readFile } from 'node:fs/promises';
 import type { Node as YamlNode } from 'yaml';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { FileFormatError } from './errors';
+import { MAIN_HOST, addressProblem, dockerTargetProblem, hostNameProblem } from './hosts/validate';
 
 export type ComposeVariant = 'spark' | 'multi-gpu';
 export const COMPOSE_VARIANTS: readonly ComposeVariant[] = ['spark', 'multi-gpu'];
@@ -45,13 +46,41 @@ export interface ScenarioSpec {
   readonly name: string;
   readonly title: string;
   readonly variant: ComposeVariant;
-  /** Model name → fraction of total memory given to it (`--gpu-memory-utilization`). */
+  /** Model name → fraction of total memory given to it (`--gpu-memory-utilization`), on each of its hosts. */
   readonly models: ReadonlyMap<string, number>;
+  /**
+   * Model name → the hosts it runs on (several: replicas behind one LiteLLM name). A model
+   * missing here, or the whole map missing, runs on the main host ({@link MAIN_HOST}) alone.
+   * Read it through `placements()` (src/core/hosts/placement.ts) rather than directly.
+   */
+  readonly hosts?: ReadonlyMap<string, readonly string[]>;
 }
+
+/**
+ * A machine whose Docker engine runs model servers. The main host (`local`, first in
+ * {@link ScenarioFile.hosts}) is this machine's engine as the Docker CLI resolves it and also runs
+ * the gateway; the others come from the file's top-level `hosts:` list.
+ */
+export interface HostSpec {
+  readonly name: string;
+  /** True for the implicit main host only. */
+  readonly main: boolean;
+  /** A Docker context name or an endpoint URL (`ssh://user@host`, `tcp://…`, `unix://…`); absent: resolved as the Docker CLI does (main host). */
+  readonly docker?: string;
+  /** The IP address the gateway reaches this host's model servers on (the cluster link); absent for the main host. */
+  readonly address?: string;
+  /** Line of the entry in the file (for messages), when it comes from the file. */
+  readonly line?: number;
+}
+
+/** The implicit main host entry. */
+export const MAIN_HOST_SPEC: HostSpec = { name: MAIN_HOST, main: true };
 
 export interface ScenarioFile {
   readonly file: string;
   readonly reserveGiB: number;
+  /** The main host first, then the file's `hosts:` in order. */
+  readonly hosts: readonly HostSpec[];
   readonly models: readonly ModelSpec[];
   readonly scenarios: readonly ScenarioSpec[];
 }
@@ -75,6 +104,8 @@ export function parseScenarioFile(text: string, file: string): ScenarioFile {
   const version = reader.number(root, 'version', { integer: true });
   if (version !== 1) reader.fail(root.get('version', true) as YamlNode, `unsupported version ${version}; this tool reads version 1`);
   const reserveGiB = reader.number(root, 'reserveGiB', { min: 0 });
+
+  const hosts = readHosts(reader, root, lines);
 
   const models: ModelSpec[] = [];
   for (const item of reader.seq(root, 'models')) {
@@ -115,6 +146,7 @@ export function parseScenarioFile(text: string, file: string): ScenarioFile {
       reader.fail(variantNode, `variant must be one of ${COMPOSE_VARIANTS.join(', ')}, not "${variant}"`);
     }
     const fractions = new Map<string, number>();
+    const placed = new Map<string, readonly string[]>();
     const modelsNode = reader.map(s.get('models', true), `the models of scenario "${name}"`);
     if (modelsNode.items.length === 0) reader.fail(modelsNode, `scenario "${name}" has no models`);
     for (const pair of modelsNode.items) {
@@ -122,11 +154,87 @@ export function parseScenarioFile(text: string, file: string): ScenarioFile {
       if (!models.some((m) => m.name === modelName)) {
         reader.fail(pair.key as YamlNode, `scenario "${name}" names unknown model "${modelName}" (known: ${models.map((m) => m.name).join(', ')})`);
       }
-      fractions.set(modelName, reader.fraction(pair.value as YamlNode | null, `the memory fraction of ${modelName}`));
+      const value = pair.value as YamlNode | null;
+      if (isMap(value)) {
+        // The placed form: `model: { fraction: 0.25, hosts: [spark-2, spark-3] }`.
+        fractions.set(modelName, reader.fraction(value.get('fraction', true) as YamlNode | null, `the memory fraction of ${modelName}`));
+        placed.set(modelName, readPlacement(reader, value, modelName, hosts));
+        for (const key of value.items) {
+          const k = isScalar(key.key) ? String(key.key.value) : '';
+          if (k !== 'fraction' && k !== 'hosts') reader.fail(key.key as YamlNode, `unknown key "${k}" for ${modelName} (a placed model has "fraction" and "hosts")`);
+        }
+      } else {
+        fractions.set(modelName, reader.fraction(value, `the memory fraction of ${modelName}`));
+      }
     }
-    scenarios.push({ name, title: reader.optionalString(s, 'title') ?? name, variant: variant as ComposeVariant, models: fractions });
+    checkPorts(reader, modelsNode, name, models, fractions, placed);
+    scenarios.push({ name, title: reader.optionalString(s, 'title') ?? name, variant: variant as ComposeVariant, models: fractions, ...(placed.size > 0 ? { hosts: placed } : {}) });
   }
-  return { file, reserveGiB, models, scenarios };
+  return { file, reserveGiB, hosts, models, scenarios };
+}
+
+/** The top-level `hosts:` list (optional), after the implicit main host. */
+function readHosts(reader: Reader, root: YamlMap, lines: LineCounter): HostSpec[] {
+  const hosts: HostSpec[] = [MAIN_HOST_SPEC];
+  if (!root.has('hosts')) return hosts;
+  for (const item of reader.seq(root, 'hosts')) {
+    const h = reader.map(item, 'a host');
+    const nameNode = h.get('name', true) as YamlNode;
+    const name = reader.string(h, 'name');
+    const docker = reader.string(h, 'docker');
+    const address = reader.string(h, 'address');
+    const nameProblem = hostNameProblem(name);
+    if (nameProblem) reader.fail(nameNode, nameProblem);
+    if (hosts.some((other) => other.name === name)) reader.fail(nameNode, `host "${name}" is defined twice`);
+    const dockerProblem = dockerTargetProblem(docker);
+    if (dockerProblem) reader.fail(h.get('docker', true) as YamlNode, `${dockerProblem}`);
+    const addressNode = h.get('address', true) as YamlNode;
+    const addrProblem = addressProblem(address);
+    if (addrProblem) reader.fail(addressNode, addrProblem);
+    const twin = hosts.find((other) => other.address === address);
+    // Two entries with one address are one machine: their model servers' ports would clash.
+    if (twin) reader.fail(addressNode, `hosts "${twin.name}" and "${name}" have the same address ${address}`);
+    for (const pair of h.items) {
+      const key = isScalar(pair.key) ? String(pair.key.value) : '';
+      if (!['name', 'docker', 'address'].includes(key)) reader.fail(pair.key as YamlNode, `unknown key "${key}" for host "${name}" (a host has name, docker, address)`);
+    }
+    hosts.push({ name, main: false, docker, address, line: h.range ? lines.linePos(h.range[0]).line : undefined });
+  }
+  return hosts;
+}
+
+/** `hosts: [a, b]` of a placed model: known hosts, each once. */
+function readPlacement(reader: Reader, value: YamlMap, modelName: string, hosts: readonly HostSpec[]): string[] {
+  const node = value.get('hosts', true) as YamlNode | undefined;
+  if (!isSeq(node) || node.items.length === 0) reader.fail(node ?? value, `"hosts" of ${modelName} must be a non-empty list of host names`);
+  const names: string[] = [];
+  for (const item of node.items) {
+    const host = isScalar(item) ? String(item.value) : '';
+    if (!hosts.some((h) => h.name === host)) {
+      reader.fail(item as YamlNode, `${modelName} is placed on unknown host "${host}" (known: ${hosts.map((h) => h.name).join(', ')}; add it to "hosts:")`);
+    }
+    if (names.includes(host)) reader.fail(item as YamlNode, `${modelName} is placed twice on host "${host}"`);
+    names.push(host);
+  }
+  return names;
+}
+
+/** Two models of a scenario on one host must not publish the same port there. */
+function checkPorts(reader: Reader, modelsNode: YamlMap, scenario: string, models: readonly ModelSpec[], fractions: ReadonlyMap<string, number>, placed: ReadonlyMap<string, readonly string[]>): void {
+  const taken = new Map<string, string>();
+  for (const name of fractions.keys()) {
+    const model = models.find((m) => m.name === name);
+    if (!model) continue;
+    for (const host of placed.get(name) ?? [MAIN_HOST]) {
+      const key = `${host}:${model.hostPort}`;
+      const other = taken.get(key);
+      if (other) {
+        const pair = modelsNode.items.find((p) => isScalar(p.key) && p.key.value === name);
+        reader.fail(pair?.key as YamlNode | undefined, `scenario "${scenario}" puts ${other} and ${name} on host "${host}" with the same hostPort ${model.hostPort}; give one of them another hostPort`);
+      }
+      taken.set(key, name);
+    }
+  }
 }
 
 type YamlMap = ReturnType<Reader['map']>;

@@ -2,6 +2,8 @@
  * The services of a stack as the user sees them: the gateway's four containers and one row per
  * model in `scenarios.yaml`, whether or not its container exists. Views render these rows.
  */
+import { placements } from './hosts/placement';
+import type { HostSpec } from './scenarios';
 import type { Stack } from './stack';
 import { GATEWAY_SERVICES } from './stack';
 
@@ -39,4 +41,33 @@ export function serviceRows(stack: Stack): readonly ServiceRow[] {
     detail: `${m.hfModel} · port ${m.hostPort} · ~${m.weightsGiB} GiB weights`,
   }));
   return [...gateway, ...models];
+}
+
+/** The rows one host runs: the main host the gateway's and its models', another host its models'. */
+export interface HostRows {
+  readonly host: HostSpec;
+  readonly rows: readonly ServiceRow[];
+}
+
+/**
+ * The rows per host of `scenarios.yaml`'s `hosts:` (the main host first, then the file's order):
+ * a model is on every host some scenario places it on, and on the main host when a scenario
+ * places it there or none places it anywhere. A host no scenario uses has no rows (its engine is
+ * still followed, for its memory). Pure.
+ */
+export function hostServiceRows(stack: Stack): readonly HostRows[] {
+  const rows = serviceRows(stack);
+  const placedOn = new Map<string, Set<string>>();
+  for (const scenario of stack.scenarios.scenarios) {
+    for (const p of placements(scenario)) {
+      const models = placedOn.get(p.host) ?? new Set<string>();
+      models.add(p.model);
+      placedOn.set(p.host, models);
+    }
+  }
+  const placedAnywhere = new Set([...placedOn.values()].flatMap((models) => [...models]));
+  return stack.scenarios.hosts.map((host) => ({
+    host,
+    rows: rows.filter((row) => (row.kind === 'gateway' ? host.main : placedOn.get(host.name)?.has(row.name) === true || (host.main && !placedAnywhere.has(row.name)))),
+  }));
 }

@@ -4,7 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { createDockerClient } from '../core/docker/client';
-import { serviceRows } from '../core/services';
+import { hostServiceRows } from '../core/services';
 import type { Stack } from '../core/stack';
 import type { ServiceStatus } from '../core/state/service-state';
 import { registerAddModel } from './addModel';
@@ -45,7 +45,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
   // Live states once the model has synced (before that, views say "unknown" rather than guess).
   const statuses = () => (live.services().length > 0 ? live.services() : undefined);
   // @spark (its /status reads the live state once the model has synced), the model picker's provider, the gateway key command.
-  const chat = registerChat(context, { stack: () => current, log: output, statuses, onServicesChanged: live.onDidChangeStates });
+  const chat = registerChat(context, { stack: () => current, log: output, statuses, hosts: live.hosts, onServicesChanged: live.onDidChangeStates });
 
   /**
    * Context keys the welcome views of package.json match: `sparkGateway.stackState` is `none`,
@@ -58,7 +58,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
     current = found.kind === 'ready' ? found.stack : undefined;
     if (current?.root !== before) chat.session.stackChanged();
     adoptable = found.kind === 'adopt' ? found.root : undefined;
-    tree.show(current ? serviceRows(current) : []);
+    tree.show(current ? hostServiceRows(current) : []);
     view.setProblem(found.kind === 'broken' ? found : undefined);
     live.setStack(current);
     const relative = (dir: string) => vscode.workspace.asRelativePath(dir, vscode.workspace.workspaceFolders !== undefined && vscode.workspace.workspaceFolders.length > 1);
@@ -78,13 +78,13 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void reload()),
   );
-  registerMemoryViews(context, { stack: () => current, docker, statuses });
+  registerMemoryViews(context, { stack: () => current, docker, statuses, clientOf: live.clientOf });
   registerAdoptStack(context, { extensionPath: context.extensionPath, output, candidate: () => adoptable ?? current?.root, reload });
   const watcher = vscode.workspace.createFileSystemWatcher('**/scenarios.yaml');
   context.subscriptions.push(watcher, watcher.onDidChange(() => void reload()), watcher.onDidCreate(() => void reload()), watcher.onDidDelete(() => void reload()));
 
   // Certificates, env sync, start/stop scenario, doctor, admin UI (compose runs need workspace trust).
-  registerOperateCommands(context, { stack: () => current, docker, log: output, statuses });
+  registerOperateCommands(context, { stack: () => current, docker, log: output, statuses, clientOf: live.clientOf });
   // Add Model… (the Hub client loads on first use, not here).
   registerAddModel(context, { stack: () => current, docker, log: output, reload });
   // Remove Model (a model row's context menu) and New Scenario…; both reload the stack after writing.

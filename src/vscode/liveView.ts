@@ -1,17 +1,18 @@
 /**
- * The live part of the Servers view: one state model per window (the core's), the tree fed from
- * it, `/metrics` polled only while the view is visible, welcome views when Docker is unreachable,
- * and the container actions of the tree's context menu.
+ * The live part of the Servers view: one state model per host's engine (the core's composition;
+ * one host when scenarios.yaml lists no others), the tree fed from it, `/metrics` polled only
+ * while the view is visible, welcome views when the main host's Docker is unreachable, and the
+ * container actions of the tree's context menu (on the row's host's engine).
  */
 import * as vscode from 'vscode';
 import type { DockerClient } from '../core/docker/types';
 import { DockerUnreachableError } from '../core/docker/errors';
 import { SparkError } from '../core/errors';
-import { serviceRows } from '../core/services';
 import type { Stack } from '../core/stack';
+import type { HostState } from '../core/state/hosts-state';
+import { HostsStateModel, hostClients, stackHostEngines } from '../core/state/hosts-state';
 import type { ServiceStatus } from '../core/state/service-state';
 import { describeState } from '../core/state/service-state';
-import { StackStateModel } from '../core/state/stack-state';
 import { createStack } from './createStack';
 import { LogChannels } from './logChannels';
 import type { ServerNode, ServersTree } from './serversTree';
@@ -19,8 +20,12 @@ import type { ServerNode, ServersTree } from './serversTree';
 export interface LiveView {
   /** Points the state model at a (re)loaded stack, or stops it when there is none. */
   setStack(stack: Stack | undefined): void;
-  /** The services as the model sees them now. */
+  /** The services as the models see them now (every host's, each with `host`). */
   services(): readonly ServiceStatus[];
+  /** Every host with its connection and engine info (one, the main host, without `hosts:`). */
+  hosts(): readonly HostState[];
+  /** The Docker client the state model follows a host with. */
+  clientOf(host: string): DockerClient | undefined;
   /** Fires when a service's state changes (not on every metrics update): the model picker re-reads. */
   readonly onDidChangeStates: vscode.Event<void>;
 }
@@ -39,13 +44,26 @@ const DOCKER_PROBLEM = 'sparkGateway.dockerProblem';
 const UPTIME_REDRAW_MS = 30_000;
 
 export function registerLiveView({ context, docker, output, tree, treeView }: LiveViewDeps): LiveView {
-  let model: StackStateModel | undefined;
+  let model: HostsStateModel | undefined;
   let metrics: { dispose(): void } | undefined;
   let redraw: NodeJS.Timeout | undefined;
   let lastProblem: string | undefined;
   let lastStates = '';
   const statesChanged = new vscode.EventEmitter<void>();
   const logs = new LogChannels(docker);
+  /** Log channels of containers on other hosts, one set per host's engine. */
+  const hostLogs = new Map<string, LogChannels>();
+  const logsOn = (host: string | undefined): LogChannels => {
+    const client = host !== undefined ? model?.clientOf(host) : undefined;
+    if (!client || client === docker || host === undefined) return logs;
+    let channels = hostLogs.get(host);
+    if (!channels) {
+      channels = new LogChannels(client);
+      hostLogs.set(host, channels);
+    }
+    return channels;
+  };
+  const hostNames = new Map<string, string>();
 
   const render = () => {
     if (!model) return;
@@ -56,7 +74,17 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
     }
     const conn = model.connection;
     const problem = conn.status === 'unreachable' ? (conn.error instanceof DockerUnreachableError ? conn.error.reason : 'unreachable') : undefined;
-    tree.update(model.synced ? model.services : [], problem !== undefined);
+    // A host's services show once its engine was read (before that they would all look absent).
+    const hosts = model.hosts;
+    const synced = new Set(hosts.filter((h) => h.synced).map((h) => h.name));
+    tree.update(model.synced ? model.services.filter((s) => s.host !== undefined && synced.has(s.host)) : [], problem !== undefined, hosts);
+    for (const host of model.hosts) {
+      const state = host.connection.status === 'unreachable' ? `unreachable: ${host.connection.error.message}` : host.connection.status;
+      if (host.main || hostNames.get(host.name) === state) continue;
+      hostNames.set(host.name, state);
+      if (host.connection.status === 'unreachable') output.warn(`host ${host.name} (${host.reach}): ${host.connection.error.message}${host.connection.error instanceof SparkError && host.connection.error.fix ? ` — ${host.connection.error.fix}` : ''}`);
+      else if (host.connection.status === 'connected') output.info(`host ${host.name}: connected to ${host.endpoint.url} (${host.endpoint.source})`);
+    }
     if (problem !== lastProblem) {
       lastProblem = problem;
       void vscode.commands.executeCommand('setContext', DOCKER_PROBLEM, problem);
@@ -75,9 +103,9 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
     redraw = visible ? setInterval(() => tree.redraw(), UPTIME_REDRAW_MS) : undefined;
   };
 
-  /** The container of a tree node, or one the user picks from the stack's existing containers. */
-  const containerOf = async (node: ServerNode | undefined, action: string): Promise<string | undefined> => {
-    if (node && 'row' in node) return tree.statusOf(node.row.name)?.container ?? node.row.container;
+  /** The container of a tree node (and its host), or one the user picks from the stack's existing containers. */
+  const containerOf = async (node: ServerNode | undefined, action: string): Promise<{ container: string; host?: string } | undefined> => {
+    if (node && 'row' in node) return { container: tree.statusOf(node.row.name, node.host)?.container ?? node.row.container, ...(node.host !== undefined ? { host: node.host } : {}) };
     const existing = (model?.services ?? []).filter((s) => s.state !== 'absent');
     if (existing.length === 0) {
       void vscode.window.showInformationMessage('No container of the stack exists yet: start a scenario first.', 'Start Scenario…').then((chosen) => {
@@ -85,20 +113,48 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
       });
       return undefined;
     }
-    const pick = await vscode.window.showQuickPick(existing.map((s) => ({ label: s.name, description: s.container, detail: describeState(s), container: s.container })), { title: `Spark Gateway: ${action}`, placeHolder: 'Container' });
-    return pick?.container;
+    const several = (model?.hosts.length ?? 1) > 1;
+    const pick = await vscode.window.showQuickPick(existing.map((s) => ({ label: s.name, description: several ? `${s.container} on ${s.host ?? ''}` : s.container, detail: describeState(s), container: s.container, host: s.host })), { title: `Spark Gateway: ${action}`, placeHolder: 'Container' });
+    return pick ? { container: pick.container, ...(pick.host !== undefined ? { host: pick.host } : {}) } : undefined;
   };
 
   const lifecycle = (verb: 'start' | 'stop' | 'restart') => async (node?: ServerNode) => {
-    const container = await containerOf(node, `${verb} container`);
-    if (!container) return;
+    const target = await containerOf(node, `${verb} container`);
+    if (!target) return;
+    const { container } = target;
+    const client = (target.host !== undefined ? model?.clientOf(target.host) : undefined) ?? docker;
+    const where = client === docker ? container : `${container} on ${target.host ?? ''}`;
     try {
-      await vscode.window.withProgress({ location: { viewId: 'sparkGateway.servers' }, title: `${verb} ${container}` }, () => docker[verb](container));
-      output.info(`docker ${verb} ${container}`);
+      await vscode.window.withProgress({ location: { viewId: 'sparkGateway.servers' }, title: `${verb} ${where}` }, () => client[verb](container));
+      output.info(`docker ${verb} ${where}`);
     } catch (error) {
       const message = error instanceof Error ? error.message : String(error);
-      output.error(`docker ${verb} ${container}: ${message}`);
-      void vscode.window.showErrorMessage(`Could not ${verb} ${container}: ${message}${error instanceof SparkError && error.fix ? ` — ${error.fix}` : ''}`);
+      output.error(`docker ${verb} ${where}: ${message}`);
+      void vscode.window.showErrorMessage(`Could not ${verb} ${where}: ${message}${error instanceof SparkError && error.fix ? ` — ${error.fix}` : ''}`);
+    }
+  };
+
+  /**
+   * An unreachable host's row: its error and fix, with a terminal to act from — `ssh user@host`
+   * typed for an ssh:// engine (the fix is run on that host), else `docker --context NAME info`.
+   * Typed, not run: the user sees the command and presses Enter.
+   */
+  const fixHost = async (node?: ServerNode) => {
+    const name = node && 'problem' in node ? node.problem : node && 'hostRow' in node ? node.hostRow : undefined;
+    const host = model?.hosts.find((h) => h.name === name);
+    if (!host || host.connection.status !== 'unreachable') return;
+    const { error } = host.connection;
+    const fix = error instanceof SparkError ? error.fix : undefined;
+    const { protocol, username, host: address, port } = host.endpoint.modemOptions;
+    const context = /^context "(.+)"$/.exec(host.endpoint.source)?.[1];
+    const command = protocol === 'ssh' && address ? `ssh ${port !== undefined && port !== 22 ? `-p ${port} ` : ''}${username ? `${username}@` : ''}${address}` : context ? `docker --context ${context} info` : `docker -H ${host.endpoint.url} info`;
+    const open = `Open Terminal: ${command}`;
+    const chosen = await vscode.window.showErrorMessage(`Host ${host.name} (${host.reach}): ${error.message}`, { detail: fix }, open, 'Show Log');
+    if (chosen === 'Show Log') output.show(true);
+    else if (chosen === open) {
+      const terminal = vscode.window.createTerminal({ name: `Spark Gateway: ${host.name}` });
+      terminal.show();
+      terminal.sendText(command, false);
     }
   };
 
@@ -110,15 +166,17 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
     vscode.commands.registerCommand('sparkGateway.stopContainer', lifecycle('stop')),
     vscode.commands.registerCommand('sparkGateway.restartContainer', lifecycle('restart')),
     vscode.commands.registerCommand('sparkGateway.tailLogs', async (node?: ServerNode) => {
-      const container = await containerOf(node, 'tail logs');
-      if (container) logs.open(container);
+      const target = await containerOf(node, 'tail logs');
+      if (target) logsOn(target.host).open(target.container);
     }),
+    vscode.commands.registerCommand('sparkGateway.fixHost', fixHost),
     vscode.commands.registerCommand('sparkGateway.createStack', () => createStack(context.extensionPath, output)),
     {
       dispose: () => {
         metrics?.dispose();
         clearInterval(redraw);
         model?.dispose();
+        hostLogs.forEach((channels) => channels.dispose());
       },
     },
   );
@@ -132,10 +190,11 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
         model = undefined;
         return;
       }
+      const engines = stackHostEngines(stack, docker.endpoint);
       if (model) {
-        model.setRows(serviceRows(stack), stack.root);
+        model.setHosts(engines, stack.root);
       } else {
-        model = new StackStateModel(serviceRows(stack), stack.root, docker);
+        model = new HostsStateModel(engines, stack.root, { clientFor: hostClients(docker) });
         model.onDidChange(render);
         model.start();
         if (treeView.visible) onVisibility(true);
@@ -143,6 +202,8 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
       render();
     },
     services: () => model?.services ?? [],
+    hosts: () => model?.hosts ?? [],
+    clientOf: (host) => model?.clientOf(host),
     onDidChangeStates: statesChanged.event,
   };
 }

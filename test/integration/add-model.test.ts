@@ -109,7 +109,7 @@ describe('add-model → compose → simulator → LiteLLM → plan → remove-mo
     const args = inspect(CONTAINER).Args;
     assert.equal(args[args.indexOf('--served-model-name') + 1], NAME);
     assert.equal(Number(args[args.indexOf('--gpu-memory-utilization') + 1]), verdict.models[0]?.fraction, 'the container got the planned fraction');
-    const hostPort = Number(/127\.0\.0\.1:(\d+):8000/.exec(readFileSync(path.join(folder, 'docker-compose.yml'), 'utf8'))?.[1]);
+    const hostPort = Number(/127\.0\.0\.1\}?:(\d+):8000/.exec(readFileSync(path.join(folder, 'docker-compose.yml'), 'utf8'))?.[1]);
     assert.equal((await fetch(`http://127.0.0.1:${hostPort}/health`)).status, 200);
 
     redis = await startRedis();

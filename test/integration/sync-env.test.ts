@@ -82,7 +82,7 @@ describe('spark-gateway sync-env', () => {
     const stack = stackWithEnv(`HF_TOKEN=${TOKEN}\n`);
     const { out, err } = await cli(stack.dir, 'sync-env');
     const env = readFileSync(path.join(stack.dir, '.env'), 'utf8');
-    for (const secret of [TOKEN, envValue(env, 'LITELLM_MASTER_KEY'), envValue(env, 'LITELLM_SALT_KEY'), envValue(env, 'POSTGRES_PASSWORD')]) {
+    for (const secret of [TOKEN, envValue(env, 'LITELLM_MASTER_KEY'), envValue(env, 'LITELLM_SALT_KEY'), envValue(env, 'POSTGRES_PASSWORD'), envValue(env, 'VLLM_API_KEY')]) {
       assert.ok(secret && secret.length > 10);
       assert.ok(!out.includes(secret) && !err.includes(secret), 'a secret was printed');
       assert.ok(!out.includes(secret.slice(5, -2)), 'the middle of a secret was printed');
@@ -108,6 +108,7 @@ describe('spark-gateway sync-env', () => {
       `LITELLM_MASTER_KEY=sk-${'0123456789abcdef'.repeat(2)}`,
       "LITELLM_SALT_KEY='sk-salt-0123456789abcdef'",
       'POSTGRES_PASSWORD=',
+      `VLLM_API_KEY=sk-${'fedcba9876543210'.repeat(3)}`,
       'QWEN_30B_GPU_MEMORY_UTILIZATION=0.4',
       'GPT_OSS_20B_GPU_MEMORY_UTILIZATION=0.2',
       'UI_USERNAME=admin',

@@ -1,3 +1,7 @@
+import assert from 'node:assert/strict';
+import { FileFormatError } from '../../src/core/errors';
+import { parseScenarioFile } from '../../src/core/scenarios';
+
 /** Small scenarios files made by the tests themselves. */
 export const MODEL_A = `  - name: model-a
     folder: model-a
@@ -46,4 +50,32 @@ ${MODEL_A}${MODEL_B}scenarios:
       model-a: 0.2
       model-b: 0.6
 ${extraScenario}`;
+}
+
+/** A file with model-a and model-b, the hosts spark-2 (ssh://) and, unless `twoHosts` is false, spark-3 (a context), and `scenario` as its only scenario's models. */
+export function hostsYaml(scenarioModels: string, twoHosts = true): string {
+  const spark3 = twoHosts ? '  - name: spark-3\n    docker: sg-spark3\n    address: 10.231.8.2\n' : '';
+  return `version: 1
+reserveGiB: 8
+hosts:
+  - name: spark-2
+    docker: ssh://root@10.231.7.2
+    address: 10.231.7.2
+${spark3}models:
+${MODEL_A}${MODEL_B}scenarios:
+  - name: spread
+    variant: spark
+    models:
+${scenarioModels}`;
+}
+
+/** Parses a scenarios file that must be refused and returns its {@link FileFormatError}. */
+export function scenarioFileError(text: string, file: string): FileFormatError {
+  try {
+    parseScenarioFile(text, file);
+  } catch (error) {
+    assert.ok(error instanceof FileFormatError, `expected FileFormatError, got ${String(error)}`);
+    return error;
+  }
+  assert.fail('the file was accepted');
 }

@@ -77,6 +77,8 @@ export interface StartOptions {
   env?: Record<string, string>;
   /** Port; default 0 (the simulator picks one and logs it). */
   port?: number;
+  /** Loopback address to listen on; default 127.0.0.1 (127.0.0.2, … stand for other hosts). */
+  host?: string;
   timeoutMs?: number;
 }
 
@@ -88,7 +90,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
   const argv = [
     'serve', options.model ?? 'openai/gpt-oss-20b',
     '--served-model-name', options.servedName ?? 'gpt-oss-20b',
-    '--host', '127.0.0.1', '--port', String(options.port ?? 0),
+    '--host', options.host ?? '127.0.0.1', '--port', String(options.port ?? 0),
     '--max-model-len', '8192',
     ...(options.flags ?? []),
   ];
@@ -115,7 +117,7 @@ export async function startSimulator(options: StartOptions = {}): Promise<Simula
     proc.child.stdout?.on('data', onData);
     proc.child.once('exit', onExit);
   });
-  const url = `http://127.0.0.1:${port}`;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   return {
     ...proc,
     port,

@@ -1,7 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { chooseChatModel, formatTokens, modelsMarkdown } from '../../src/core/chat/model-choice';
-import { statusMarkdown } from '../../src/core/chat/status-report';
+import { hostsStatusMarkdown, statusMarkdown } from '../../src/core/chat/status-report';
+import { SparkError } from '../../src/core/errors';
+import type { HostRows } from '../../src/core/services';
+import type { HostState } from '../../src/core/state/hosts-state';
 import type { ChatStreamer, ToolLoopEvent } from '../../src/core/chat/tool-loop';
 import { MAX_TOOL_ROUNDS, chatWithTools } from '../../src/core/chat/tool-loop';
 import type { ChatRequest } from '../../src/core/gateway/client';
@@ -71,6 +74,28 @@ describe('statusMarkdown', () => {
     const text = statusMarkdown(rows, undefined);
     assert.match(text, /- \*\*gpt-oss-20b\*\* \(`vllm-gpt-oss-20b`\): unknown · port 8001/);
     assert.match(text, /Live state is not available/);
+  });
+
+  it('lists every host with how it is reached and its memory, the same model on two hosts with each one\'s state, and an unreachable host with its fix', () => {
+    const spark2 = { name: 'spark-2', main: false, docker: 'ssh://root@10.231.7.2', address: '10.231.7.2' };
+    const spark3 = { name: 'spark-3', main: false, docker: 'sg-spark3', address: '10.231.8.2' };
+    const layout = [{ host: { name: 'local', main: true }, rows }, { host: spark2, rows: rows.slice(1) }, { host: spark3, rows: rows.slice(1) }] as unknown as HostRows[];
+    const endpoint = { source: 'test', url: 'x', modemOptions: { host: undefined } };
+    const info = { name: 'spark-2', memTotalBytes: 128 * 2 ** 30, cpus: 20, serverVersion: '28' };
+    const hosts: HostState[] = [
+      { name: 'local', main: true, endpoint, reach: 'this machine', connection: { status: 'connected' }, synced: true, services: [] },
+      { name: 'spark-2', main: false, endpoint, reach: 'ssh://root@10.231.7.2', connection: { status: 'connected' }, synced: true, info, services: [] },
+      { name: 'spark-3', main: false, endpoint, reach: 'Docker context "sg-spark3"', connection: { status: 'unreachable', error: new SparkError('ssh to root@10.231.8.2 refused', 'start its SSH server or check `docker context inspect sg-spark3`'), retryInMs: 500 }, synced: false, services: [] },
+    ];
+    const statuses = [
+      { kind: 'model', name: 'gpt-oss-20b', host: 'local', container: 'vllm-gpt-oss-20b', state: 'exited', exitCode: 0, health: 'none', ports: [] },
+      { kind: 'model', name: 'gpt-oss-20b', host: 'spark-2', container: 'vllm-gpt-oss-20b', state: 'healthy', health: 'healthy', ports: [] },
+    ] as unknown as ServiceStatus[];
+    const text = hostsStatusMarkdown(layout, statuses, hosts);
+    assert.match(text, /#### local \(this machine, runs the gateway\)\n\n- \*\*NGINX\*\* \(`vllm-nginx-proxy`\): unknown\n- \*\*gpt-oss-20b\*\* \(`vllm-gpt-oss-20b`\): exited \(0\)/);
+    assert.match(text, /#### spark-2 \(ssh:\/\/root@10\.231\.7\.2 · 10\.231\.7\.2 · 128\.0 GiB\)\n\n- \*\*gpt-oss-20b\*\* \(`vllm-gpt-oss-20b`\): healthy/);
+    assert.match(text, /#### spark-3 \(sg-spark3 · 10\.231\.8\.2\)\n\n\*\*Unreachable:\*\* ssh to root@10\.231\.8\.2 refused — start its SSH server or check `docker context inspect sg-spark3`/);
+    assert.equal(hostsStatusMarkdown(layout.slice(0, 1), statuses, hosts.slice(0, 1)), statusMarkdown(rows, statuses));
   });
 });
 

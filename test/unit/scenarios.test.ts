@@ -1,21 +1,12 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FileFormatError } from '../../src/core/errors';
+import type { FileFormatError } from '../../src/core/errors';
 import { parseScenarioFile } from '../../src/core/scenarios';
-import { scenariosYaml } from '../support/fixtures';
+import { scenarioFileError, scenariosYaml } from '../support/fixtures';
 
 const FILE = '/stacks/demo/scenarios.yaml';
 
-/** Parses and returns the error it must throw. */
-function parseError(text: string): FileFormatError {
-  try {
-    parseScenarioFile(text, FILE);
-  } catch (error) {
-    assert.ok(error instanceof FileFormatError, `expected FileFormatError, got ${String(error)}`);
-    return error;
-  }
-  assert.fail('the file was accepted');
-}
+const parseError = (text: string): FileFormatError => scenarioFileError(text, FILE);
 
 describe('scenarios.yaml parsing', () => {
   it('reads models with their memory figures and scenarios with their fractions', () => {

@@ -557,6 +557,48 @@ describe('simulator profiles per vLLM version (VLLM_VERSION)', () => {
   });
 });
 
+describe('simulator API key (vLLM --api-key / VLLM_API_KEY)', () => {
+  const KEY = 'sk-test-replica-key';
+  const chat = (url: string, authorization?: string) => fetch(`${url}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(authorization ? { authorization } : {}) },
+    body: JSON.stringify({ model: 'gpt-oss-20b', messages: [{ role: 'user', content: 'hi' }], max_tokens: 2 }),
+  });
+
+  it('with VLLM_API_KEY set, refuses /v1 without the key (401 as vLLM) and leaves /health and /metrics open', async () => {
+    const sim = await startSimulator({ env: { VLLM_API_KEY: KEY } });
+    try {
+      const refused = await chat(sim.url);
+      assert.equal(refused.status, 401);
+      assert.deepEqual(await refused.json(), { error: 'Unauthorized' });
+      assert.equal((await chat(sim.url, 'Bearer wrong')).status, 401);
+      assert.equal((await fetch(`${sim.url}/v1/models`)).status, 401);
+      assert.equal((await chat(sim.url, `Bearer ${KEY}`)).status, 200);
+      assert.equal((await fetch(`${sim.url}/health`)).status, 200);
+      assert.equal((await fetch(`${sim.url}/metrics`)).status, 200);
+      assert.ok(!sim.output().includes(KEY), 'the key was logged');
+    } finally {
+      await sim.stop();
+    }
+  });
+
+  it('--api-key wins over the variable; an empty VLLM_API_KEY means no key', async () => {
+    const flagged = await startSimulator({ flags: ['--api-key', 'sk-flag'], env: { VLLM_API_KEY: KEY } });
+    try {
+      assert.equal((await chat(flagged.url, `Bearer ${KEY}`)).status, 401);
+      assert.equal((await chat(flagged.url, 'Bearer sk-flag')).status, 200);
+    } finally {
+      await flagged.stop();
+    }
+    const open = await startSimulator({ env: { VLLM_API_KEY: '' } });
+    try {
+      assert.equal((await chat(open.url)).status, 200);
+    } finally {
+      await open.stop();
+    }
+  });
+});
+
 describe('simulator start-up and crashes', () => {
   it('does not listen while loading, like vLLM', async () => {
     // freePort() unrefs its probe server: hold the event loop open while awaiting it.

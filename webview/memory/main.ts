@@ -9,6 +9,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import type { VscodeSingleSelect } from '@vscode-elements/elements/dist/vscode-single-select/vscode-single-select.js';
 import type { HostMessage, MemoryViewModel, WebviewMessage, WebviewState } from '../../src/core/memory/messages';
 import { el } from './dom';
+import { renderHosts } from './hosts';
 import { renderModels } from './models';
 import { renderPool } from './pool';
 import { renderScenario } from './scenario';
@@ -30,6 +31,8 @@ const live = el('div', 'live');
 const scenarioSection = el('section', 'scenario');
 const select = document.createElement('vscode-single-select') as VscodeSingleSelect;
 const picture = el('div');
+/** The other hosts, after this machine's scenario check (which is about this machine's part). */
+const others = el('div', 'hosts');
 let optionNames = '';
 /** The scenario drawn; kept here because the select's own value settles only after it renders its options. */
 let chosen: string | undefined = state.selectedScenario;
@@ -45,7 +48,7 @@ function build(): void {
     if (state.last) drawScenario(state.last);
   });
   scenarioSection.append(el('h2', undefined, 'Scenario'), label, select, picture);
-  app.replaceChildren(status, live, scenarioSection);
+  app.replaceChildren(status, live, scenarioSection, others);
 }
 
 /** Rebuilds the options only when the scenario list changes, so an open dropdown is not disturbed every second. */
@@ -75,7 +78,8 @@ function draw(view: MemoryViewModel): void {
   const problems = view.snapshot.problems;
   status.textContent = problems.length > 0 ? `Partial picture — ${problems.join('; ')}` : '';
   status.hidden = problems.length === 0;
-  live.replaceChildren(renderPool(view.snapshot), renderModels(view.snapshot));
+  live.replaceChildren(renderPool(view.snapshot, view.mainHost), renderModels(view.snapshot, view.mainHost));
+  others.replaceChildren(...renderHosts(view.hosts ?? []));
   syncOptions(view);
   drawScenario(view);
 }

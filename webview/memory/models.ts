@@ -12,9 +12,10 @@ const KV_HEIGHT = 6;
 
 const STATE_CLASS: Record<string, string> = { healthy: 'ok', running: 'ok', starting: 'busy', loading: 'busy', restarting: 'busy', unhealthy: 'bad', exited: 'bad' };
 
-export function renderModels(snapshot: MemorySnapshot): HTMLElement {
+/** `host` names where the models run, when the stack has several hosts. */
+export function renderModels(snapshot: MemorySnapshot, host?: string): HTMLElement {
   const section = el('section', 'models');
-  section.append(el('h2', undefined, 'Models'));
+  section.append(el('h2', undefined, host ? `Models on ${host}` : 'Models'));
   const live = snapshot.models.filter((m) => m.usedSource !== 'none' || !['absent', 'exited', 'created', 'unknown'].includes(m.state));
   if (live.length === 0) section.append(el('p', 'muted', 'No model server is running.'));
   snapshot.models.forEach((m, index) => {

@@ -5,9 +5,11 @@ import { gib } from './format';
 
 const HEIGHT = 24;
 
-export function renderPool(snapshot: MemorySnapshot): HTMLElement {
+/** `host` names whose pool it is, when the stack has several hosts. */
+export function renderPool(snapshot: MemorySnapshot, host?: string): HTMLElement {
   const section = el('section', 'pool');
-  const heading = el('h2', undefined, snapshot.gpuMemory === 'unified' ? 'Unified memory' : 'System memory');
+  const kind = snapshot.gpuMemory === 'unified' ? 'Unified memory' : 'System memory';
+  const heading = el('h2', undefined, host ? `${kind} of ${host}` : kind);
   heading.append(el('span', 'muted', ` ${gib(snapshot.totalBytes)}`));
   section.append(heading);
 

@@ -2,6 +2,8 @@ import { formatCheck } from '../../core/checks';
 import { liveEngine } from '../../core/compose/live-engine';
 import { createDockerClient } from '../../core/docker/client';
 import { runDoctor } from '../../core/doctor/doctor';
+import { hostsToCheck } from '../../core/doctor/hosts';
+import { hostClients, stackHostEngines } from '../../core/state/hosts-state';
 import { readMemInfo } from '../../core/meminfo';
 import { NeedsAdoptionError } from '../../core/stack';
 import { UsageError } from '../args';
@@ -25,7 +27,10 @@ export const doctorCommand: Command = {
       else io.out(`${formatCheck(row)}\n`);
       return EXIT.error;
     }
-    const checks = await runDoctor({ stack: await stack(), engine: liveEngine(createDockerClient(io.env)), memInfo: () => readMemInfo() });
+    const loaded = await stack();
+    const docker = createDockerClient(io.env);
+    const hosts = hostsToCheck(loaded, stackHostEngines(loaded, docker.endpoint), hostClients(docker));
+    const checks = await runDoctor({ stack: loaded, engine: liveEngine(docker), memInfo: () => readMemInfo(), hosts });
     if (args.flags.has('--json')) printJson(io, { checks });
     else for (const check of checks) io.out(`${formatCheck(check)}\n`);
     return checks.some((c) => c.status === 'fail') ? EXIT.error : EXIT.ok;

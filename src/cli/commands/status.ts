@@ -1,8 +1,7 @@
-import { createDockerClient } from '../../core/docker/client';
-import { serviceRows } from '../../core/services';
+import { findHost } from '../../core/hosts/placement';
+import { readHostServices } from '../../core/hosts/status';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { describeLoad, describeState, formatUptime } from '../../core/state/service-state';
-import { StackStateModel } from '../../core/state/stack-state';
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { readStackEnv } from '../../core/models/propose';
@@ -14,10 +13,10 @@ import type { Stack } from '../../core/stack';
 import type { Command } from '../io';
 import { EXIT, printJson } from '../io';
 
-/** SPEC §4's JSON shape: name, kind, container, state, health, ports first, then the details. */
-function toJson(s: ServiceStatus, progress: PhaseProgress | undefined): Record<string, unknown> {
+/** SPEC §4's JSON shape: name, kind, container, state, health, ports first, then `host` (SPEC §9) and the details. */
+function toJson(s: ServiceStatus, host: string, progress: PhaseProgress | undefined): Record<string, unknown> {
   const { name, kind, container, state, health, ports, ...details } = s;
-  return { name, kind, container, state, health, ports, ...details, ...(progress ? { progress } : {}) };
+  return { name, kind, container, state, health, ports, host, ...details, ...(progress ? { progress } : {}) };
 }
 
 /**
@@ -78,41 +77,41 @@ function cacheBytes(folder: string): number {
 export const statusCommand: Command = {
   name: 'status',
   summary: 'the state of every gateway service and model server (however it was started)',
-  usage: 'status [--json]',
+  usage: 'status [--json] [--host NAME]',
   flags: ['--json'],
-  values: [],
+  values: ['--host'],
   async run(args, { io, stack }) {
     const loaded = await stack();
     const cacheDir = hfCacheDir(await readStackEnv(loaded.root), io.env);
-    const model = new StackStateModel(serviceRows(loaded), loaded.root, createDockerClient(io.env), { followProgress: false });
-    // The CLI is a "view" for the moment it prints: it wants the load of healthy models too.
-    const watch = model.watchMetrics();
-    let services: readonly ServiceStatus[];
-    try {
-      services = await model.syncOnce();
-    } finally {
-      watch.dispose();
-      model.dispose();
-    }
+    const only = args.values.get('--host');
+    const hosts = only === undefined ? loaded.scenarios.hosts : [findHost(loaded.scenarios, only)];
+    const read = await readHostServices(loaded, hosts, io.env);
+    const services = read.flatMap((h) => (h.services ?? []).map((s) => ({ s, host: h.host.name })));
+    const unreachable = read.filter((h) => h.problem).map((h) => ({ host: h.host.name, reason: h.problem?.reason, fix: h.problem?.fix }));
     if (args.flags.has('--json')) {
-      printJson(io, { services: services.map((s) => toJson(s, phaseProgress(s, loaded, cacheDir))) });
-      return EXIT.ok;
+      printJson(io, { services: services.map(({ s, host }) => toJson(s, host, phaseProgress(s, loaded, cacheDir))), ...(unreachable.length > 0 ? { unreachable } : {}) });
+      return unreachable.length > 0 ? EXIT.error : EXIT.ok;
     }
-    const rows = services.map((s) => [
+    // A HOST column once the stack has more than this machine (a one-host stack reads as before).
+    const showHost = loaded.scenarios.hosts.length > 1;
+    const rows = services.map(({ s, host }) => [
       s.name,
+      ...(showHost ? [host] : []),
       s.kind,
       [describeState(s), fetching(phaseProgress(s, loaded, cacheDir)), describeLoad(s)].filter(Boolean).join(' · '),
       s.container,
       portsText(s),
       formatUptime(s.startedAt, Date.now()) ?? '-',
     ]);
-    const header = ['NAME', 'KIND', 'STATE', 'CONTAINER', 'PORTS', 'UP'];
+    const header = ['NAME', ...(showHost ? ['HOST'] : []), 'KIND', 'STATE', 'CONTAINER', 'PORTS', 'UP'];
     const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
     for (const line of [header, ...rows]) io.out(`${line.map((cell, i) => cell.padEnd(widths[i] ?? 0)).join('  ').trimEnd()}\n`);
-    for (const s of services) {
-      if (s.lastLogLine) io.out(`\n${s.name}: last log line: ${s.lastLogLine}\n`);
-      if (s.healthOutput) io.out(`${s.name}: health probe: ${s.healthOutput}\n`);
+    for (const { s, host } of services) {
+      const who = showHost && host !== 'local' ? `${s.name} on ${host}` : s.name;
+      if (s.lastLogLine) io.out(`\n${who}: last log line: ${s.lastLogLine}\n`);
+      if (s.healthOutput) io.out(`${who}: health probe: ${s.healthOutput}\n`);
     }
-    return EXIT.ok;
+    for (const u of unreachable) io.err(`spark-gateway: host ${u.host} is not reachable: ${u.reason ?? 'unknown'} — ${u.fix ?? ''}\n`);
+    return unreachable.length > 0 ? EXIT.error : EXIT.ok;
   },
 };

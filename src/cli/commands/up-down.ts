@@ -93,7 +93,8 @@ export const downCommand: Command = {
     try {
       const result = await stopScenario({ stack: await stack(), scenario: args.positionals[0], sink: composeSink(io), onProgress: (m) => io.out(`▶ ${m}\n`), cancellation: cancel.signal });
       io.out(result.stopped.length > 0 ? `Stopped ${result.stopped.join(', ')}.\n` : 'Nothing of it was running.\n');
-      return EXIT.ok;
+      for (const probe of result.unreachable) io.err(`spark-gateway: host ${probe.host} was not reached, so what runs there still runs: ${probe.reason ?? ''} — ${probe.fix ?? ''}\n`);
+      return result.unreachable.length > 0 ? EXIT.error : EXIT.ok;
     } finally {
       cancel.dispose();
     }

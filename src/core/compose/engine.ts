@@ -37,16 +37,20 @@ export interface Engine {
   publishedPorts(): Promise<ReadonlyMap<number, string>>;
   /** The last lines of a container's log (for a failure message). */
   logTail(name: string, lines: number): Promise<string>;
+  /** The engine's machine memory (`docker info` MemTotal), for a host whose /proc/meminfo is not ours. */
+  memTotalBytes?(): Promise<number>;
 }
 
 export class DockerNotReachableError extends SparkError {}
 
 type Run = (cmd: ProcessCommand, options?: { okCodes?: readonly number[]; cancellation?: Cancellation; sink?: LineSink }) => Promise<ProcessResult>;
 
-const docker = (...args: string[]): ProcessCommand => ({ command: 'docker', args });
-
-/** An {@link Engine} over the `docker` CLI. */
-export function dockerCliEngine(run: Run = runProcess): Engine {
+/**
+ * An {@link Engine} over the `docker` CLI. `env` is added to each `docker` process's environment:
+ * `hostDockerEnv(host)` (src/core/hosts/endpoint.ts) points it at another host's engine.
+ */
+export function dockerCliEngine(run: Run = runProcess, env: Readonly<Record<string, string>> = {}): Engine {
+  const docker = (...args: string[]): ProcessCommand => ({ command: 'docker', args, ...(Object.keys(env).length > 0 ? { env } : {}) });
   return {
     async ping() {
       try {
@@ -101,6 +105,9 @@ export function dockerCliEngine(run: Run = runProcess): Engine {
     async logTail(name, lines) {
       const result = await run(docker('logs', '--tail', String(lines), name), { okCodes: [1] });
       return `${result.stdout}${result.stderr}`.trim();
+    },
+    async memTotalBytes() {
+      return Number((await run(docker('info', '--format', '{{.MemTotal}}'))).stdout.trim());
     },
   };
 }

@@ -10,14 +10,17 @@ import { LineSplitter } from '../docker/demux';
 import type { Engine } from './engine';
 import { COMPOSE_WORKING_DIR_LABEL, dockerCliEngine } from './engine';
 
-/** An {@link Engine} that asks `client` about the daemon, containers and logs. */
-export function liveEngine(client: DockerClient, cli: Engine = dockerCliEngine()): Engine {
+/**
+ * An {@link Engine} that asks `client` about the daemon, containers and logs; `env` is the
+ * environment that names the same engine (for the image puller), the caller's by default.
+ */
+export function liveEngine(client: DockerClient, cli: Engine = dockerCliEngine(), env: NodeJS.ProcessEnv = process.env): Engine {
   return {
     ...cli,
     ping: () => client.ping(),
     // The Engine API's distribution endpoint rather than `docker manifest inspect`: it uses the
     // daemon's registry settings (loopback registries over HTTP, mirrors) as the pull will.
-    imagePullable: (ref) => createImagePuller().pullable(ref),
+    imagePullable: (ref) => createImagePuller(env).pullable(ref),
     async container(name) {
       const details = await client.inspect(name);
       if (!details) return undefined;

@@ -8,7 +8,7 @@ import type { LogChunk } from './demux';
 import type { DockerEndpoint } from './endpoint';
 import { resolveDockerEndpoint } from './endpoint';
 import { classifyDockerError } from './errors';
-import type { ContainerDetails, ContainerStatsSummary, ContainerStatus, ContainerSummary, DockerClient, DockerEvent, LogOptions, PortBinding } from './types';
+import type { ContainerDetails, ContainerStatsSummary, ContainerStatus, ContainerSummary, DockerClient, DockerEvent, EngineInfo, LogOptions, PortBinding } from './types';
 
 type Dial = (options: unknown, callback: (error: unknown, data: unknown) => void) => void;
 
@@ -20,6 +20,11 @@ export interface DockerClientOptions {
 /** Creates a client for the engine the Docker CLI would use (`DOCKER_HOST`, the current context). */
 export function createDockerClient(env: NodeJS.ProcessEnv = process.env, options: DockerClientOptions = {}): DockerClient {
   return new DockerodeClient(resolveDockerEndpoint({ env }), options);
+}
+
+/** Creates a client for one given engine (a host of the stack's `hosts:` list). */
+export function createDockerClientFor(endpoint: DockerEndpoint, options: DockerClientOptions = {}): DockerClient {
+  return new DockerodeClient(endpoint, options);
 }
 
 class DockerodeClient implements DockerClient {
@@ -62,6 +67,11 @@ class DockerodeClient implements DockerClient {
 
   async ping(): Promise<void> {
     await this.call((d) => d.ping());
+  }
+
+  async info(): Promise<EngineInfo> {
+    const info = (await this.call((d) => d.info())) as { Name?: string; MemTotal?: number; NCPU?: number; ServerVersion?: string };
+    return { name: info.Name ?? '', memTotalBytes: info.MemTotal ?? 0, cpus: info.NCPU ?? 0, serverVersion: info.ServerVersion ?? '' };
   }
 
   async listContainers(): Promise<ContainerSummary[]> {

@@ -35,6 +35,12 @@ export class DockerDaemonDownError extends DockerUnreachableError {
   }
 }
 
+/**
+ * An `ssh://` engine (another Spark) cannot be reached: its SSH server refused or did not let us
+ * in, or Docker behind it did not answer. The fixes differ from a local daemon's, so they get their own.
+ */
+export class DockerSshError extends DockerUnreachableError {}
+
 /** A container the user named does not exist. */
 export class ContainerNotFoundError extends SparkError {
   constructor(readonly container: string) {
@@ -46,6 +52,31 @@ interface ErrnoLike {
   readonly code?: unknown;
   readonly statusCode?: unknown;
   readonly message?: unknown;
+  /** ssh2's stage of a failed SSH connection (`client-authentication`, `agent`, `client-socket`...). */
+  readonly level?: unknown;
+}
+
+/** ssh2 (under docker-modem) failures of an `ssh://` endpoint; undefined when `error` is none of them. */
+function classifySshError(error: ErrnoLike, endpoint: DockerEndpoint): DockerSshError | undefined {
+  const { code, level, message } = error;
+  const where = `${endpoint.url} (${endpoint.source})`;
+  const host = endpoint.modemOptions.host ?? endpoint.url;
+  if (code === 'ECONNREFUSED') {
+    return new DockerSshError(`the SSH server of ${where} refused the connection`, `Start the SSH server on ${host} (\`sudo systemctl start ssh\`), or check the address: \`docker context inspect\` / DOCKER_HOST`);
+  }
+  if (level === 'client-authentication') {
+    return new DockerSshError(`the SSH server of ${where} did not accept any key from the ssh-agent`, `Load your key into the agent (\`ssh-add\`) and make sure it is in ~/.ssh/authorized_keys on ${host} (\`ssh-copy-id ${endpoint.url.replace(/^ssh:\/\//, '')}\`); Spark Gateway signs in through SSH_AUTH_SOCK`);
+  }
+  if (level === 'agent') {
+    return new DockerSshError(`no ssh-agent to sign in to ${where} with (SSH_AUTH_SOCK ${endpoint.modemOptions.sshOptions?.agent ? 'does not answer' : 'is not set'})`, 'Start ssh-agent and add your key (`eval "$(ssh-agent)"; ssh-add`) in the environment VS Code or the CLI runs in');
+  }
+  if (code === 'ECONNRESET' || code === 'EPIPE') {
+    return new DockerSshError(`${where} let us in over SSH, but Docker there did not answer (\`docker system dial-stdio\` failed)`, `On ${host}: start Docker (\`sudo systemctl start docker\`) and let the SSH user use it (\`sudo usermod -aG docker $USER\`)`);
+  }
+  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'ENOTFOUND') {
+    return new DockerSshError(`${where} cannot be reached: ${String(message)}`, `Check that ${host} is on and on the network, and its address in \`docker context inspect\` / DOCKER_HOST`);
+  }
+  return undefined;
 }
 
 /**
@@ -55,6 +86,10 @@ interface ErrnoLike {
 export function classifyDockerError(error: unknown, endpoint: DockerEndpoint): unknown {
   if (error instanceof SparkError || typeof error !== 'object' || error === null) return error;
   const { code, message } = error as ErrnoLike;
+  if (endpoint.modemOptions.protocol === 'ssh') {
+    const ssh = classifySshError(error as ErrnoLike, endpoint);
+    if (ssh) return ssh;
+  }
   const socket = endpoint.socketPath ?? endpoint.url;
   if (code === 'ENOENT' && endpoint.socketPath) return new DockerSocketMissingError(socket);
   if (code === 'EACCES' || code === 'EPERM') return new DockerPermissionError(socket);

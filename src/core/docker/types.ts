@@ -74,12 +74,23 @@ export interface ContainerStatsSummary {
   readonly cpuPercent: number;
 }
 
+/** What an engine says about its machine (`GET /info`). */
+export interface EngineInfo {
+  /** The machine's host name. */
+  readonly name: string;
+  readonly memTotalBytes: number;
+  readonly cpus: number;
+  readonly serverVersion: string;
+}
+
 /** The Docker engine as the core uses it. One implementation talks to the engine through dockerode. */
 export interface DockerClient {
   readonly endpoint: DockerEndpoint;
   /** Engine API requests made so far (streams count once, when opened). */
   readonly requestCount: number;
   ping(): Promise<void>;
+  /** The engine's machine: name, memory, CPUs. */
+  info(): Promise<EngineInfo>;
   /** All containers, running or not. */
   listContainers(): Promise<ContainerSummary[]>;
   /** The container, or undefined when there is none by that name or id. */

@@ -1,7 +1,8 @@
 /**
  * The seed's troubleshooting table turned into checks a program can run, in the order a person
  * would debug: Docker, network, certificates, token and env, ports, images, each container,
- * LiteLLM, NGINX, a model through the gateway, memory headroom. Every row has a status and, when
+ * LiteLLM, NGINX, a model through the gateway, memory headroom, then each other host (its
+ * engine, network, images). Every row has a status and, when
  * something is wrong, the fix. Checks that depend on an earlier one are skipped, not failed, so
  * the first failure is the one to fix.
  */
@@ -19,6 +20,8 @@ import { SparkError } from '../errors';
 import { httpsRequest } from '../lifecycle/gateway-check';
 import type { MemInfo } from '../meminfo';
 import { GIB, gib } from '../planner';
+import type { HostToCheck } from './hosts';
+import { runHostChecks } from './hosts';
 import { workersCheck } from './litellm-workers';
 import { LITELLM_PORT, NETWORK, certificateCheck, gatewayImageRefs, imageCheck, nginxPorts, portFree } from '../preflight';
 import type { Stack } from '../stack';
@@ -31,6 +34,8 @@ export interface DoctorInput {
   readonly isPortFree?: (port: number) => Promise<boolean>;
   /** The machine's cores (default: what Node sees). */
   readonly cores?: number;
+  /** The other hosts of scenarios.yaml's `hosts:`, each checked on its own engine. */
+  readonly hosts?: readonly HostToCheck[];
 }
 
 /** Runs every check; never throws for a failed check (it is a row). */
@@ -161,6 +166,7 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
   add(mem.availableBytes >= reserve
     ? { id: 'memory', title: 'Memory headroom', status: 'ok', detail: `${gib(mem.availableBytes)} available of ${gib(mem.totalBytes)}` }
     : { id: 'memory', title: 'Memory headroom', status: 'warn', detail: `only ${gib(mem.availableBytes)} available of ${gib(mem.totalBytes)} (reserve ${gib(reserve)})`, fix: "Stop a model, or drop the page cache: sudo sh -c 'sync; echo 3 > /proc/sys/vm/drop_caches'" });
+  if (input.hosts && input.hosts.length > 0) rows.push(...(await runHostChecks(stack, input.hosts)));
   return rows;
 }
 

@@ -26,6 +26,9 @@ export const SECRETS: readonly { key: string; make: (hex: (bytes: number) => str
   { key: 'LITELLM_MASTER_KEY', make: (hex) => `sk-${hex(24)}` },
   { key: 'LITELLM_SALT_KEY', make: (hex) => `sk-${hex(24)}` },
   { key: 'POSTGRES_PASSWORD', make: (hex) => hex(24) },
+  // vLLM's --api-key (its VLLM_API_KEY variable) for model servers on other hosts, which the
+  // cluster network reaches; LiteLLM sends it (os.environ/VLLM_API_KEY in config.yaml).
+  { key: 'VLLM_API_KEY', make: (hex) => `sk-${hex(24)}` },
 ];
 
 const LITELLM_OPTIONAL = ['UI_USERNAME', 'UI_PASSWORD', 'LITELLM_LOG', 'LITELLM_IMAGE', 'REDIS_IMAGE', 'POSTGRES_IMAGE'];

@@ -5,6 +5,11 @@
  * end-to-end check through NGINX with the stack's certificate trusted. Cancelling kills the
  * running `docker compose` and stops waiting; containers already started stay as they are, so
  * `status` shows exactly where the start stopped and `down` cleans up.
+ *
+ * Across hosts (scenarios.yaml `hosts:`): each model runs from its compose file against its
+ * host's engine, published on that host's cluster address with vLLM's API key; every host is
+ * checked before anything starts, and the gateway (LiteLLM, NGINX, Redis, PostgreSQL) stays on
+ * this machine, its LiteLLM config listing one deployment per placement.
  */
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
@@ -19,8 +24,8 @@ import { liveEngine } from '../compose/live-engine';
 import { createDockerClient } from '../docker/client';
 import type { DockerClient } from '../docker/types';
 import { dockerContainerSource } from '../memory/docker-source';
-import { memoryCheckResult, preflightMemory } from '../memory/preflight';
-import { systemMemorySources } from '../memory/read';
+import { checkScenarioMemory, memoryCheckResult } from '../memory/preflight';
+import { readMemorySnapshot, systemMemorySources } from '../memory/read';
 import type { LineSink, ProcessCommand } from '../compose/process';
 import { commandLine, runProcess } from '../compose/process';
 import { parseDotEnv } from '../env/dotenv';
@@ -29,10 +34,15 @@ import { readMemInfo } from '../meminfo';
 import { findScenario } from '../planner';
 import type { Backend, PreflightReport } from '../preflight';
 import { NETWORK, PreflightError, nginxPorts, preflight } from '../preflight';
-import type { ComposeVariant, ModelSpec } from '../scenarios';
+import { engineFor, placementComposeEnv } from '../hosts/engines';
+import { hostPreflight } from '../hosts/preflight';
+import { resolvePlacements, scenarioHosts, scenarioOnHost } from '../hosts/placement';
+import { MAIN_HOST } from '../hosts/validate';
+import type { ComposeVariant, HostSpec } from '../scenarios';
 import type { Stack } from '../stack';
 import { GATEWAY_SERVICES, requireWritableStack } from '../stack';
 import { checkGateway } from './gateway-check';
+import { updateLiteLlmConfig } from './litellm-config';
 import type { ImagePuller } from '../docker/pull';
 import { createImagePuller } from '../docker/pull';
 import { throttledProgressWriter } from '../progress/progress-file';
@@ -62,7 +72,10 @@ export interface StartInput {
   readonly modelsOnly?: boolean;
   /** The window's (or process's) Docker client; one is made when absent. */
   readonly docker?: DockerClient;
+  /** The main host's engine. */
   readonly engine?: Engine;
+  /** The engine of another host (default: the `docker` CLI with that host's DOCKER_HOST / context). */
+  readonly hostEngine?: (host: HostSpec) => Engine;
   readonly compose?: ComposeCli;
   /** Memory to plan against (the planner only); default: the live memory check of the Memory view. */
   readonly totalBytes?: number;
@@ -101,7 +114,13 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
   const docker = input.docker ?? createDockerClient();
   const engine = input.engine ?? liveEngine(docker);
   const modelsOnly = input.modelsOnly ?? false;
-  const models = [...scenario.models.keys()].map((name) => stack.scenarios.models.find((m) => m.name === name)).filter((m): m is ModelSpec => m !== undefined);
+  const placed = resolvePlacements(stack.scenarios, scenario);
+  // This machine's part of the scenario: what its pre-flight, downloads and memory check cover.
+  const local = scenarioOnHost(scenario, MAIN_HOST);
+  const models = placed.filter((p) => p.host.main).map((p) => p.model);
+  const allNames = [...scenario.models.keys()];
+  const otherHosts = scenarioHosts(stack.scenarios, scenario).filter((h) => !h.main);
+  const engineOf = (host: HostSpec) => (host.main ? engine : (input.hostEngine?.(host) ?? engineFor(host, engine)));
   const phases: { phase: StartPhase; ms: number }[] = [];
   const progress = (phase: StartPhase, message: string, model?: string) => input.onProgress?.({ phase, message, model });
   const timed = async <T>(phase: StartPhase, message: string, work: () => Promise<T>): Promise<T> => {
@@ -112,20 +131,27 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
     phases.push({ phase, ms: performance.now() - started });
     return result;
   };
-  const run = (cmd: ProcessCommand) => {
-    input.sink?.(`$ ${commandLine(cmd)}${cmd.cwd ? `   (in ${cmd.cwd})` : ''}`, 'stdout');
+  const run = (cmd: ProcessCommand, host?: HostSpec) => {
+    input.sink?.(`$ ${host && !host.main ? `[${host.name}] ` : ''}${commandLine(cmd)}${cmd.cwd ? `   (in ${cmd.cwd})` : ''}`, 'stdout');
     return runProcess(cmd, { sink: input.sink, cancellation: input.cancellation });
   };
 
   const env = input.env ?? process.env;
+  const networksToCreate: HostSpec[] = [];
   const puller = input.puller ?? createImagePuller(env);
   const { report, firstStart } = await timed('preflight', 'Pre-flight checks', async () => {
     const totalBytes = input.totalBytes ?? (await readMemInfo()).totalBytes;
     // Live memory (available now, models already running) unless the caller fixed the total.
     const memoryCheck = input.totalBytes === undefined
-      ? async () => memoryCheckResult(await preflightMemory(stack.scenarios, scenario.name, systemMemorySources(dockerContainerSource(docker))), { simulator: backend === 'simulator' })
+      ? async () => memoryCheckResult(checkScenarioMemory(stack.scenarios, local, await readMemorySnapshot(stack.scenarios, systemMemorySources(dockerContainerSource(docker)))), { simulator: backend === 'simulator' })
       : undefined;
-    const checks = await preflight({ stack, scenario, variant, backend, modelsOnly, engine, totalBytes, memoryCheck, cancellation: input.cancellation });
+    // Every host at once: each may wait on its SSH connection.
+    const [main, ...others] = await Promise.all([
+      preflight({ stack, scenario: local, variant, backend, modelsOnly, engine, totalBytes, memoryCheck, cancellation: input.cancellation }),
+      ...otherHosts.map((host) => hostPreflight({ stack, host, scenario: scenarioOnHost(scenario, host.name), variant, backend, engine: engineOf(host), cancellation: input.cancellation })),
+    ]);
+    const checks: PreflightReport = { checks: [main, ...others].flatMap((r) => r?.checks ?? []), ok: [main, ...others].every((r) => r?.ok), createNetwork: main?.createNetwork ?? false };
+    networksToCreate.push(...otherHosts.filter((_, i) => others[i]?.createNetwork));
     if (!checks.ok) return { report: checks, firstStart: undefined };
     // The images and weights this start still needs, checked against the disk: a refusal here is
     // still a pre-flight refusal (nothing has started), with the numbers and what to delete.
@@ -142,6 +168,7 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
   const compose = input.compose ?? (await detectCompose());
 
   if (report.createNetwork) await timed('network', `Creating network ${NETWORK}`, () => engine.createNetwork(NETWORK));
+  for (const host of networksToCreate) await timed('network', `Creating network ${NETWORK} on ${host.name}`, () => engineOf(host).createNetwork(NETWORK));
 
   let phase: StartPhase | undefined;
   // Other processes (`status`, the tree of a window) read the figure from a progress file.
@@ -161,31 +188,41 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
   }).finally(() => recorder.clear(names));
 
   const memoryEnv = memoryEnvFor(stack.scenarios, scenario);
-  await timed('models', `Starting ${models.map((m) => m.name).join(', ')}`, async () => {
-    for (const model of models) {
-      progress('models', `Starting ${model.name} (memory fraction ${scenario.models.get(model.name)})`, model.name);
-      await run(modelUp(compose, stack.root, model, variant, memoryEnv));
+  const apiKey = otherHosts.length > 0 ? (readStackEnv(stack.root).get('VLLM_API_KEY') ?? '') : '';
+  const where = (host: HostSpec) => (host.main ? '' : ` on ${host.name}`);
+  await timed('models', `Starting ${placed.map((p) => `${p.model.name}${where(p.host)}`).join(', ')}`, async () => {
+    for (const { model, host, fraction } of placed) {
+      progress('models', `Starting ${model.name}${where(host)} (memory fraction ${fraction})`, model.name);
+      const cmd = modelUp(compose, stack.root, model, variant, memoryEnv);
+      await run({ ...cmd, env: { ...cmd.env, ...placementComposeEnv(host, apiKey) } }, host);
     }
   });
 
   await timed('health', 'Waiting for the models to become healthy', () =>
-    waitUntilReady(
-      engine,
-      models.map((m) => ({ name: m.name, container: m.container, readyUrl: `http://127.0.0.1:${m.hostPort}/health` })),
-      {
-        timeoutMs: input.healthTimeoutMs ?? (backend === 'simulator' ? 180_000 : 20 * 60_000),
-        cancellation: input.cancellation,
-        onState: (target, state) => progress('health', `${target.name}: ${state}`, target.name),
-      },
-    ),
+    Promise.all([...new Set(placed.map((p) => p.host))].map((host) =>
+      waitUntilReady(
+        engineOf(host),
+        placed.filter((p) => p.host === host).map(({ model: m }) => ({ name: m.name, container: m.container, readyUrl: `http://${host.address ?? '127.0.0.1'}:${m.hostPort}/health` })),
+        {
+          timeoutMs: input.healthTimeoutMs ?? (backend === 'simulator' ? 180_000 : 20 * 60_000),
+          cancellation: input.cancellation,
+          onState: (target, state) => progress('health', `${target.name}${where(host)}: ${state}`, target.name),
+        },
+      ),
+    )).then(() => undefined),
   );
-  if (modelsOnly) return { report: checked, models: models.map((m) => m.name), phases };
+  if (modelsOnly) return { report: checked, models: allNames, phases };
 
   const [litellm, nginx] = gatewayProjects(stack.root);
   const gatewayTargets = (names: readonly string[]) =>
     GATEWAY_SERVICES.filter((s) => names.includes(s.name)).map((s) => ({ name: s.name, container: s.container }));
   await timed('gateway', 'Starting LiteLLM (with Redis and PostgreSQL)', async () => {
+    // One deployment per placement; a LiteLLM that runs already reads a changed file on restart.
+    const wasRunning = (await engine.container(LITELLM_CONTAINER))?.status === 'running';
+    const reconfigured = litellm ? await updateLiteLlmConfig(stack, scenario) : false;
+    if (reconfigured) progress('gateway', `Updated litellm/config.yaml: ${allNames.map((n) => `${n} on ${placed.filter((p) => p.model.name === n).map((p) => p.host.name).join(' + ')}`).join(', ')}`);
     if (litellm) await run(composeCommand(compose, litellm.dir, 'docker-compose.yml', UP));
+    if (litellm && reconfigured && wasRunning) await run(composeCommand(compose, litellm.dir, 'docker-compose.yml', ['restart', 'litellm']));
     await waitUntilReady(engine, gatewayTargets(['postgres', 'redis', 'litellm']), { timeoutMs: 300_000, cancellation: input.cancellation, onState: (t, s) => progress('gateway', `${t.name}: ${s}`) });
   });
   await timed('nginx', 'Starting NGINX', async () => {
@@ -193,10 +230,16 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
     await waitUntilReady(engine, gatewayTargets(['nginx']), { timeoutMs: 120_000, cancellation: input.cancellation, onState: (t, s) => progress('nginx', `${t.name}: ${s}`) });
   });
 
-  const stackEnv = parseDotEnv(readFileSync(path.join(stack.root, ENV_FILE), 'utf8'), path.join(stack.root, ENV_FILE)).values;
+  const stackEnv = readStackEnv(stack.root);
   const gatewayUrl = `https://localhost:${nginxPorts(stackEnv).https}`;
   await timed('check', `Checking ${gatewayUrl} end to end`, () =>
-    checkGateway(gatewayUrl, readFileSync(certPaths(stack.root).certFile), stackEnv.get('LITELLM_MASTER_KEY') ?? '', models.map((m) => m.name)),
+    checkGateway(gatewayUrl, readFileSync(certPaths(stack.root).certFile), stackEnv.get('LITELLM_MASTER_KEY') ?? '', allNames),
   );
-  return { report: checked, models: models.map((m) => m.name), phases, gatewayUrl };
+  return { report: checked, models: allNames, phases, gatewayUrl };
+}
+
+const LITELLM_CONTAINER = GATEWAY_SERVICES.find((s) => s.name === 'litellm')?.container ?? 'vllm-litellm-proxy';
+
+function readStackEnv(root: string): ReadonlyMap<string, string> {
+  return parseDotEnv(readFileSync(path.join(root, ENV_FILE), 'utf8'), path.join(root, ENV_FILE)).values;
 }

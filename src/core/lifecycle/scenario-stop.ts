@@ -3,6 +3,8 @@
  * but only what the scenario started: its own models, and the gateway only when no other model
  * of the stack is still running (the gateway serves those too). `docker compose down` stops
  * gracefully (SIGTERM, then a timeout) and keeps volumes, so the model cache survives.
+ * A model on another host is stopped on that host's engine; a host that cannot be reached is
+ * reported (with the fix) and the rest is stopped all the same.
  */
 import * as path from 'node:path';
 import type { Cancellation } from '../compose/cancellation';
@@ -15,7 +17,11 @@ import { createDockerClient } from '../docker/client';
 import type { LineSink, ProcessCommand } from '../compose/process';
 import { commandLine, runProcess } from '../compose/process';
 import { findScenario } from '../planner';
-import type { ModelSpec } from '../scenarios';
+import type { Placement } from '../hosts/placement';
+import { placements } from '../hosts/placement';
+import type { HostProbe } from '../hosts/engines';
+import { engineFor, onHost, probeHost } from '../hosts/engines';
+import type { HostSpec } from '../scenarios';
 import type { Stack } from '../stack';
 import { GATEWAY_SERVICES, requireWritableStack } from '../stack';
 
@@ -23,7 +29,10 @@ export interface StopInput {
   readonly stack: Stack;
   /** Undefined: every model and the gateway. */
   readonly scenario?: string;
+  /** The main host's engine. */
   readonly engine?: Engine;
+  /** The engine of another host (default: the `docker` CLI with that host's DOCKER_HOST / context). */
+  readonly hostEngine?: (host: HostSpec) => Engine;
   readonly compose?: ComposeCli;
   readonly sink?: LineSink;
   readonly onProgress?: (message: string) => void;
@@ -38,6 +47,8 @@ export interface StopResult {
   readonly gatewayStopped: boolean;
   /** The gateway runs after the stop (kept for the other models); false when it was not running. */
   readonly gatewayKept: boolean;
+  /** Other hosts that could not be reached: what runs there was left as it is. */
+  readonly unreachable: readonly HostProbe[];
 }
 
 /** Stops a scenario (or everything); see the module comment for what is stopped. */
@@ -47,17 +58,33 @@ export async function stopScenario(input: StopInput): Promise<StopResult> {
   const engine = input.engine ?? liveEngine(createDockerClient());
   await engine.ping();
   const scenario = input.scenario === undefined ? undefined : findScenario(stack.scenarios, input.scenario);
-  const ours = scenario ? [...scenario.models.keys()] : stack.scenarios.models.map((m) => m.name);
-  const models = ours.map((name) => stack.scenarios.models.find((m) => m.name === name)).filter((m): m is ModelSpec => m !== undefined);
+  const file = stack.scenarios;
+  const engineOf = (host: HostSpec) => (host.main ? engine : (input.hostEngine?.(host) ?? engineFor(host, engine)));
+  // Another host is probed once: an unreachable one is reported, not waited on for each model.
+  const unreachable: HostProbe[] = [];
+  const reachable: HostSpec[] = [];
+  for (const host of file.hosts) {
+    if (host.main) reachable.push(host);
+    else {
+      const probe = await probeHost(host, { cancellation: input.cancellation });
+      if (probe.reachable) reachable.push(host);
+      else unreachable.push(probe);
+    }
+  }
+  // What to stop: the scenario's placements, or every model on every host.
+  const ours: Placement[] = scenario ? placements(scenario) : reachable.flatMap((h) => file.models.map((m) => ({ model: m.name, host: h.name, fraction: m.defaultFraction })));
+  const isOurs = (model: string, host: string) => ours.some((p) => p.model === model && p.host === host);
   const others: string[] = [];
-  for (const model of stack.scenarios.models) {
-    if (ours.includes(model.name)) continue;
-    const state = await engine.container(model.container);
-    if (state && state.status !== 'exited' && state.status !== 'dead' && state.status !== 'created') others.push(model.name);
+  for (const host of reachable) {
+    for (const model of file.models) {
+      if (isOurs(model.name, host.name)) continue;
+      const state = await engineOf(host).container(model.container);
+      if (state && state.status !== 'exited' && state.status !== 'dead' && state.status !== 'created') others.push(host.main ? model.name : `${model.name} on ${host.name}`);
+    }
   }
   const compose = input.compose ?? (await detectCompose());
-  const run = (cmd: ProcessCommand) => {
-    input.sink?.(`$ ${commandLine(cmd)}${cmd.cwd ? `   (in ${cmd.cwd})` : ''}`, 'stdout');
+  const run = (cmd: ProcessCommand, host?: HostSpec) => {
+    input.sink?.(`$ ${host && !host.main ? `[${host.name}] ` : ''}${commandLine(cmd)}${cmd.cwd ? `   (in ${cmd.cwd})` : ''}`, 'stdout');
     return runProcess(cmd, { sink: input.sink, cancellation: input.cancellation });
   };
   const stopped: string[] = [];
@@ -77,11 +104,15 @@ export async function stopScenario(input: StopInput): Promise<StopResult> {
   } else if (gatewayRunning) {
     input.onProgress?.(`Keeping the gateway: ${others.join(', ')} still use${others.length === 1 ? 's' : ''} it`);
   }
-  for (const model of [...models].reverse()) {
-    if ((await engine.container(model.container)) === undefined) continue;
-    input.onProgress?.(`Stopping ${model.name}`);
-    await run(modelDown(compose, stack.root, model, scenario?.variant ?? 'spark'));
-    stopped.push(model.name);
+  for (const placement of [...ours].reverse()) {
+    const host = reachable.find((h) => h.name === placement.host);
+    const model = file.models.find((m) => m.name === placement.model);
+    if (!host || !model || (await engineOf(host).container(model.container)) === undefined) continue;
+    const label = host.main ? model.name : `${model.name} on ${host.name}`;
+    input.onProgress?.(`Stopping ${label}`);
+    await run(onHost(modelDown(compose, stack.root, model, scenario?.variant ?? 'spark'), host), host);
+    stopped.push(label);
   }
-  return { stopped, keptRunning: others, gatewayStopped, gatewayKept: !gatewayStopped && gatewayRunning };
+  for (const probe of unreachable) input.onProgress?.(`Not stopped on ${probe.host} (not reachable: ${probe.reason}) — fix: ${probe.fix}`);
+  return { stopped, keptRunning: others, gatewayStopped, gatewayKept: !gatewayStopped && gatewayRunning, unreachable };
 }

@@ -4,12 +4,19 @@
  * retained while hidden); the host answers with an `update` and then one about every second
  * while the view is visible.
  */
-import type { MemoryCheck, MemorySnapshot } from './types';
+import type { HostMemory, MemoryCheck, MemorySnapshot } from './types';
 
-/** Everything the view draws: the live picture and each scenario checked against it. */
+/**
+ * Everything the view draws: the live picture and each scenario checked against it — the main
+ * host's — and, when scenarios.yaml lists other hosts, each of them with its own pool and models.
+ */
 export interface MemoryViewModel {
   readonly snapshot: MemorySnapshot;
   readonly scenarios: readonly MemoryCheck[];
+  /** The main host's name, when there are other hosts. */
+  readonly mainHost?: string;
+  /** The other hosts (absent without `hosts:`). */
+  readonly hosts?: readonly HostMemory[];
 }
 
 export type HostMessage =

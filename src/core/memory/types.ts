@@ -117,3 +117,18 @@ export interface MemoryCheck {
   /** Things to do first even though it fits (drop the page cache). */
   readonly warnings: readonly string[];
 }
+
+/** One host's memory: its snapshot, or why it could not be read. */
+export interface HostMemory {
+  readonly name: string;
+  readonly main: boolean;
+  /** How its engine is reached, in words. */
+  readonly reach: string;
+  readonly address?: string;
+  readonly snapshot?: MemorySnapshot;
+  /** Only the pool's total is known (Docker's MemTotal): its used/free split in `snapshot` is not measured. */
+  readonly totalOnly?: boolean;
+  /** Why the host could not be read (its engine or SSH unreachable), with the fix when known. */
+  readonly error?: string;
+  readonly fix?: string;
+}

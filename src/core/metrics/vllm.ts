@@ -37,9 +37,12 @@ export function vllmLoadFromMetrics(text: string): ModelLoad {
   };
 }
 
-/** Fetches and reads `http://127.0.0.1:<port>/metrics`; rejects on a network error or a non-2xx answer. */
-export async function fetchModelLoad(hostPort: number, signal?: AbortSignal): Promise<ModelLoad> {
-  const response = await fetch(`http://127.0.0.1:${hostPort}/metrics`, { signal: signal ?? AbortSignal.timeout(3000) });
+/**
+ * Fetches and reads `http://<address>:<port>/metrics` (127.0.0.1: this machine; another host's
+ * cluster address for its servers); rejects on a network error or a non-2xx answer.
+ */
+export async function fetchModelLoad(hostPort: number, signal?: AbortSignal, address = '127.0.0.1'): Promise<ModelLoad> {
+  const response = await fetch(`http://${address}:${hostPort}/metrics`, { signal: signal ?? AbortSignal.timeout(3000) });
   if (!response.ok) throw new Error(`GET /metrics on port ${hostPort} answered ${response.status}`);
   return vllmLoadFromMetrics(await response.text());
 }

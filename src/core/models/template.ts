@@ -38,6 +38,19 @@ export const CONTAINER_HF_HOME = '/root/.cache/huggingface';
 export const CONTAINER_PORT = 8000;
 
 /**
+ * vLLM's own variable for `--api-key` (vLLM reads it when the flag is absent; an empty value means
+ * no key). The compose files pass `${VLLM_API_KEY:-}`, so the key reaches a server only when the
+ * caller sets it: `up` does for servers on other hosts.
+ */
+export const API_KEY_VARIABLE = 'VLLM_API_KEY';
+
+/**
+ * The address a model server publishes its port on: 127.0.0.1 unless set; `up` sets a host's
+ * cluster-link address for a server on another host.
+ */
+export const BIND_ADDRESS_VARIABLE = 'VLLM_BIND_ADDRESS';
+
+/**
  * The `vllm serve` arguments of a model, starting with the model (what follows `vllm serve`).
  * `memory` is the `--gpu-memory-utilization` value: the compose files pass `${VAR:-default}`,
  * a caller that checks the command as the container would see it passes a number.
@@ -84,8 +97,13 @@ export function renderModelCompose(model: ModelSpec, variant: ComposeVariant, im
     ...containerCommand(model, variant).map((arg) => `      - ${arg === memoryValue(model) ? arg : scalar(arg)}`),
     '    # HF_TOKEN, VLLM_LOGGING_LEVEL and the settings below, written here by ../sync-env.sh.',
     '    env_file: .env',
+    '    environment:',
+    `      # vLLM's --api-key. Empty on this machine (reached on 127.0.0.1 and vllm_network only);`,
+    `      # \`spark-gateway up\` sets it from ../.env for a server on another host (../README.md, "Several hosts").`,
+    `      ${API_KEY_VARIABLE}: \${${API_KEY_VARIABLE}:-}`,
     '    ports:',
-    `      - "127.0.0.1:${model.hostPort}:${CONTAINER_PORT}"`,
+    `      # ${BIND_ADDRESS_VARIABLE}: the host's cluster-link address for a server on another host; never all interfaces.`,
+    `      - "\${${BIND_ADDRESS_VARIABLE}:-127.0.0.1}:${model.hostPort}:${CONTAINER_PORT}"`,
     '    volumes:',
     '      # The one Hugging Face cache of the host, shared by every model (HF_CACHE_DIR in ../.env).',
     `      - ${JSON.stringify(`${HF_CACHE_MOUNT}:${CONTAINER_HF_HOME}`)}`,

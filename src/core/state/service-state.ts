@@ -17,6 +17,8 @@ export interface ServiceStatus {
   readonly kind: ServiceKind;
   /** Model name or gateway service name. */
   readonly name: string;
+  /** The host (of scenarios.yaml's `hosts:`) whose engine runs it; set by the per-host composition. */
+  readonly host?: string;
   /** The container's actual name when it exists, else the name it would have (SPEC §2). */
   readonly container: string;
   readonly state: ServiceState;

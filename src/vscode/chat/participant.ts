@@ -7,7 +7,7 @@
 import * as vscode from 'vscode';
 import { chooseChatModel, modelsMarkdown, stackModelsMarkdown } from '../../core/chat/model-choice';
 import { startOffer } from '../../core/chat/start-offer';
-import { statusMarkdown } from '../../core/chat/status-report';
+import { hostsStatusMarkdown } from '../../core/chat/status-report';
 import type { ToolRunner } from '../../core/chat/tool-loop';
 import { chatWithTools } from '../../core/chat/tool-loop';
 import { SparkError } from '../../core/errors';
@@ -19,7 +19,8 @@ import { readMemInfo } from '../../core/meminfo';
 import { gib } from '../../core/planner';
 import { textTurns, toOpenAiMessages, toOpenAiTools } from '../../core/gateway/messages';
 import type { ToolCall } from '../../core/gateway/stream';
-import { serviceRows } from '../../core/services';
+import { hostServiceRows } from '../../core/services';
+import type { HostState } from '../../core/state/hosts-state';
 import type { Stack } from '../../core/stack';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { COMMANDS, availableCommands, explainError } from './explain';
@@ -34,6 +35,8 @@ export interface ParticipantDeps {
   readonly stack: () => Stack | undefined;
   /** Live service states when the state model runs; undefined before it has synced. */
   readonly statuses?: () => readonly ServiceStatus[] | undefined;
+  /** Every host's connection and machine (for `/status` of a stack with several hosts). */
+  readonly hosts?: () => readonly HostState[];
   /** Where `/model` keeps the choice (per workspace). */
   readonly memento: vscode.Memento;
 }
@@ -168,7 +171,7 @@ export class SparkParticipant {
       stream.markdown('No stack is loaded (a folder with `scenarios.yaml`). Set `sparkGateway.stackPath` or open a workspace with a `stack/` folder.');
       return { metadata: { command: 'status', failed: true } satisfies SparkResultMetadata };
     }
-    stream.markdown(`Stack at \`${stack.root}\`:\n\n${statusMarkdown(serviceRows(stack), this.deps.statuses?.())}\n`);
+    stream.markdown(`Stack at \`${stack.root}\`:\n\n${hostsStatusMarkdown(hostServiceRows(stack), this.deps.statuses?.(), this.deps.hosts?.() ?? [])}\n`);
     return { metadata: { command: 'status' } satisfies SparkResultMetadata };
   }
 

@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { Stack } from '../../core/stack';
+import type { HostState } from '../../core/state/hosts-state';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { COMMANDS } from './explain';
 import { GatewaySession, setGatewayKey } from './gatewaySession';
@@ -16,6 +17,8 @@ export interface ChatDeps {
   readonly log: vscode.LogOutputChannel;
   /** Live service states, when the state model runs. */
   readonly statuses?: () => readonly ServiceStatus[] | undefined;
+  /** Every host's connection and machine, for `/status`. */
+  readonly hosts?: () => readonly HostState[];
   /** Fires when services change (a model server came or went): the picker re-reads its models. */
   readonly onServicesChanged?: vscode.Event<void>;
 }
@@ -42,7 +45,7 @@ async function askSpark(provider: GatewayModelProvider): Promise<void> {
 export function registerChat(context: vscode.ExtensionContext, deps: ChatDeps): { session: GatewaySession; provider: GatewayModelProvider } {
   const session = new GatewaySession(context.secrets, deps.stack);
   const provider = new GatewayModelProvider({ session, log: deps.log, stack: deps.stack, statuses: deps.statuses ?? (() => undefined) });
-  const participant = new SparkParticipant({ session, stack: deps.stack, memento: context.workspaceState, ...(deps.statuses ? { statuses: deps.statuses } : {}) });
+  const participant = new SparkParticipant({ session, stack: deps.stack, memento: context.workspaceState, ...(deps.statuses ? { statuses: deps.statuses } : {}), ...(deps.hosts ? { hosts: deps.hosts } : {}) });
   const chat = vscode.chat.createChatParticipant(PARTICIPANT_ID, participant.handle);
   chat.iconPath = vscode.Uri.file(path.join(context.extensionPath, 'media', 'spark.svg'));
   chat.followupProvider = participant.followups;

@@ -12,12 +12,15 @@ import { formatCheck } from '../../core/checks';
 import { liveEngine } from '../../core/compose/live-engine';
 import type { DockerClient } from '../../core/docker/types';
 import { runDoctor } from '../../core/doctor/doctor';
+import type { HostToCheck } from '../../core/doctor/hosts';
+import { hostsToCheck } from '../../core/doctor/hosts';
 import { parseDotEnv } from '../../core/env/dotenv';
 import { describeSync, syncEnv } from '../../core/env/sync';
 import { readMemInfo } from '../../core/meminfo';
 import { httpsRequest } from '../../core/lifecycle/gateway-check';
 import { LITELLM_PORT, nginxPorts } from '../../core/preflight';
 import type { Stack } from '../../core/stack';
+import { hostClients, stackHostEngines } from '../../core/state/hosts-state';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { downloadModelsCommand, freeDiskSpaceCommand, pullImagesCommand } from './firstStartCommands';
 import { buttonsForFix, fixRunsCommand, showErrorWithFix } from './fixes';
@@ -30,19 +33,23 @@ export interface OperateDeps {
   readonly log: vscode.LogOutputChannel;
   /** Live service states, when the state model has synced. */
   readonly statuses?: () => readonly ServiceStatus[] | undefined;
+  /** The Docker client the window's state models hold for a host (the doctor checks each host on it). */
+  readonly clientOf?: (host: string) => DockerClient | undefined;
 }
 
 /** Registers the operate commands; everything disposable goes to `context.subscriptions`. */
 export function registerOperateCommands(context: vscode.ExtensionContext, deps: OperateDeps): void {
   const compose = vscode.window.createOutputChannel('Spark Gateway: Compose');
   const scenarioDeps: ScenarioDeps = { stack: deps.stack, engine: () => liveEngine(deps.docker), docker: deps.docker, compose, log: deps.log, ...(deps.statuses ? { statuses: deps.statuses } : {}) };
+  const newClient = hostClients(deps.docker);
+  const hosts = (stack: Stack) => hostsToCheck(stack, stackHostEngines(stack, deps.docker.endpoint), (engine) => deps.clientOf?.(engine.name) ?? newClient(engine));
   context.subscriptions.push(
     compose,
     vscode.commands.registerCommand('sparkGateway.startScenario', (scenario?: unknown, preset?: unknown) => startScenarioCommand(scenarioDeps, scenario, preset)),
     vscode.commands.registerCommand('sparkGateway.stopScenario', (name?: string) => stopScenarioCommand(scenarioDeps, name)),
     vscode.commands.registerCommand('sparkGateway.generateCerts', () => generateCertsCommand(scenarioDeps)),
     vscode.commands.registerCommand('sparkGateway.syncEnv', () => syncEnvCommand(scenarioDeps)),
-    vscode.commands.registerCommand('sparkGateway.doctor', () => doctorCommand(scenarioDeps)),
+    vscode.commands.registerCommand('sparkGateway.doctor', () => doctorCommand(scenarioDeps, hosts)),
     vscode.commands.registerCommand('sparkGateway.openAdminUi', () => openAdminUi(scenarioDeps)),
     vscode.commands.registerCommand('sparkGateway.pullImages', () => pullImagesCommand(scenarioDeps)),
     vscode.commands.registerCommand('sparkGateway.downloadModels', (node?: unknown) => downloadModelsCommand(scenarioDeps, node)),
@@ -93,11 +100,11 @@ async function syncEnvCommand(deps: ScenarioDeps): Promise<void> {
 
 const ICONS: Record<CheckResult['status'], string> = { ok: '$(pass)', warn: '$(warning)', fail: '$(error)', skip: '$(circle-slash)' };
 
-async function doctorCommand(deps: ScenarioDeps): Promise<void> {
+async function doctorCommand(deps: ScenarioDeps, hosts: (stack: Stack) => HostToCheck[]): Promise<void> {
   const stack = requireStack(deps);
   if (!stack) return;
   const checks = await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: 'Spark Gateway doctor' }, () =>
-    runDoctor({ stack, engine: deps.engine(), memInfo: () => readMemInfo() }),
+    runDoctor({ stack, engine: deps.engine(), memInfo: () => readMemInfo(), hosts: hosts(stack) }),
   );
   for (const check of checks) deps.log.info(`doctor: ${formatCheck(check)}`);
   const failed = checks.filter((c) => c.status === 'fail').length;

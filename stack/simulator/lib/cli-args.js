@@ -83,6 +83,7 @@ const IGNORED_BOOLEAN_FLAGS = new Set([
  * @property {Record<string, unknown>} nonDefault flags given explicitly (for the start-up log)
  * @property {string[]} ignored          flags accepted but not simulated, as given
  * @property {Record<string, string>} sim `--sim-*` flags as SIM_* environment names
+ * @property {string[]} apiKeys         `--api-key KEY [KEY ...]` (never logged)
  */
 
 /** @typedef {{ command: 'serve', args: ServeArgs } | { command: 'version' } | { command: 'help' }} ParsedCommand */
@@ -134,6 +135,8 @@ function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
   const ignored = [];
   /** @type {Record<string, string>} */
   const sim = {};
+  /** @type {string[]} */
+  const apiKeys = [];
 
   for (let i = 0; i < argv.length; i++) {
     const token = /** @type {string} */ (argv[i]);
@@ -157,19 +160,26 @@ function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
       return next;
     };
 
-    if (flag === '--served-model-name') {
-      // nargs="+" in vLLM: every following token up to the next flag is a name.
+    /** nargs="+" in vLLM: the inline value, or every following token up to the next flag. */
+    const takeValues = () => {
       /** @type {string[]} */
-      const names = [];
-      if (inlineValue !== undefined) names.push(inlineValue);
+      const values = [];
+      if (inlineValue !== undefined) values.push(inlineValue);
       else {
         for (let next = argv[i + 1]; next !== undefined && !next.startsWith('-'); next = argv[i + 1]) {
-          names.push(next);
+          values.push(next);
           i++;
         }
       }
-      if (names.length === 0) throw new CliError(`argument ${flag}: expected at least one argument`);
-      servedModelNames = /** @type {[string, ...string[]]} */ (names);
+      if (values.length === 0) throw new CliError(`argument ${flag}: expected at least one argument`);
+      return /** @type {[string, ...string[]]} */ (values);
+    };
+
+    if (flag === '--api-key') {
+      // Any of the keys is accepted; kept out of the logged arguments.
+      apiKeys.push(...takeValues());
+    } else if (flag === '--served-model-name') {
+      servedModelNames = takeValues();
     } else if (flag in VALUE_FLAGS) {
       raw[VALUE_FLAGS[/** @type {keyof typeof VALUE_FLAGS} */ (flag)]] = takeValue();
     } else if (flag in BOOLEAN_FLAGS) {
@@ -219,6 +229,7 @@ function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
     enablePrefixCaching: booleans.enablePrefixCaching ?? true,
     ignored,
     sim,
+    apiKeys,
   };
 
   // What vLLM logs as "non-default args": the options given explicitly, with parsed values.
@@ -288,6 +299,7 @@ const USAGE = `usage: vllm serve [model_tag] [options]
 
 Spark Gateway vLLM simulator: a test double of vLLM's OpenAI-compatible server (no GPU).
 Honoured options: --model, --served-model-name NAME [NAME ...], --host, --port (default 8000),
+  --api-key KEY [KEY ...] (else VLLM_API_KEY),
   --max-model-len, --gpu-memory-utilization, --tensor-parallel-size/-tp, --kv-cache-dtype,
   --enable-auto-tool-choice, --tool-call-parser, --max-num-seqs, --disable-uvicorn-access-log,
   --disable-log-stats, --[no-]enable-prefix-caching, --sim-<setting> VALUE (same as SIM_<SETTING>).

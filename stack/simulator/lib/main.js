@@ -15,6 +15,7 @@ const { startStatsLog } = require('./stats-log');
 const { MemoryBallast } = require('./memory-ballast');
 const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
 const { emulateDownload, findSnapshot, hubCacheDir, inContainer } = require('./hf-cache');
+const { apiKeyDigests } = require('./auth');
 
 /**
  * Composition root of `vllm` (the simulator): parse the command line and settings, play the
@@ -107,7 +108,8 @@ async function main(argv, env) {
     log.raw('vllm.v1.engine.exceptions.EngineDeadError: EngineCore encountered an issue. See stack trace (above) for the root cause.');
     setTimeout(() => process.exit(1), 50);
   };
-  const created = createSimulatorServer({ args, settings, profile, engine, faults, log, onFatal });
+  const apiKeys = apiKeyDigests(args.apiKeys, env.VLLM_API_KEY);
+  const created = createSimulatorServer({ args, settings, profile, engine, faults, log, onFatal, apiKeys });
   const http = created.server;
   server = http;
   http.on('error', (err) => {

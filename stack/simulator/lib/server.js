@@ -5,6 +5,7 @@ const http = require('node:http');
 const wire = require('./openai-wire');
 const { handleCompletion } = require('./completions');
 const { renderMetrics, METRICS_CONTENT_TYPE } = require('./metrics');
+const { authorized } = require('./auth');
 
 /**
  * The HTTP server: vLLM's routes plus the simulator's admin routes.
@@ -30,7 +31,7 @@ const MAX_BODY_BYTES = 32 * 1024 * 1024;
 
 /**
  * @typedef {Omit<import('./completions').CompletionContext, 'sendJson' | 'startStream' | 'stats'> & {
- *   log: import('./log').Logger }} ServerContext
+ *   log: import('./log').Logger, apiKeys?: readonly Buffer[] }} ServerContext
  */
 
 /**
@@ -149,6 +150,8 @@ function createSimulatorServer(base) {
   const server = http.createServer(async (req, res) => {
     await opened;
     const url = new URL(req.url ?? '/', 'http://localhost');
+    // Before routing, as vLLM's middleware: an unknown /v1 path without the key is 401, not 404.
+    if (!authorized(req.method, url.pathname, req.headers.authorization, base.apiKeys ?? [])) return sendJson(res, 401, { error: 'Unauthorized' });
     const route = routes[url.pathname];
     const handler = route?.[req.method ?? 'GET'];
     if (!route) return sendJson(res, 404, { detail: 'Not Found' });

@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { runCommand, waitUntil } from './workbench.mjs';
+import { memoryFrame, runCommand, waitUntil } from './workbench.mjs';
 
 /** @typedef {import('./workbench.mjs').UiContext} UiContext */
 
@@ -21,23 +21,6 @@ const docker = (/** @type {string[]} */ args, /** @type {{ cwd?: string, env?: N
 
 /** What the first test set up, for the last one to take down. */
 const started = { createdNetwork: false, stack: '' };
-
-/**
- * The content frame of a memory webview (VS Code nests two iframes): the one in the side bar or
- * the one in the editor area, told apart by where the webview sits on screen.
- */
-async function memoryFrame(/** @type {import('playwright-core').Page} */ page, /** @type {'side bar' | 'editor'} */ where) {
-  const webviews = page.locator('iframe.webview');
-  /** @type {number | undefined} */
-  let found;
-  await waitUntil(`a memory webview in the ${where}`, async () => {
-    const boxes = await Promise.all((await webviews.all()).map((w) => w.boundingBox()));
-    const index = boxes.findIndex((b) => b !== null && b.width > 0 && (where === 'editor' ? b.x > 200 : b.x < 200));
-    found = index >= 0 ? index : undefined;
-    return found !== undefined;
-  }, 30_000);
-  return webviews.nth(/** @type {number} */ (found)).contentFrame().locator('iframe').contentFrame();
-}
 
 /** The scenario chosen in the webview's select (its value; the label lives in its shadow root). */
 const chosenScenario = (/** @type {import('playwright-core').FrameLocator} */ frame) =>

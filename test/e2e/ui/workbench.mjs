@@ -78,3 +78,20 @@ export async function openSparkGateway(/** @type {import('playwright-core').Page
   await entry.click();
   await page.mouse.move(800, 450);
 }
+
+/**
+ * The content frame of a memory webview (VS Code nests two iframes): the one in the side bar or
+ * the one in the editor area, told apart by where the webview sits on screen.
+ */
+export async function memoryFrame(/** @type {import('playwright-core').Page} */ page, /** @type {'side bar' | 'editor'} */ where) {
+  const webviews = page.locator('iframe.webview');
+  /** @type {number | undefined} */
+  let found;
+  await waitUntil(`a memory webview in the ${where}`, async () => {
+    const boxes = await Promise.all((await webviews.all()).map((w) => w.boundingBox()));
+    const index = boxes.findIndex((b) => b !== null && b.width > 0 && (where === 'editor' ? b.x > 200 : b.x < 200));
+    found = index >= 0 ? index : undefined;
+    return found !== undefined;
+  }, 30_000);
+  return webviews.nth(/** @type {number} */ (found)).contentFrame().locator('iframe').contentFrame();
+}

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveDockerEndpoint } from '../../../src/core/docker/endpoint';
-import { DockerDaemonDownError, DockerPermissionError, DockerSocketMissingError, classifyDockerError } from '../../../src/core/docker/errors';
+import { DockerDaemonDownError, DockerPermissionError, DockerSocketMissingError, DockerSshError, classifyDockerError } from '../../../src/core/docker/errors';
 import { FileFormatError } from '../../../src/core/errors';
 
 const CONFIG = path.join('fixture-home', '.docker'); // never read: the test passes the files' contents
@@ -87,6 +87,38 @@ describe('why Docker is unreachable', () => {
   });
 
   it('leaves other errors alone', () => {
+    const other = Object.assign(new Error('conflict'), { statusCode: 409 });
+    assert.equal(classifyDockerError(other, endpoint), other);
+  });
+});
+
+describe('why an ssh:// engine (another Spark) is unreachable', () => {
+  const endpoint = resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://me@spark2', SSH_AUTH_SOCK: '/tmp/agent.sock' } });
+  const sshError = (props: Record<string, unknown>) => classifyDockerError(Object.assign(new Error(String(props.message ?? 'x')), props), endpoint);
+
+  it('an SSH server that refuses the connection is not a stopped local daemon', () => {
+    const e = sshError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.2:22' });
+    assert.ok(e instanceof DockerSshError && !(e instanceof DockerDaemonDownError));
+    assert.equal(e.reason, 'unreachable');
+    assert.match(e.message, /SSH server of ssh:\/\/me@spark2 \(DOCKER_HOST\) refused/);
+    assert.match(e.fix ?? '', /Start the SSH server on spark2/);
+  });
+
+  it('a key the server does not take, and no agent at all', () => {
+    const auth = sshError({ level: 'client-authentication', message: 'All configured authentication methods failed' });
+    assert.ok(auth instanceof DockerSshError);
+    assert.match(auth.fix ?? '', /ssh-add.*ssh-copy-id me@spark2/);
+    const agent = sshError({ level: 'agent', message: 'Failed to connect to agent' });
+    assert.match(agent instanceof DockerSshError ? agent.message : '', /no ssh-agent.*SSH_AUTH_SOCK does not answer/);
+  });
+
+  it('Docker behind a working SSH login', () => {
+    const e = sshError({ code: 'ECONNRESET', message: 'socket hang up' });
+    assert.ok(e instanceof DockerSshError);
+    assert.match(e.message, /dial-stdio/);
+  });
+
+  it('leaves Docker API errors alone', () => {
     const other = Object.assign(new Error('conflict'), { statusCode: 409 });
     assert.equal(classifyDockerError(other, endpoint), other);
   });

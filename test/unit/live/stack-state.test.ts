@@ -4,79 +4,12 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { LogChunk } from '../../../src/core/docker/demux';
-import type { ContainerDetails, ContainerSummary, DockerClient, DockerEvent } from '../../../src/core/docker/types';
-import { DockerDaemonDownError } from '../../../src/core/docker/errors';
+import { FakeDocker, details, until } from '../../support/fake-docker';
 import { Backoff } from '../../../src/core/state/backoff';
 import { StackStateModel } from '../../../src/core/state/stack-state';
 import type { ServiceRow } from '../../../src/core/services';
 
 const ROWS: ServiceRow[] = [{ kind: 'model', name: 'gpt-oss-20b', label: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b', folder: 'gpt-oss-20b', hostPort: 8001, detail: '' }];
-
-class FakeDocker implements DockerClient {
-  readonly endpoint = { source: 'test', url: 'unix:///fake', modemOptions: { host: undefined } };
-  requestCount = 0;
-  containers = new Map<string, ContainerDetails>();
-  logText = '';
-  down = false;
-  private push: ((e: DockerEvent | undefined) => void) | undefined;
-  private queue: (DockerEvent | undefined)[] = [];
-
-  emit(action: string, name = 'vllm-gpt-oss-20b', attributes: Record<string, string> = {}): void {
-    const event = { action, id: 'id1', name, attributes: { name, ...attributes }, timeNano: 0n };
-    if (this.push) this.push(event);
-    else this.queue.push(event);
-  }
-
-  /** Ends the event stream as a stopping daemon does. */
-  kill(): void {
-    this.down = true;
-    if (this.push) this.push(undefined);
-    else this.queue.push(undefined);
-  }
-
-  async ping(): Promise<void> {}
-  async listContainers(): Promise<ContainerSummary[]> {
-    this.requestCount++;
-    if (this.down) throw new DockerDaemonDownError('unix:///fake');
-    return [...this.containers.values()];
-  }
-  /** While set, inspects wait for it (a slow daemon). */
-  inspectGate: Promise<void> | undefined;
-  async inspect(name: string): Promise<ContainerDetails | undefined> {
-    this.requestCount++;
-    await this.inspectGate;
-    if (this.down) throw new DockerDaemonDownError('unix:///fake');
-    return this.containers.get(name) ?? [...this.containers.values()].find((c) => c.id === name);
-  }
-  async *events(_o: unknown, signal: AbortSignal): AsyncIterable<DockerEvent> {
-    this.requestCount++;
-    if (this.down) throw new DockerDaemonDownError('unix:///fake');
-    while (!signal.aborted) {
-      const next = this.queue.shift() ?? (await new Promise<DockerEvent | undefined>((resolve) => {
-        this.push = resolve;
-        signal.addEventListener('abort', () => resolve(undefined), { once: true });
-      }));
-      this.push = undefined;
-      if (next === undefined) return;
-      yield next;
-    }
-  }
-  async *logs(): AsyncIterable<LogChunk> {
-    this.requestCount++;
-    yield { stream: 'stdout', data: Buffer.from(this.logText) };
-  }
-  async stats() {
-    return { memoryBytes: 0, memoryLimitBytes: 0, cpuPercent: 0 };
-  }
-  async start(): Promise<void> {}
-  async stop(): Promise<void> {}
-  async restart(): Promise<void> {}
-}
-
-function details(over: Partial<ContainerDetails>): ContainerDetails {
-  return { id: 'id1', name: 'vllm-gpt-oss-20b', image: 'img', labels: {}, status: 'running', exitCode: 0, startedAt: '2026-11-26T20:00:00Z', finishedAt: '', restartCount: 0, restartPolicy: 'unless-stopped', ports: [], command: [], ...over };
-}
 
 function nextChange(model: StackStateModel): Promise<void> {
   return new Promise((resolve) => {
@@ -85,14 +18,6 @@ function nextChange(model: StackStateModel): Promise<void> {
       resolve();
     });
   });
-}
-
-async function until(check: () => boolean, ms = 3000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('condition not reached');
-    await new Promise((r) => setTimeout(r, 10));
-  }
 }
 
 describe('the stack state model (scripted Docker)', () => {

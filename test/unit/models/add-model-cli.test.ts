@@ -85,7 +85,7 @@ describe('add-model (CLI, against the Hub stand-in)', () => {
     for (const file of ['qwen3-0-6b/docker-compose.yml', 'qwen3-0-6b/docker-compose-gpu.yml']) assert.ok(existsSync(path.join(stack.dir, file)), file);
     const compose = readFileSync(path.join(stack.dir, 'qwen3-0-6b', 'docker-compose.yml'), 'utf8');
     assert.match(compose, /--tool-call-parser\n\s+- hermes/);
-    assert.match(compose, /127\.0\.0\.1:8004:8000/);
+    assert.match(compose, /\$\{VLLM_BIND_ADDRESS:-127\.0\.0\.1\}:8004:8000/);
     const file = parseScenarioFile(readFileSync(path.join(stack.dir, 'scenarios.yaml'), 'utf8'), 'scenarios.yaml');
     const model = file.models.find((m) => m.name === 'qwen3-0-6b');
     assert.equal(model?.kvBytesPerToken, 114688);

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
+import { interpolate } from '../../../src/core/compose/interpolate';
 import { FileFormatError } from '../../../src/core/errors';
 import { parseVllmImages } from '../../../src/core/models/images';
 import { containerCommand, renderModelCompose, renderModelFolder, serveArgs } from '../../../src/core/models/template';
@@ -74,7 +75,7 @@ describe('the model template', () => {
     assert.ok(gpu.command.includes('--enable-auto-tool-choice'));
     assert.equal(after('--reasoning-parser'), 'qwen3');
     assert.equal(after('--tensor-parallel-size'), '2');
-    assert.deepEqual(gpu.ports, ['127.0.0.1:8001:8000']);
+    assert.deepEqual(gpu.ports, ['${VLLM_BIND_ADDRESS:-127.0.0.1}:8001:8000']);
     assert.deepEqual(gpu.deploy.resources.reservations.devices[0]?.device_ids, ['0', '1']);
     const spark = onlyService(renderModelCompose(model, 'spark', images));
     assert.equal(spark.command[spark.command.indexOf('--tensor-parallel-size') + 1], '1', 'a Spark has one GPU');
@@ -93,6 +94,20 @@ describe('the model template', () => {
   it('says in the file when the model runs remote code', () => {
     assert.match(renderModelCompose(modelWith('    trustRemoteCode: true\n'), 'spark', images), /^# Remote code: --trust-remote-code runs Python code/m);
     assert.doesNotMatch(renderModelCompose(modelWith(''), 'spark', images), /Remote code/);
+  });
+
+  it('publishes on 127.0.0.1 without an API key unless up sets a host\'s address and the key', () => {
+    for (const variant of ['spark', 'multi-gpu'] as const) {
+      const text = renderModelCompose(modelWith(''), variant, images);
+      const asComposeReads = (env: Record<string, string>) => onlyService(interpolate(text, (name) => env[name])) as Service & { environment: Record<string, string | null> };
+      const local = asComposeReads({});
+      assert.deepEqual(local.ports, ['127.0.0.1:8001:8000'], variant);
+      // Compose interpolates after parsing, so it passes an empty string; vLLM then requires no key.
+      assert.ok(!local.environment.VLLM_API_KEY);
+      const remote = asComposeReads({ VLLM_BIND_ADDRESS: '10.231.7.2', VLLM_API_KEY: 'sk-replica' });
+      assert.deepEqual(remote.ports, ['10.231.7.2:8001:8000'], variant);
+      assert.equal(remote.environment.VLLM_API_KEY, 'sk-replica');
+    }
   });
 
   it('quotes values so that YAML 1.2 (Compose v2) and YAML 1.1 (Compose v1) read the same strings', () => {
