@@ -107,7 +107,8 @@ describe('a host that cannot be reached', { skip: missing('docker') }, () => {
   before(() => {
     stack = copyStack();
     const file = path.join(stack.dir, 'scenarios.yaml');
-    writeFileSync(file, readFileSync(file, 'utf8').replace('\nmodels:\n', '\nhosts:\n  - name: gone\n    docker: tcp://127.0.0.1:1\n    address: 127.0.0.3\n\nmodels:\n'));
+    writeFileSync(file, readFileSync(file, 'utf8').replace('\nmodels:\n', '\nhosts:\n  - name: gone\n    docker: tcp://127.0.0.1:1\n    address: 127.0.0.3\n\nmodels:\n')
+      .concat('\n  - name: away\n    variant: spark\n    models:\n      qwen-30b: { fraction: 0.45, hosts: [gone] }\n'));
   });
   after(() => stack.remove());
 
@@ -123,5 +124,24 @@ describe('a host that cannot be reached', { skip: missing('docker') }, () => {
     const text = await cli(stack.dir, 'hosts');
     assert.match(text.out, /gone\s+tcp:\/\/127\.0\.0\.1:1\s+127\.0\.0\.3\s+NOT reachable/);
     assert.match(text.out, /fix: /);
+  });
+
+  it('up refuses before starting anything, naming the host and the fix', async () => {
+    const up = await cli(stack.dir, 'up', 'away', '--backend', 'simulator', '--models-only');
+    assert.notEqual(up.code, 0);
+    assert.match(up.out, /✗ Docker on gone: tcp:\/\/127\.0\.0\.1:1: .* — fix: /);
+    assert.match(up.err, /pre-flight refused/);
+    assert.equal(execFileSync('docker', ['ps', '-a', '--filter', 'name=^vllm-qwen-30b$', '--format', '{{.Names}}'], { encoding: 'utf8' }).trim(), '');
+  });
+
+  it('status still shows this machine and lists the host it could not read; down says what it left', async () => {
+    const status = await cli(stack.dir, 'status', '--json');
+    assert.equal(status.code, 1);
+    const body = JSON.parse(status.out) as { services: { name: string; host: string }[]; unreachable: { host: string; fix: string }[] };
+    assert.ok(body.services.some((s) => s.name === 'litellm' && s.host === 'local'));
+    assert.deepEqual(body.unreachable.map((u) => u.host), ['gone']);
+    const down = await cli(stack.dir, 'down');
+    assert.equal(down.code, 1);
+    assert.match(down.err, /host gone was not reached, so what runs there still runs: .* — /);
   });
 });
