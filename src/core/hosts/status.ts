@@ -2,12 +2,12 @@
  * The services of every host at one moment, for `status` (and anything else that wants a
  * one-shot picture): the main host's rows as before, and on another host the models placed on it
  * by any scenario, read from that host's engine. A host that cannot be reached is reported with
- * its reason and fix instead of failing the whole picture.
+ * its reason and fix instead of failing the whole picture. The rows per host are the tree's
+ * (`hostServiceRows`), so `status` and the view list the same services on the same hosts.
  */
 import { createDockerClient } from '../docker/client';
 import { fetchModelLoad } from '../metrics/vllm';
-import type { ServiceRow } from '../services';
-import { serviceRows } from '../services';
+import { hostServiceRows } from '../services';
 import type { HostSpec } from '../scenarios';
 import type { Stack } from '../stack';
 import type { ServiceStatus } from '../state/service-state';
@@ -15,24 +15,12 @@ import { StackStateModel } from '../state/stack-state';
 import { hostDockerEnv } from './endpoint';
 import type { HostProbe } from './engines';
 import { probeHost } from './engines';
-import { placements } from './placement';
 
 export interface HostServices {
   readonly host: HostSpec;
   /** Undefined when the host could not be read; then `problem` says why. */
   readonly services?: readonly ServiceStatus[];
   readonly problem?: Pick<HostProbe, 'reason' | 'fix'>;
-}
-
-/**
- * The rows of `host`: every row on the main host; on another host, the models some scenario
- * places there (listing the others as absent on each host would only be noise). Pure.
- */
-export function hostServiceRows(stack: Stack, host: HostSpec): readonly ServiceRow[] {
-  const rows = serviceRows(stack);
-  if (host.main) return rows;
-  const placed = new Set(stack.scenarios.scenarios.flatMap((s) => placements(s)).filter((p) => p.host === host.name).map((p) => p.model));
-  return rows.filter((r) => r.kind === 'model' && placed.has(r.name));
 }
 
 /** Reads the services of `hosts` (in parallel), each from its own engine. */
@@ -42,7 +30,7 @@ export async function readHostServices(stack: Stack, hosts: readonly HostSpec[],
       const probe = await probeHost(host);
       if (!probe.reachable) return { host, problem: { reason: probe.reason, fix: probe.fix } };
     }
-    const model = new StackStateModel(hostServiceRows(stack, host), stack.root, createDockerClient({ ...env, ...hostDockerEnv(host) }), {
+    const model = new StackStateModel(hostServiceRows(stack).find((h) => h.host.name === host.name)?.rows ?? [], stack.root, createDockerClient({ ...env, ...hostDockerEnv(host) }), {
       followProgress: false,
       // A model's /metrics on its own host's address, not this machine's port of the same number.
       ...(host.address !== undefined ? { fetchLoad: (port: number) => fetchModelLoad(port, undefined, host.address) } : {}),
