@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { openSparkGateway, quickInput, runCommand, waitUntil } from './workbench.mjs';
+import { chooseOption, openSparkGateway, quickInput, runCommand, showNotifications, waitUntil } from './workbench.mjs';
 
 /** @typedef {import('./workbench.mjs').UiContext} UiContext */
 /** @typedef {import('playwright-core').Page} Page */
@@ -71,7 +71,6 @@ export async function prepareWorkspace(/** @type {string} */ dir, /** @type {{ r
 }
 
 const escape = (/** @type {string} */ s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-const center = (/** @type {Page} */ page) => page.locator('.notifications-center');
 const tree = (/** @type {Page} */ page) => page.getByRole('tree', { name: 'Servers', exact: true });
 const row = (/** @type {Page} */ page) => tree(page).getByRole('treeitem', { name: new RegExp(`^${escape(MODEL)}\\b`) }).first();
 const rowLabel = async (/** @type {Page} */ page) => (await row(page).getAttribute('aria-label')) ?? '';
@@ -80,17 +79,7 @@ const notification = (/** @type {Page} */ page, /** @type {RegExp} */ text) => p
 const blobs = () => path.join(state.cache, 'hub', `models--${REPO_ID.replace('/', '--')}`, 'blobs');
 const listBlobs = () => (fs.existsSync(blobs()) ? fs.readdirSync(blobs()) : []);
 
-async function showNotifications(/** @type {Page} */ page) {
-  if (await center(page).isVisible()) return;
-  await page.locator('[id="status.notifications"]').first().click();
-  await center(page).waitFor({ state: 'visible' });
-}
-
-async function choose(/** @type {Page} */ page, /** @type {string} */ label) {
-  const option = quickInput(page).getByRole('option', { name: new RegExp(`^${escape(label)}\\b`) }).first();
-  await option.waitFor({ state: 'visible' });
-  await option.click();
-}
+const choose = chooseOption;
 
 /** Start Scenario… → the model's own scenario, spark, simulator, models only. */
 async function startModelOnly(/** @type {Page} */ page) {

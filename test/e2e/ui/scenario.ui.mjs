@@ -11,7 +11,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { quickInput, runCommand, showOutputChannel, waitUntil } from './workbench.mjs';
+import { chooseOption, notificationCenter, quickInput, runCommand, showNotifications, showOutputChannel, waitUntil } from './workbench.mjs';
 
 /** @typedef {import('./workbench.mjs').UiContext} UiContext */
 /** @typedef {import('playwright-core').Page} Page */
@@ -23,21 +23,8 @@ const CONTAINERS = MODELS.map((m) => `vllm-${m}`);
 const escape = (/** @type {string} */ s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 
 /** The notification center (toasts do not show in this headless workbench; the center lists every notification). */
-const center = (/** @type {Page} */ page) => page.locator('.notifications-center');
-
-async function showNotifications(/** @type {Page} */ page) {
-  if (await center(page).isVisible()) return;
-  // The status bar's bell opens the center (the palette races with a closing quick pick).
-  await page.locator('[id="status.notifications"]').first().click();
-  await center(page).waitFor({ state: 'visible' });
-}
-
-/** Picks the quick pick's option whose accessible name starts with `label`. */
-async function choose(/** @type {Page} */ page, /** @type {string} */ label) {
-  const option = quickInput(page).getByRole('option', { name: new RegExp(`^${escape(label)}\\b`) }).first();
-  await option.waitFor({ state: 'visible' });
-  await option.click();
-}
+const center = notificationCenter;
+const choose = chooseOption;
 
 const tree = (/** @type {Page} */ page) => page.getByRole('tree', { name: 'Servers', exact: true });
 const labelOf = async (/** @type {Page} */ page, /** @type {string} */ model) =>

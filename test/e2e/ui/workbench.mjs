@@ -95,3 +95,21 @@ export async function memoryFrame(/** @type {import('playwright-core').Page} */ 
   }, 30_000);
   return webviews.nth(/** @type {number} */ (found)).contentFrame().locator('iframe').contentFrame();
 }
+
+/** The notification center (it lists every notification, toasts or not). */
+export const notificationCenter = (/** @type {import('playwright-core').Page} */ page) => page.locator('.notifications-center');
+
+/** Opens the notification center unless it is open. */
+export async function showNotifications(/** @type {import('playwright-core').Page} */ page) {
+  if (await notificationCenter(page).isVisible()) return;
+  // The status bar's bell opens the center (the palette races with a closing quick pick).
+  await page.locator('[id="status.notifications"]').first().click();
+  await notificationCenter(page).waitFor({ state: 'visible' });
+}
+
+/** Picks the quick pick's option whose accessible name starts with `label` (a whole word). */
+export async function chooseOption(/** @type {import('playwright-core').Page} */ page, /** @type {string} */ label) {
+  const option = quickInput(page).getByRole('option', { name: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`) }).first();
+  await option.waitFor({ state: 'visible' });
+  await option.click();
+}
