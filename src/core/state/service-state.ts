@@ -127,6 +127,14 @@ export function formatUptime(startedAt: string | undefined, now: number): string
   return `${Math.floor(s / 86400)} d ${Math.floor((s % 86400) / 3600)} h`;
 }
 
+/**
+ * A milestone's text as a loading row reads: "loading shard 3/5", but "downloading weights" and
+ * "starting API server" as they are (a second verb after "loading" reads as a stutter).
+ */
+function loadingText(text: string): string {
+  return /^\w+ing\b/.test(text) ? text : `loading ${text}`;
+}
+
 /** The state in words, as a tree row and the CLI table show it. Pure. */
 export function describeState(status: ServiceStatus): string {
   switch (status.state) {
@@ -135,7 +143,7 @@ export function describeState(status: ServiceStatus): string {
     case 'exited':
       return `exited (${status.exitCode ?? '?'})`;
     case 'loading':
-      return status.progress ? `loading ${status.progress.text} (${Math.round(status.progress.fraction * 100)}%)` : 'loading';
+      return status.progress ? `${loadingText(status.progress.text)} (${Math.round(status.progress.fraction * 100)}%)` : 'loading';
     default:
       return status.state;
   }
