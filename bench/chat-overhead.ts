@@ -25,6 +25,7 @@ import { GatewayClient } from '../src/core/gateway/client';
 import { createPinnedFetch } from '../src/core/gateway/transport';
 import { loopbackConfig, startLiteLlm, startRedis } from '../test/support/gateway';
 import { startGatewayNginx } from '../test/support/nginx';
+import { contentDeltas } from '../test/support/sse';
 import { startSimulator } from '../test/support/simulator';
 import { copyStack } from '../test/support/stack-copy';
 
@@ -74,21 +75,9 @@ function rawRunner(baseUrl: string, key: string | undefined, fetch: ReturnType<t
     if (!response.ok || !response.body) throw new Error(`${response.status} ${await response.text()}`);
     let first: number | undefined;
     let text = '';
-    let buffer = '';
-    const decoder = new TextDecoder();
-    for await (const bytes of response.body) {
-      buffer += decoder.decode(bytes, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, end).trim();
-        buffer = buffer.slice(end + 1);
-        if (!line.startsWith('data:') || line === 'data: [DONE]') continue;
-        const content = (JSON.parse(line.slice(5)) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta?.content;
-        if (content) {
-          first ??= performance.now();
-          text += content;
-        }
-      }
+    for await (const content of contentDeltas(response.body)) {
+      first ??= performance.now();
+      text += content;
     }
     const overhead = Number(response.headers.get('x-litellm-overhead-duration-ms') ?? NaN);
     return sample(started, first, performance.now(), text, Number.isFinite(overhead) ? overhead : undefined);

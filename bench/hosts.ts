@@ -29,6 +29,7 @@ import { startLiteLlm, startRedis } from '../test/support/gateway';
 import type { TestHost } from '../test/support/hosts';
 import { setupHosts } from '../test/support/hosts';
 import { STACK_DIR, answers, waitFor } from '../test/support/processes';
+import { contentDeltas } from '../test/support/sse';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 16);
@@ -104,21 +105,9 @@ async function stream(url: string, key: string, model: Replicas): Promise<Sample
   if (!response.ok || !response.body) throw new Error(`${response.status} ${await response.text()}`);
   let first: number | undefined;
   let text = '';
-  let buffer = '';
-  const decoder = new TextDecoder();
-  for await (const bytes of response.body) {
-    buffer += decoder.decode(bytes, { stream: true });
-    let end: number;
-    while ((end = buffer.indexOf('\n')) >= 0) {
-      const line = buffer.slice(0, end).trim();
-      buffer = buffer.slice(end + 1);
-      if (!line.startsWith('data:') || line === 'data: [DONE]') continue;
-      const content = (JSON.parse(line.slice(5)) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta?.content;
-      if (content) {
-        first ??= performance.now();
-        text += content;
-      }
-    }
+  for await (const content of contentDeltas(response.body)) {
+    first ??= performance.now();
+    text += content;
   }
   const ended = performance.now();
   const tokens = text.trim() === '' ? 0 : text.trim().split(/\s+/).length;

@@ -63,6 +63,19 @@ stop_pidfile() {
 }
 CLIENT_ENV=(env PATH="$CLIENT/bin:$PATH" DOCKER_CONFIG="$CLIENT/docker" SSH_AUTH_SOCK="$CLIENT/agent.sock")
 client_env() { "${CLIENT_ENV[@]}" "$@"; }
+# What is left in namespace $1 named $2 (or anything, without $2): sshd's per-connection processes
+# outlive its listener, and a client's connection to them would hang once the namespace is gone.
+kill_in_namespace() {
+  local pid
+  [ -e "/var/run/netns/$1" ] || return 0
+  for pid in $(ip netns pids "$1" 2>/dev/null); do
+    if [ -z "${2:-}" ] || [ "$(cat "/proc/$pid/comm" 2>/dev/null)" = "$2" ]; then kill -TERM "$pid" 2>/dev/null || true; fi
+  done
+}
+stop_sshd() {
+  stop_pidfile "$RUN/$1/sshd.pid" 10
+  kill_in_namespace "$1" sshd
+}
 engine_answers() { timeout 10 docker -H "unix://$RUN/$1/docker.sock" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 context_answers() { timeout 20 "${CLIENT_ENV[@]}" docker --context "$1" version --format '{{.Server.Version}}' >/dev/null 2>&1; }
 
@@ -205,7 +218,7 @@ cmd_down() {
   local entry name veth
   for entry in "${HOSTS[@]}"; do
     name="${entry%%:*}" veth="v-${name#sg-}"
-    stop_pidfile "$RUN/$name/sshd.pid" 10
+    stop_sshd "$name"
     if alive "$RUN/$name/docker.pid"; then
       # Containers of a test that failed midway would keep their namespace's ports; remove them.
       local ids
@@ -213,6 +226,10 @@ cmd_down() {
       [ -z "$ids" ] || docker -H "unix://$RUN/$name/docker.sock" rm -f $ids >/dev/null 2>&1 || true
     fi
     stop_pidfile "$RUN/$name/docker.pid" 30
+    kill_in_namespace "$name"
+    # Let the clients' last packets (their FIN after the server's) be answered while the link is
+    # still there; a connection whose peer vanished first retransmits for minutes.
+    sleep 1
     ip link show "$veth" >/dev/null 2>&1 && ip link del "$veth"
     [ -e "/var/run/netns/$name" ] && ip netns del "$name"
     # The exec root holds containerd's state and mounts; the data root (images) is kept, so the
@@ -229,7 +246,7 @@ case "${1:-}" in
   up) cmd_up ;;
   down) cmd_down ;;
   check) cmd_check ;;
-  sshd-stop) [ -n "${2:-}" ] || die "sshd-stop NAME"; stop_pidfile "$RUN/$2/sshd.pid" 10 ;;
+  sshd-stop) [ -n "${2:-}" ] || die "sshd-stop NAME"; stop_sshd "$2" ;;
   sshd-start)
     [ -n "${2:-}" ] || die "sshd-start NAME"
     for entry in "${HOSTS[@]}"; do [ "${entry%%:*}" = "$2" ] && up_sshd "$2" "${entry#*:}"; done ;;
