@@ -29,16 +29,29 @@ export const REMOTE_API_KEY = `os.environ/${API_KEY_VARIABLE}`;
 
 /**
  * The router settings replicas need, written when the file lacks them (a value the user set is
- * kept). simple-shuffle until bench:hosts has measured least-busy against it for long streams;
- * two retries and a cooldown after the second failure in `cooldown_time` seconds, so a request
- * that meets a dead replica is sent to another one and the dead one is left alone for 30 s
- * before LiteLLM tries it again (it comes back by itself once it answers).
+ * kept), each for a reason read in LiteLLM 1.108.7's router (router.py, cooldown_handlers.py):
+ * - `routing_strategy: simple-shuffle`: no shared counters to keep per chunk of a long stream;
+ *   bench:hosts measured least-busy equal within noise.
+ * - `num_retries: 2`: a request whose connection a dead replica refuses is sent again at once.
+ *   A retry re-picks at random among the deployments not cooling down, so it can meet the same
+ *   dead replica again: it is the failure it sees that puts the replica aside, not the retry.
+ * - `allowed_fails: 1`, `cooldown_time: 30`: the second failure within 30 s puts a deployment
+ *   aside for 30 s, then LiteLLM tries it again, so a host that comes back gets traffic by
+ *   itself; one transient error does not put the only live replica aside. A failure whose text
+ *   names APIConnectionError (a connection reset while a container restarts) is never counted.
+ * - `enable_weighted_failover: true`: when the retries are spent (each on the dead replica, or
+ *   before a cooldown was counted), the request is sent once more within the same model name
+ *   with the deployment that failed excluded, to the replica that answers. Without it LiteLLM
+ *   answered a request that started after a replica was killed with 500 "Cannot connect to
+ *   host" (test/integration/hosts-replicas.test.ts). A stream the dead replica cut off
+ *   mid-answer is still lost: the test counts those apart.
  */
-export const ROUTER_DEFAULTS: Readonly<Record<string, string | number>> = {
+export const ROUTER_DEFAULTS: Readonly<Record<string, string | number | boolean>> = {
   routing_strategy: 'simple-shuffle',
   num_retries: 2,
   allowed_fails: 1,
   cooldown_time: 30,
+  enable_weighted_failover: true,
 };
 
 /** Where LiteLLM reaches `model` on `host`. Pure. */

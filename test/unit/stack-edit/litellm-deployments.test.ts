@@ -58,7 +58,7 @@ describe('LiteLLM deployments from scenarios.yaml', () => {
   it('fills in the router settings replicas need without overriding the user\'s', () => {
     const bare = 'model_list: []\nrouter_settings:\n  routing_strategy: least-busy # mine\n';
     const text = withRouterDefaults(bare, 'config.yaml');
-    assert.deepEqual(parse(text).router_settings, { routing_strategy: 'least-busy', num_retries: 2, allowed_fails: 1, cooldown_time: 30 });
+    assert.deepEqual(parse(text).router_settings, { routing_strategy: 'least-busy', num_retries: 2, allowed_fails: 1, cooldown_time: 30, enable_weighted_failover: true });
     assert.match(text, /least-busy # mine/);
     assert.equal(withRouterDefaults(text, 'config.yaml'), text);
     assert.deepEqual(parse(withRouterDefaults('model_list: []\n', 'config.yaml')).router_settings.num_retries, 2);
