@@ -1,7 +1,7 @@
 /**
  * [hosts] The per-host state composition on real engines: the main engine plus the two test hosts
- * (network namespaces with their own dockerd and sshd, reached over `ssh://` with the test's
- * ssh-agent — test/support/hosts.ts). A model server started on sg-spark2 shows there (and not on
+ * (network namespaces with their own dockerd and sshd, reached over `ssh://` through the test's
+ * `ssh` wrapper on PATH — test/support/hosts.ts). A model server started on sg-spark2 shows there (and not on
  * the main host's row of the same model); sg-spark3 with its SSH server stopped is reported
  * unreachable with the SSH error and its fix while sg-spark2 keeps updating from its own event
  * stream; sg-spark3 comes back by itself once its SSH server runs again.

@@ -52,7 +52,7 @@ async function cli(stackDir: string, ...argv: string[]): Promise<{ code: number;
   let out = '';
   let err = '';
   // The process environment, with hostsEnv() merged in before(): the CLI's own Docker clients
-  // (dockerode over ssh2) sign in through its SSH_AUTH_SOCK.
+  // (HTTP over their PATH's `ssh`, the test wrapper with its key and known_hosts) reach the hosts.
   const code = await runCli(['--stack', stackDir, ...argv], { out: (t) => (out += t), err: (t) => (err += t), cwd: stackDir, env: { ...process.env } });
   return { code, out, err };
 }
