@@ -28,9 +28,9 @@ function dockerOn(host: TestHost, args: readonly string[]): string {
   return execFileSync('docker', ['--context', host.name, ...args], { env: { ...process.env, ...hostsEnv() }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
-/** Our client for a host; no ssh-agent: the client's `ssh` signs in with the config's IdentityFile. */
+/** Our client for a host (no ssh-agent: the `ssh` wrapper signs in with the config's IdentityFile). */
 function clientFor(host: TestHost, env: NodeJS.ProcessEnv = {}) {
-  return createDockerClient({ ...process.env, ...hostsEnv(), SSH_AUTH_SOCK: '', DOCKER_CONTEXT: host.name, DOCKER_HOST: '', ...env });
+  return createDockerClient({ ...process.env, ...hostsEnv(), DOCKER_CONTEXT: host.name, DOCKER_HOST: '', ...env });
 }
 
 /**

@@ -116,7 +116,7 @@ describe('[hosts] gpt-oss-20b on two hosts behind the real LiteLLM', { skip: mis
   before(async () => {
     hosts = await setupHosts();
     // The CLI's docker processes reach the hosts as a user's would: ssh (with the test's config and
-    // known_hosts), the agent holding the test key.
+    // known_hosts, its IdentityFile: no ssh-agent).
     Object.assign(process.env, hostsEnv());
     for (const host of TEST_HOSTS) engine(host, ['rm', '-f', ...CONTAINERS]);
     stack = copyStack();
