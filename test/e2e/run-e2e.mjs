@@ -41,6 +41,8 @@ const CHROMIUM = process.env.SPARK_CHROMIUM ?? '/usr/bin/chromium';
 const VSIX = path.join(REPO, 'spark-gateway.vsix');
 const SUITE_INDEX = path.join(REPO, 'out', 'test', 'e2e', 'suite', 'index.js');
 const UI_DIR = path.join(REPO, 'test', 'e2e', 'ui');
+/** Where test/support/hosts-env.sh puts its `ssh` wrapper (only while the test hosts are up). */
+const HOSTS_SSH_WRAPPER_DIR = '/run/spark-hosts/client/bin';
 const TOTAL_TIMEOUT_MS = Number(process.env.SPARK_E2E_TIMEOUT_MS ?? 900_000);
 const IN_HOST_TIMEOUT_MS = 180_000;
 const LOCK_TIMEOUT_MS = 1_800_000;
@@ -200,6 +202,10 @@ function codeServerEnv(/** @type {ReturnType<typeof makeProfile>} */ dirs) {
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !dropped.has(key)));
   return {
     ...env,
+    // The extension reaches ssh:// hosts with the `ssh` of its PATH, as a user's does; the test hosts'
+    // wrapper there (test/support/hosts-env.sh: the test key, config and known_hosts) serves the
+    // *hosts* UI suite and changes nothing while it does not exist.
+    PATH: `${HOSTS_SSH_WRAPPER_DIR}${path.delimiter}${env.PATH ?? ''}`,
     XDG_CONFIG_HOME: dirs.xdg,
     XDG_DATA_HOME: dirs.xdg,
     XDG_CACHE_HOME: dirs.xdg,

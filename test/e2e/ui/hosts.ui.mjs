@@ -2,10 +2,9 @@
 // test hosts of test/support/hosts.ts (network namespaces, each with its own Docker engine and SSH
 // server, reached through ssh:// — as a user reaches a second Spark). gpt-oss-20b runs (the
 // simulator, from its real compose file) on sg-spark2's engine; sg-spark3's SSH server is stopped,
-// so it is unreachable. The extension reaches both through ssh:// with the `ssh` of its PATH, so
-// run the e2e suite with the test hosts' `ssh` wrapper first (test/e2e/README.md, "Several hosts"):
-//   PATH=/run/spark-hosts/client/bin:$PATH
-// and under the Docker lock (fixed container names on every engine).
+// so it is unreachable. The extension reaches both through ssh:// with the `ssh` of its PATH;
+// run-e2e.mjs puts the test hosts' `ssh` wrapper first there (test/e2e/README.md, "Several hosts").
+// Under the Docker lock (fixed container names on every engine).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
