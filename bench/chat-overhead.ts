@@ -25,7 +25,7 @@ import { GatewayClient } from '../src/core/gateway/client';
 import { createPinnedFetch } from '../src/core/gateway/transport';
 import { loopbackConfig, startLiteLlm, startRedis } from '../test/support/gateway';
 import { startGatewayNginx } from '../test/support/nginx';
-import { contentDeltas } from '../test/support/sse';
+import { timedChatStream } from '../test/support/sse';
 import { startSimulator } from '../test/support/simulator';
 import { copyStack } from '../test/support/stack-copy';
 
@@ -66,21 +66,9 @@ function sample(started: number, first: number | undefined, ended: number, text:
 /** A minimal SSE reader for (a)–(c): POST, split `data:` lines, pick `delta.content`. */
 function rawRunner(baseUrl: string, key: string | undefined, fetch: ReturnType<typeof createPinnedFetch>['fetch']): Runner {
   return async (prompt) => {
-    const started = performance.now();
-    const response = await fetch(`${baseUrl}/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', ...(key ? { authorization: `Bearer ${key}` } : {}) },
-      body: JSON.stringify({ model: 'gpt-oss-20b', stream: true, messages: [{ role: 'user', content: prompt }] }),
-    });
-    if (!response.ok || !response.body) throw new Error(`${response.status} ${await response.text()}`);
-    let first: number | undefined;
-    let text = '';
-    for await (const content of contentDeltas(response.body)) {
-      first ??= performance.now();
-      text += content;
-    }
-    const overhead = Number(response.headers.get('x-litellm-overhead-duration-ms') ?? NaN);
-    return sample(started, first, performance.now(), text, Number.isFinite(overhead) ? overhead : undefined);
+    const { started, first, ended, text, headers } = await timedChatStream(`${baseUrl}/chat/completions`, { model: 'gpt-oss-20b', prompt, fetch, ...(key ? { key } : {}) });
+    const overhead = Number(headers.get('x-litellm-overhead-duration-ms') ?? NaN);
+    return sample(started, first, ended, text, Number.isFinite(overhead) ? overhead : undefined);
   };
 }
 

@@ -29,7 +29,7 @@ import { startLiteLlm, startRedis } from '../test/support/gateway';
 import type { TestHost } from '../test/support/hosts';
 import { setupHosts } from '../test/support/hosts';
 import { STACK_DIR, answers, waitFor } from '../test/support/processes';
-import { contentDeltas } from '../test/support/sse';
+import { timedChatStream } from '../test/support/sse';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const TOKENS = Number(process.env.BENCH_TOKENS ?? 16);
@@ -95,21 +95,7 @@ interface Sample {
 
 /** One streamed chat request through LiteLLM: counts content deltas (one per simulated token). */
 async function stream(url: string, key: string, model: Replicas): Promise<Sample> {
-  const started = performance.now();
-  const response = await fetch(`${url}/v1/chat/completions`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', authorization: `Bearer ${key}` },
-    body: JSON.stringify({ model, stream: true, messages: [{ role: 'user', content: 'Say a few words about two Sparks' }] }),
-    signal: AbortSignal.timeout(120_000),
-  });
-  if (!response.ok || !response.body) throw new Error(`${response.status} ${await response.text()}`);
-  let first: number | undefined;
-  let text = '';
-  for await (const content of contentDeltas(response.body)) {
-    first ??= performance.now();
-    text += content;
-  }
-  const ended = performance.now();
+  const { started, first, ended, text } = await timedChatStream(`${url}/v1/chat/completions`, { model, key, prompt: 'Say a few words about two Sparks', signal: AbortSignal.timeout(120_000) });
   const tokens = text.trim() === '' ? 0 : text.trim().split(/\s+/).length;
   if (first === undefined || tokens !== TOKENS) throw new Error(`an answer had ${tokens} tokens, not ${TOKENS}`);
   return { tokens, ttftMs: first - started, tokensPerSecond: tokens > 1 ? (tokens - 1) / ((ended - first) / 1000) : 0 };

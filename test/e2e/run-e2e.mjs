@@ -247,6 +247,9 @@ async function startCodeServer(/** @type {ReturnType<typeof makeProfile>} */ dir
   const optional = ['--disable-workspace-trust', '--disable-getting-started-override'].filter((flag) => help.includes(flag));
   const args = [...commonArgs(dirs), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
     '--disable-update-check', '--disable-file-downloads', '--reconnection-grace-time', '30', ...optional, '--log', 'info',
+    // The server would otherwise take the extension host's environment from a login shell, whose
+    // profile resets PATH: the test hosts' ssh wrapper (codeServerEnv) must reach the extension.
+    '--vscode-option', 'force-disable-user-env',
     ...(testDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : [])];
   const out = fs.openSync(path.join(dirs.logs, 'code-server.log'), 'a');
   const child = spawn(CODE_SERVER, args, { env: codeServerEnv(dirs), stdio: ['ignore', out, out], detached: true });

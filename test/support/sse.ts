@@ -19,3 +19,34 @@ export async function* contentDeltas(body: AsyncIterable<Uint8Array>): AsyncGene
     }
   }
 }
+
+/** One streamed chat answer, timed: when it was sent, its first content, its end. */
+export interface TimedStream {
+  readonly started: number;
+  /** `performance.now()` of the first content piece; undefined when the answer had none. */
+  readonly first: number | undefined;
+  readonly ended: number;
+  readonly text: string;
+  readonly headers: Headers;
+}
+
+/** Sends one streamed chat completion to `chatUrl` (…/chat/completions) and times its answer. */
+export async function timedChatStream(chatUrl: string, options: { readonly model: string; readonly prompt: string; readonly key?: string; readonly signal?: AbortSignal; readonly fetch?: (url: string, init: RequestInit) => Promise<Response> }): Promise<TimedStream> {
+  const started = performance.now();
+  // A pinned fetch (the stack's CA for NGINX's HTTPS) when given.
+  const send = options.fetch ?? fetch;
+  const response = await send(chatUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(options.key ? { authorization: `Bearer ${options.key}` } : {}) },
+    body: JSON.stringify({ model: options.model, stream: true, messages: [{ role: 'user', content: options.prompt }] }),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  if (!response.ok || !response.body) throw new Error(`${response.status} ${await response.text()}`);
+  let first: number | undefined;
+  let text = '';
+  for await (const content of contentDeltas(response.body)) {
+    first ??= performance.now();
+    text += content;
+  }
+  return { started, first, ended: performance.now(), text, headers: response.headers };
+}
