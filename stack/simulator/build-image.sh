@@ -129,7 +129,8 @@ cat > "${context}/Dockerfile" <<EOF
 FROM scratch AS nvcr
 COPY rootfs/ /
 ENV PATH=/usr/local/bin:/usr/bin:/bin \\
-    HOME=/root
+    HOME=/root \\
+    SIM_WRITES_HF_CACHE=1
 WORKDIR /tmp
 LABEL org.opencontainers.image.title="vllm-simulator" \\
       org.opencontainers.image.version="${version}" \\

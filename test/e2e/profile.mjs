@@ -38,18 +38,17 @@ export function seedUserSettings(/** @type {string} */ userDataDir) {
 
 /**
  * Copies `<repo>/stack` to `<workspace>/stack` (without secrets, certificates, node_modules).
- * With `hfCache`, the copy's .env.example sets HF_CACHE_DIR to it, so the model containers the
- * suites start mount that folder, not the machine's ~/.cache/huggingface (Docker would create it).
+ * The copy's .env.example sets HF_CACHE_DIR to `hfCache`, so the model containers the suites start
+ * mount that folder, never the machine's ~/.cache/huggingface: the simulator writes its emulated
+ * download there, and a model left in the machine's cache makes later runs skip the download.
  */
-export function copyStack(/** @type {string} */ repo, /** @type {string} */ workspace, /** @type {string | undefined} */ hfCache = undefined) {
+export function copyStack(/** @type {string} */ repo, /** @type {string} */ workspace, /** @type {string} */ hfCache) {
   const source = path.join(repo, 'stack');
   if (!fs.existsSync(path.join(source, 'scenarios.yaml'))) throw new Error(`${source}/scenarios.yaml is missing: the workspace needs the repo's stack`);
   fs.cpSync(source, path.join(workspace, 'stack'), {
     recursive: true,
     filter: (src) => !/(^|\/)(\.env|ssl|node_modules|\.spark-gateway-template)$/.test(src),
   });
-  if (hfCache) {
-    fs.mkdirSync(hfCache, { recursive: true });
-    fs.appendFileSync(path.join(workspace, 'stack', '.env.example'), `\n# The e2e run's own Hugging Face cache, never the machine's\nHF_CACHE_DIR=${hfCache}\n`);
-  }
+  fs.mkdirSync(hfCache, { recursive: true });
+  fs.appendFileSync(path.join(workspace, 'stack', '.env.example'), `\n# The e2e run's own Hugging Face cache, never the machine's\nHF_CACHE_DIR=${hfCache}\n`);
 }

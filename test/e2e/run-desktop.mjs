@@ -28,7 +28,7 @@ const extensions = path.join(BASE, 'extensions');
 const results = path.join(BASE, 'in-host-results.json');
 for (const dir of [workspace, userData, extensions]) fs.mkdirSync(dir, { recursive: true });
 seedUserSettings(userData);
-copyStack(REPO, workspace);
+copyStack(REPO, workspace, path.join(BASE, 'hf-cache'));
 
 let exitCode = 1;
 try {

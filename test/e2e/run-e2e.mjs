@@ -488,12 +488,20 @@ for (const signal of /** @type {const} */ (['SIGINT', 'SIGTERM'])) {
   process.on(signal, () => void cleanup().finally(() => process.exit(130)));
 }
 
+// Every suite gives its stack its own Hugging Face cache: a model written into the machine's would
+// change what later runs see (the simulator skips the download of a cached model). Checked here.
+const MACHINE_HUB = path.join(os.homedir(), '.cache', 'huggingface', 'hub');
+const machineModels = () => (fs.existsSync(MACHINE_HUB) ? fs.readdirSync(MACHINE_HUB).filter((n) => n.startsWith('models--')) : []);
+const modelsBefore = new Set(machineModels());
+
 let exitCode = 1;
 try {
   const { passed, failed } = await main();
   await cleanup();
-  console.log(`${passed} passed, ${failed} failed`);
-  exitCode = failed > 0 || passed === 0 ? 1 : 0;
+  const leaked = machineModels().filter((n) => !modelsBefore.has(n));
+  if (leaked.length > 0) console.error(`e2e: a suite wrote into the machine's Hugging Face cache ${MACHINE_HUB}: ${leaked.join(', ')} — give its stack copy its own HF_CACHE_DIR (copyStack's hfCache)`);
+  console.log(`${passed} passed, ${failed + (leaked.length > 0 ? 1 : 0)} failed`);
+  exitCode = failed > 0 || passed === 0 || leaked.length > 0 ? 1 : 0;
 } catch (error) {
   console.error(`e2e: ${error instanceof Error ? error.stack ?? error.message : String(error)}`);
   if (profile) keepLogs(profile);

@@ -4,6 +4,7 @@
  */
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './processes';
 
@@ -42,10 +43,20 @@ export interface Simulator extends SimProcess {
   setFault(fault: 'none' | 'fail' | 'hang' | 'die-mid-stream' | 'fail-health'): Promise<void>;
 }
 
-/** Spawns `vllm <argv>` with `env` added to this process's environment. */
+/**
+ * A Hugging Face cache folder that never exists: the simulator looks a repository id up in the
+ * cache as vLLM does, so without this a model some other run left in the machine's
+ * ~/.cache/huggingface would change what a test sees (no download line).
+ */
+const NO_HF_CACHE = path.join(os.tmpdir(), `spark-sim-empty-hf-cache-${process.pid}`, 'hub');
+
+/**
+ * Spawns `vllm <argv>` with `env` added to this process's environment (and an empty Hugging Face
+ * cache unless `env` names one).
+ */
 export function launchSimulator(argv: readonly string[], env: Record<string, string> = {}): SimProcess {
   const child = spawn(process.execPath, [SIMULATOR_BIN, ...argv], {
-    env: { ...process.env, ...env },
+    env: { ...process.env, HF_HUB_CACHE: NO_HF_CACHE, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';

@@ -13,7 +13,8 @@ const path = require('node:path');
  *     snapshots/<sha>/...  the files, links into blobs/
  *     blobs/<etag>         the bytes; <etag>.incomplete while a download runs
  * The simulator checks it like vLLM does before loading; when the model is absent and it runs in
- * a container (whose cache is the host's mounted one), it emulates vLLM's download: made-up
+ * its image (whose cache is the host's mounted one; SIM_WRITES_HF_CACHE=1, baked into the image),
+ * it emulates vLLM's download: made-up
  * bytes written into blobs/<etag>.incomplete as the time passes, then moved and linked, so the
  * host sees the cache grow as it would during a real vLLM download (which prints nothing).
  */
@@ -45,9 +46,13 @@ function findSnapshot(/** @type {string} */ hub, /** @type {string} */ repo) {
   }
 }
 
-/** Whether this process runs in a container (there the cache is the host's mount). */
-function inContainer() {
-  return fs.existsSync('/.dockerenv');
+/**
+ * Whether the emulated download writes into the cache: only in the simulator's image, which sets
+ * SIM_WRITES_HF_CACHE=1 (there the cache is the host's mount). Not guessed from /.dockerenv: a
+ * simulator a test starts on a machine that is itself a container would fill that machine's cache.
+ */
+function writesCache(/** @type {NodeJS.ProcessEnv} */ env = process.env) {
+  return env.SIM_WRITES_HF_CACHE === '1';
 }
 
 /**
@@ -101,4 +106,4 @@ async function emulateDownload(input) {
   return { sha, dir: snapshot };
 }
 
-module.exports = { hubCacheDir, repoFolder, findSnapshot, inContainer, emulateDownload };
+module.exports = { hubCacheDir, repoFolder, findSnapshot, writesCache, emulateDownload };

@@ -14,7 +14,7 @@ const { createSimulatorServer } = require('./server');
 const { startStatsLog } = require('./stats-log');
 const { MemoryBallast } = require('./memory-ballast');
 const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
-const { emulateDownload, findSnapshot, hubCacheDir, inContainer } = require('./hf-cache');
+const { emulateDownload, findSnapshot, hubCacheDir, writesCache } = require('./hf-cache');
 const { apiKeyDigests } = require('./auth');
 
 /**
@@ -134,12 +134,12 @@ async function main(argv, env) {
   });
 
   // As vLLM: a model named by a repository id is looked up in the Hugging Face cache; absent,
-  // it is downloaded (emulated: written into the cache only in a container, whose cache is the
-  // host's mount; outside one the download is a silent wait, as before).
+  // it is downloaded (emulated: written into the cache only in the simulator's image, whose cache
+  // is the host's mount; elsewhere the download is a silent wait).
   const hub = hubCacheDir();
   const byRepo = !path.isAbsolute(args.model) && !fs.existsSync(args.model);
   const weights = !byRepo ? undefined : findSnapshot(hub, args.model) ? 'cached'
-    : inContainer() ? async (/** @type {number} */ ms) => {
+    : writesCache() ? async (/** @type {number} */ ms) => {
       await emulateDownload({ hub, repo: args.model, totalBytes: settings.downloadMib * 1024 * 1024, shards: settings.shards, ms, sleep: (t) => new Promise((r) => setTimeout(r, t)) });
     } : undefined;
   try {

@@ -46,7 +46,8 @@ const health = (/** @type {string} */ host) => {
  */
 export async function prepareWorkspace(/** @type {string} */ dir) {
   state.env = await setupHosts();
-  copyStack(REPO, dir);
+  // Its own cache beside the workspace (the hosts share this machine's file system).
+  copyStack(REPO, dir, `${dir}-hf-cache`);
   state.stack = path.join(dir, 'stack');
   const file = path.join(state.stack, 'scenarios.yaml');
   const hosts = state.env.hosts.map((h) => `  - name: ${h.name}\n    docker: ssh://root@${h.address}\n    address: ${h.address}\n`).join('');
