@@ -43,7 +43,6 @@ const SUITE_INDEX = path.join(REPO, 'out', 'test', 'e2e', 'suite', 'index.js');
 const UI_DIR = path.join(REPO, 'test', 'e2e', 'ui');
 /** Where test/support/hosts-env.sh puts its `ssh` wrapper (only while the test hosts are up). */
 const HOSTS_SSH_WRAPPER_DIR = '/run/spark-hosts/client/bin';
-const HOSTS_SSH_AGENT = '/run/spark-hosts/client/agent.sock';
 const TOTAL_TIMEOUT_MS = Number(process.env.SPARK_E2E_TIMEOUT_MS ?? 900_000);
 const IN_HOST_TIMEOUT_MS = 180_000;
 const LOCK_TIMEOUT_MS = 1_800_000;
@@ -207,8 +206,6 @@ function codeServerEnv(/** @type {ReturnType<typeof makeProfile>} */ dirs) {
     // wrapper there (test/support/hosts-env.sh: the test key, config and known_hosts) serves the
     // *hosts* UI suite and changes nothing while it does not exist.
     PATH: `${HOSTS_SSH_WRAPPER_DIR}${path.delimiter}${env.PATH ?? ''}`,
-    // The extension's Engine API client signs in to ssh:// hosts through an agent: the test hosts' one.
-    SSH_AUTH_SOCK: env.SSH_AUTH_SOCK ?? HOSTS_SSH_AGENT,
     XDG_CONFIG_HOME: dirs.xdg,
     XDG_DATA_HOME: dirs.xdg,
     XDG_CACHE_HOME: dirs.xdg,
@@ -251,7 +248,7 @@ async function startCodeServer(/** @type {ReturnType<typeof makeProfile>} */ dir
   const args = [...commonArgs(dirs), '--bind-addr', `127.0.0.1:${port}`, '--auth', 'none', '--disable-telemetry',
     '--disable-update-check', '--disable-file-downloads', '--reconnection-grace-time', '30', ...optional, '--log', 'info',
     // The server would otherwise take the extension host's environment from a login shell, whose
-    // profile resets PATH: the test hosts' ssh wrapper and agent (codeServerEnv) must reach the extension.
+    // profile resets PATH: the test hosts' ssh wrapper (codeServerEnv) must reach the extension.
     '--vscode-option', 'force-disable-user-env',
     ...(testDriver ? ['--vscode-option', 'enable-smoke-test-driver'] : [])];
   const out = fs.openSync(path.join(dirs.logs, 'code-server.log'), 'a');

@@ -1,16 +1,20 @@
 /**
  * [hosts] The test hosts themselves (test/support/hosts-env.sh): two network namespaces, each with
  * its own Docker engine and SSH server, reached through `ssh://` Docker contexts as a user reaches
- * a second Spark. The docker CLI and our own Docker client (docker-modem over ssh2) reach THAT
+ * a second Spark. The docker CLI and our own Docker client (HTTP over `ssh ... docker system
+ * dial-stdio`, the docker CLI's way: src/core/docker/ssh-dial.ts) reach THAT
  * host's engine; a model server published on a host's address answers from the main namespace and
  * nowhere else; a host whose sshd is stopped is unreachable with an error that says so.
  * Run under the Docker lock (it builds the simulator image on the main engine).
  */
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createDockerClient } from '../../src/core/docker/client';
-import { DockerUnreachableError } from '../../src/core/docker/errors';
+import { DockerSshError, DockerUnreachableError } from '../../src/core/docker/errors';
 import { missing } from '../support/components';
 import type { Hosts, TestHost } from '../support/hosts';
 import { TEST_HOSTS, hostsEnv, missingHosts, setupHosts } from '../support/hosts';
@@ -24,8 +28,23 @@ function dockerOn(host: TestHost, args: readonly string[]): string {
   return execFileSync('docker', ['--context', host.name, ...args], { env: { ...process.env, ...hostsEnv() }, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
 }
 
-function clientFor(host: TestHost) {
-  return createDockerClient({ ...process.env, ...hostsEnv(), DOCKER_CONTEXT: host.name, DOCKER_HOST: '' });
+/** Our client for a host (no ssh-agent: the `ssh` wrapper signs in with the config's IdentityFile). */
+function clientFor(host: TestHost, env: NodeJS.ProcessEnv = {}) {
+  return createDockerClient({ ...process.env, ...hostsEnv(), DOCKER_CONTEXT: host.name, DOCKER_HOST: '', ...env });
+}
+
+/**
+ * A PATH whose `ssh` is the test's (its key, config) but with a known_hosts that lacks the hosts'
+ * keys: what a client sees when a host is new to it, or when someone else answers at its address.
+ */
+function strangerPath(dir: string): string {
+  const bin = path.join(dir, 'bin');
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(path.join(dir, 'known_hosts'), '');
+  const wrapper = readFileSync(path.join(hostsEnv().PATH?.split(':')[0] ?? '', 'ssh'), 'utf8').trim().split('\n').pop() ?? '';
+  const config = /-F (\S+)/.exec(wrapper)?.[1] ?? '';
+  writeFileSync(path.join(bin, 'ssh'), `#!/bin/sh\nexec /usr/bin/ssh -F ${config} -o UserKnownHostsFile=${path.join(dir, 'known_hosts')} "$@"\n`, { mode: 0o755 });
+  return `${bin}:${process.env.PATH ?? '/usr/bin:/bin'}`;
 }
 
 describe('[hosts] test hosts: engines behind ssh:// contexts', { skip: missing('docker') || missingHosts() }, () => {
@@ -75,6 +94,18 @@ describe('[hosts] test hosts: engines behind ssh:// contexts', { skip: missing('
     assert.ok(!names3.includes(CONTAINER), `sg-spark3 lists ${names3.join(', ')}`);
     const details = await on2.inspect(CONTAINER);
     assert.equal(details?.labels['spark-test'], 'hosts-env');
+  });
+
+  it('our client checks the host key: a host not in known_hosts is refused with how to accept it', { timeout: 60_000 }, async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'sg-stranger-'));
+    try {
+      const error = await clientFor(SPARK2, { PATH: strangerPath(dir) }).ping().then(() => undefined, (e: unknown) => e);
+      assert.ok(error instanceof DockerSshError, `got ${String(error)}`);
+      assert.match(error.message, /host key of ssh:\/\/root@10\.231\.7\.2 .*Host key verification failed/);
+      assert.match(error.fix ?? '', /ssh root@10\.231\.7\.2.*known_hosts/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('a host whose SSH server is stopped is unreachable with an error naming it and the fix; the other host still answers', { timeout: 60_000 }, async () => {

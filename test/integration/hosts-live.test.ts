@@ -1,7 +1,7 @@
 /**
  * [hosts] The per-host state composition on real engines: the main engine plus the two test hosts
- * (network namespaces with their own dockerd and sshd, reached over `ssh://` with the test's
- * ssh-agent — test/support/hosts.ts). A model server started on sg-spark2 shows there (and not on
+ * (network namespaces with their own dockerd and sshd, reached over `ssh://` through the test's
+ * `ssh` wrapper on PATH — test/support/hosts.ts). A model server started on sg-spark2 shows there (and not on
  * the main host's row of the same model); sg-spark3 with its SSH server stopped is reported
  * unreachable with the SSH error and its fix while sg-spark2 keeps updating from its own event
  * stream; sg-spark3 comes back by itself once its SSH server runs again.
@@ -33,10 +33,14 @@ describe('[hosts] one state model per host engine, on the test hosts', { skip: m
   let hosts: Hosts;
   let model: HostsStateModel | undefined;
   const env = { ...process.env, ...hostsEnv() };
+  const savedPath = process.env.PATH;
   const stack: Stack = { root: STACK_DIR, scenarios: parseScenarioFile(scenariosWithHosts(TEST_HOSTS, { alsoLocal: true }), `${STACK_DIR}/scenarios.yaml`), source: 'explicit', template: false };
 
   before(async () => {
     hosts = await setupHosts();
+    // The hosts' clients run the `ssh` of this process's PATH, as the extension's do: the test
+    // wrapper (its key, config and known_hosts) goes first.
+    process.env.PATH = hostsEnv().PATH;
     for (const host of TEST_HOSTS) dockerOn(host, ['rm', '-f', CONTAINER]);
   });
 
@@ -46,6 +50,7 @@ describe('[hosts] one state model per host engine, on the test hosts', { skip: m
       hosts?.startSshd(SPARK3);
       for (const host of TEST_HOSTS) dockerOn(host, ['rm', '-f', CONTAINER]);
     } finally {
+      process.env.PATH = savedPath;
       hosts?.teardown();
     }
   });

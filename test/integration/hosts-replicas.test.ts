@@ -52,7 +52,7 @@ async function cli(stackDir: string, ...argv: string[]): Promise<{ code: number;
   let out = '';
   let err = '';
   // The process environment, with hostsEnv() merged in before(): the CLI's own Docker clients
-  // (dockerode over ssh2) sign in through its SSH_AUTH_SOCK.
+  // (HTTP over their PATH's `ssh`, the test wrapper with its key and known_hosts) reach the hosts.
   const code = await runCli(['--stack', stackDir, ...argv], { out: (t) => (out += t), err: (t) => (err += t), cwd: stackDir, env: { ...process.env } });
   return { code, out, err };
 }
@@ -116,7 +116,7 @@ describe('[hosts] gpt-oss-20b on two hosts behind the real LiteLLM', { skip: mis
   before(async () => {
     hosts = await setupHosts();
     // The CLI's docker processes reach the hosts as a user's would: ssh (with the test's config and
-    // known_hosts), the agent holding the test key.
+    // known_hosts, its IdentityFile: no ssh-agent).
     Object.assign(process.env, hostsEnv());
     for (const host of TEST_HOSTS) engine(host, ['rm', '-f', ...CONTAINERS]);
     stack = copyStack();

@@ -40,14 +40,14 @@ export const BRIDGE_ADDRESS = '10.231.7.1';
 
 /**
  * What a process needs to reach the test hosts as a user would: PATH with the `ssh` wrapper that
- * uses the test's ssh config and known_hosts, DOCKER_CONFIG with the two contexts, SSH_AUTH_SOCK of
- * the agent holding the test key. Merge it over process.env for the docker CLI, compose and the CLI.
+ * uses the test's ssh config (its key as IdentityFile) and known_hosts, DOCKER_CONFIG with the two
+ * contexts. No ssh-agent: the docker CLI and our client both run that `ssh`. Merge it over
+ * process.env for the docker CLI, compose and the CLI.
  */
 export function hostsEnv(): Record<string, string> {
   return {
     PATH: `${CLIENT}/bin:${process.env.PATH ?? '/usr/bin:/bin'}`,
     DOCKER_CONFIG: `${CLIENT}/docker`,
-    SSH_AUTH_SOCK: `${CLIENT}/agent.sock`,
   };
 }
 

@@ -1,6 +1,7 @@
 /**
- * The Docker engine through dockerode. dockerode (and its ssh2 dependency) is loaded on first use,
- * not at import, so activating the extension stays cheap until Docker is actually needed.
+ * The Docker engine through dockerode (an ssh:// engine through the user's `ssh`: ssh-dial.ts).
+ * dockerode is loaded on first use, not at import, so activating the extension stays cheap until
+ * Docker is actually needed.
  */
 import type Dockerode from 'dockerode';
 import { FrameDemuxer, LineSplitter } from './demux';
@@ -8,6 +9,7 @@ import type { LogChunk } from './demux';
 import type { DockerEndpoint } from './endpoint';
 import { resolveDockerEndpoint } from './endpoint';
 import { classifyDockerError } from './errors';
+import { dockerodeOptions } from './ssh-dial';
 import type { ContainerDetails, ContainerStatsSummary, ContainerStatus, ContainerSummary, DockerClient, DockerEvent, EngineInfo, LogOptions, PortBinding } from './types';
 
 type Dial = (options: unknown, callback: (error: unknown, data: unknown) => void) => void;
@@ -19,7 +21,7 @@ export interface DockerClientOptions {
 
 /** Creates a client for the engine the Docker CLI would use (`DOCKER_HOST`, the current context). */
 export function createDockerClient(env: NodeJS.ProcessEnv = process.env, options: DockerClientOptions = {}): DockerClient {
-  return new DockerodeClient(resolveDockerEndpoint({ env }), options);
+  return new DockerodeClient(resolveDockerEndpoint({ env }), options, env);
 }
 
 /** Creates a client for one given engine (a host of the stack's `hosts:` list). */
@@ -34,6 +36,8 @@ class DockerodeClient implements DockerClient {
   constructor(
     readonly endpoint: DockerEndpoint,
     private readonly options: DockerClientOptions = {},
+    /** The environment the `ssh` of an ssh:// engine runs in (its PATH finds `ssh`). */
+    private readonly env: NodeJS.ProcessEnv = process.env,
   ) {}
 
   get requestCount(): number {
@@ -42,7 +46,7 @@ class DockerodeClient implements DockerClient {
 
   private engine(): Promise<Dockerode> {
     return (this.docker ??= import('dockerode').then(({ default: Docker }) => {
-      const docker = new Docker(this.endpoint.modemOptions as Dockerode.DockerOptions);
+      const docker = new Docker(dockerodeOptions(this.endpoint, this.env) as Dockerode.DockerOptions);
       // Every Engine API request goes through modem.dial: count them here (bench/ reports the
       // idle request rate, the figure that tells "event-driven" from "polling").
       const modem = docker.modem as { dial: Dial };

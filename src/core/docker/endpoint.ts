@@ -16,9 +16,9 @@ export interface ModemOptions {
   /** Present (possibly undefined) so it overrides docker-modem's DOCKER_HOST default. */
   readonly host: string | undefined;
   readonly port?: number;
+  /** `ssh` is ours, not docker-modem's: ssh-dial.ts turns it into HTTP over the user's `ssh` process. */
   readonly protocol?: 'http' | 'https' | 'ssh';
   readonly username?: string;
-  readonly sshOptions?: { readonly agent?: string };
   readonly ca?: Buffer;
   readonly cert?: Buffer;
   readonly key?: Buffer;
@@ -63,7 +63,7 @@ export function resolveDockerEndpoint(inputs: EndpointInputs): DockerEndpoint {
   const dockerHost = env.DOCKER_HOST?.trim();
   if (dockerHost) {
     const tls = env.DOCKER_TLS_VERIFY === '1' || env.DOCKER_CERT_PATH ? env.DOCKER_CERT_PATH ?? path.join(os.homedir(), '.docker') : undefined;
-    return fromUrl(dockerHost, 'DOCKER_HOST', env, tls, read, env.DOCKER_TLS_VERIFY === '1');
+    return fromUrl(dockerHost, 'DOCKER_HOST', tls, read, env.DOCKER_TLS_VERIFY === '1');
   }
 
   const configDir = inputs.configDir ?? env.DOCKER_CONFIG ?? path.join(os.homedir(), '.docker');
@@ -82,12 +82,12 @@ export function resolveDockerEndpoint(inputs: EndpointInputs): DockerEndpoint {
     const parsed = parseJson<{ Endpoints?: { docker?: { Host?: unknown; SkipTLSVerify?: unknown } } }>(meta, metaFile);
     const host = parsed.Endpoints?.docker?.Host;
     if (typeof host !== 'string' || host === '') throw new FileFormatError(metaFile, undefined, `Docker context "${context}" has no Endpoints.docker.Host`);
-    return fromUrl(host, `context "${context}"`, env, path.join(configDir, 'contexts', 'tls', createHash('sha256').update(context).digest('hex'), 'docker'), read, false);
+    return fromUrl(host, `context "${context}"`, path.join(configDir, 'contexts', 'tls', createHash('sha256').update(context).digest('hex'), 'docker'), read, false);
   }
   return { source: 'default', url: `unix://${DEFAULT_SOCKET}`, modemOptions: { socketPath: DEFAULT_SOCKET, host: undefined }, socketPath: DEFAULT_SOCKET };
 }
 
-function fromUrl(raw: string, source: string, env: NodeJS.ProcessEnv, tlsDir: string | undefined, read: (f: string) => string | undefined, forceTls: boolean): DockerEndpoint {
+function fromUrl(raw: string, source: string, tlsDir: string | undefined, read: (f: string) => string | undefined, forceTls: boolean): DockerEndpoint {
   if (raw.startsWith('unix://')) {
     const socketPath = raw.slice('unix://'.length) || DEFAULT_SOCKET;
     return { source, url: raw, modemOptions: { socketPath, host: undefined }, socketPath };
@@ -97,7 +97,8 @@ function fromUrl(raw: string, source: string, env: NodeJS.ProcessEnv, tlsDir: st
     return {
       source,
       url: raw,
-      modemOptions: { host: url.hostname, port: url.port ? Number(url.port) : 22, protocol: 'ssh', username: url.username || undefined, sshOptions: { agent: env.SSH_AUTH_SOCK } },
+      // No port unless the URL names one: ssh then takes the Port of ~/.ssh/config (or 22).
+      modemOptions: { host: url.hostname, ...(url.port ? { port: Number(url.port) } : {}), protocol: 'ssh', username: url.username || undefined },
     };
   }
   const port = url.port ? Number(url.port) : 2375;

@@ -36,8 +36,8 @@ export class DockerDaemonDownError extends DockerUnreachableError {
 }
 
 /**
- * An `ssh://` engine (another Spark) cannot be reached: its SSH server refused or did not let us
- * in, or Docker behind it did not answer. The fixes differ from a local daemon's, so they get their own.
+ * An `ssh://` engine (another Spark) cannot be reached: ssh is missing, the host key is unknown,
+ * its SSH server refused or did not let us in, or Docker behind it did not answer. The fixes differ from a local daemon's, so they get their own.
  */
 export class DockerSshError extends DockerUnreachableError {}
 
@@ -52,31 +52,44 @@ interface ErrnoLike {
   readonly code?: unknown;
   readonly statusCode?: unknown;
   readonly message?: unknown;
-  /** ssh2's stage of a failed SSH connection (`client-authentication`, `agent`, `client-socket`...). */
-  readonly level?: unknown;
+  /** What `ssh` printed before it failed (an {@link SshDialError}). */
+  readonly stderr?: unknown;
+  readonly exitCode?: unknown;
+  readonly syscall?: unknown;
 }
 
-/** ssh2 (under docker-modem) failures of an `ssh://` endpoint; undefined when `error` is none of them. */
+/**
+ * Failures of the `ssh ... docker system dial-stdio` process of an `ssh://` endpoint (ssh-dial.ts),
+ * read from what ssh printed; undefined when `error` is none of them.
+ */
 function classifySshError(error: ErrnoLike, endpoint: DockerEndpoint): DockerSshError | undefined {
-  const { code, level, message } = error;
+  const { code, message } = error;
   const where = `${endpoint.url} (${endpoint.source})`;
   const host = endpoint.modemOptions.host ?? endpoint.url;
-  if (code === 'ECONNREFUSED') {
+  const login = endpoint.url.replace(/^ssh:\/\//, '');
+  if (code === 'ENOENT' && String(error.syscall ?? '').startsWith('spawn')) {
+    return new DockerSshError(`there is no \`ssh\` program to reach ${where} with`, 'Install the OpenSSH client (`sudo apt install openssh-client`) on this machine, or put `ssh` on PATH');
+  }
+  if (typeof error.stderr !== 'string') return undefined;
+  const said = error.stderr;
+  const last = String(message);
+  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No [A-Za-z0-9-]+ host key is known/i.test(said)) {
+    return new DockerSshError(`the host key of ${where} is not in known_hosts, or it changed (${last})`, `Run \`ssh ${login}\` once in a terminal to check and accept its key, or check ~/.ssh/known_hosts (\`ssh-keygen -R ${host}\` if the host was reinstalled)`);
+  }
+  if (/Connection refused/i.test(said)) {
     return new DockerSshError(`the SSH server of ${where} refused the connection`, `Start the SSH server on ${host} (\`sudo systemctl start ssh\`), or check the address: \`docker context inspect\` / DOCKER_HOST`);
   }
-  if (level === 'client-authentication') {
-    return new DockerSshError(`the SSH server of ${where} did not accept any key from the ssh-agent`, `Load your key into the agent (\`ssh-add\`) and make sure it is in ~/.ssh/authorized_keys on ${host} (\`ssh-copy-id ${endpoint.url.replace(/^ssh:\/\//, '')}\`); Spark Gateway signs in through SSH_AUTH_SOCK`);
+  if (/Permission denied|Too many authentication failures/i.test(said)) {
+    return new DockerSshError(`the SSH server of ${where} did not accept any of our keys (${last})`, `Make sure \`ssh ${login}\` works without a password: put your key in ~/.ssh/authorized_keys on ${host} (\`ssh-copy-id ${login}\`), or name it with IdentityFile in ~/.ssh/config`);
   }
-  if (level === 'agent') {
-    return new DockerSshError(`no ssh-agent to sign in to ${where} with (SSH_AUTH_SOCK ${endpoint.modemOptions.sshOptions?.agent ? 'does not answer' : 'is not set'})`, 'Start ssh-agent and add your key (`eval "$(ssh-agent)"; ssh-add`) in the environment VS Code or the CLI runs in');
+  if (/No route to host|Network is unreachable|timed out|Could not resolve hostname|Name or service not known/i.test(said)) {
+    return new DockerSshError(`${where} cannot be reached: ${last}`, `Check that ${host} is on and on the network, and its address in \`docker context inspect\` / DOCKER_HOST (or ~/.ssh/config)`);
   }
-  if (code === 'ECONNRESET' || code === 'EPIPE') {
-    return new DockerSshError(`${where} let us in over SSH, but Docker there did not answer (\`docker system dial-stdio\` failed)`, `On ${host}: start Docker (\`sudo systemctl start docker\`) and let the SSH user use it (\`sudo usermod -aG docker $USER\`)`);
+  if (error.exitCode !== 255) {
+    // ssh itself exits 255 on its own failures: any other status is `docker system dial-stdio`'s.
+    return new DockerSshError(`${where} let us in over SSH, but Docker there did not answer (\`docker system dial-stdio\`: ${last})`, `On ${host}: start Docker (\`sudo systemctl start docker\`) and let the SSH user use it (\`sudo usermod -aG docker $USER\`)`);
   }
-  if (code === 'EHOSTUNREACH' || code === 'ENETUNREACH' || code === 'ETIMEDOUT' || code === 'ENOTFOUND') {
-    return new DockerSshError(`${where} cannot be reached: ${String(message)}`, `Check that ${host} is on and on the network, and its address in \`docker context inspect\` / DOCKER_HOST`);
-  }
-  return undefined;
+  return new DockerSshError(`ssh to ${where} failed: ${last}`, `Run \`ssh ${login} docker system dial-stdio\` in a terminal to see why`);
 }
 
 /**

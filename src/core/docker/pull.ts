@@ -17,6 +17,7 @@ import { classifyDockerError } from './errors';
 import { enginePlatform, imageDownloadSize } from './image-size';
 import type { PullMessage, PullProgress } from './pull-progress';
 import { PullTracker } from './pull-progress';
+import { dockerodeOptions } from './ssh-dial';
 
 export type { PullProgress } from './pull-progress';
 
@@ -40,7 +41,7 @@ export interface ImagePuller {
 export function createImagePuller(env: NodeJS.ProcessEnv = process.env): ImagePuller {
   const endpoint = resolveDockerEndpoint({ env });
   let docker: Promise<Dockerode> | undefined;
-  const engine = () => (docker ??= import('dockerode').then(({ default: Docker }) => new Docker(endpoint.modemOptions as Dockerode.DockerOptions)));
+  const engine = () => (docker ??= import('dockerode').then(({ default: Docker }) => new Docker(dockerodeOptions(endpoint, env) as Dockerode.DockerOptions)));
   return {
     async exists(image) {
       try {

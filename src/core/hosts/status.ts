@@ -6,6 +6,7 @@
  * (`hostServiceRows`), so `status` and the view list the same services on the same hosts.
  */
 import { createDockerClient } from '../docker/client';
+import { SparkError } from '../errors';
 import { fetchModelLoad } from '../metrics/vllm';
 import { hostServiceRows } from '../services';
 import type { HostSpec } from '../scenarios';
@@ -41,9 +42,9 @@ export async function readHostServices(stack: Stack, hosts: readonly HostSpec[],
       return { host, services: await model.syncOnce() };
     } catch (error) {
       if (host.main) throw error;
-      // The docker CLI reached it (the probe) but the Engine API client did not: over ssh:// that
-      // client logs in through an SSH agent only.
-      return { host, problem: { reason: error instanceof Error ? error.message : String(error), fix: 'Load the key into an SSH agent (eval "$(ssh-agent)"; ssh-add), or give the host a tcp:// endpoint with TLS' } };
+      // The docker CLI reached it (the probe) but the Engine API client did not (it went down
+      // between the two, or Docker there does not answer the API): the client's error says which.
+      return { host, problem: { reason: error instanceof Error ? error.message : String(error), fix: error instanceof SparkError && error.fix ? error.fix : 'Run `spark-gateway hosts` to see whether it is reachable, then try again' } };
     } finally {
       watch.dispose();
       model.dispose();

@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
 import { hostServiceRows } from '../../../src/core/services';
 import { classifyDockerError } from '../../../src/core/docker/errors';
+import { SshDialError } from '../../../src/core/docker/ssh-dial';
 import { parseScenarioFile } from '../../../src/core/scenarios';
 import type { HostState } from '../../../src/core/state/hosts-state';
 import { ServersTree } from '../../../src/vscode/serversTree';
@@ -62,7 +63,7 @@ suite('servers tree', () => {
     const hosts: HostState[] = [
       { name: 'local', main: true, endpoint, reach: 'this machine', connection: { status: 'connected' }, synced: true, info, services: [] },
       { name: 'spark-2', main: false, endpoint, address: '10.231.7.2', reach: 'ssh://root@10.231.7.2', connection: { status: 'connected' }, synced: true, info, services: [] },
-      { name: 'spark-3', main: false, endpoint, address: '10.231.8.2', reach: 'Docker context "sg-spark3"', connection: { status: 'unreachable', error: classifyDockerError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { source: 'context "sg-spark3"', url: 'ssh://root@10.231.8.2', modemOptions: { host: '10.231.8.2', protocol: 'ssh', username: 'root' } }) as Error, retryInMs: 1000 }, synced: false, services: [] },
+      { name: 'spark-3', main: false, endpoint, address: '10.231.8.2', reach: 'Docker context "sg-spark3"', connection: { status: 'unreachable', error: classifyDockerError(new SshDialError('ssh: connect to host 10.231.8.2 port 22: Connection refused\n', 255), { source: 'context "sg-spark3"', url: 'ssh://root@10.231.8.2', modemOptions: { host: '10.231.8.2', protocol: 'ssh', username: 'root' } }) as Error, retryInMs: 1000 }, synced: false, services: [] },
     ];
     const tree = new ServersTree();
     try {

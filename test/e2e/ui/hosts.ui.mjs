@@ -2,9 +2,9 @@
 // test hosts of test/support/hosts.ts (network namespaces, each with its own Docker engine and SSH
 // server, reached through ssh:// — as a user reaches a second Spark). gpt-oss-20b runs (the
 // simulator, from its real compose file) on sg-spark2's engine; sg-spark3's SSH server is stopped,
-// so it is unreachable. The extension reaches both through ssh:// with an ssh-agent (docker-modem's
-// ssh); run-e2e.mjs gives code-server the test hosts' agent and `ssh` wrapper (test/e2e/README.md,
-// "Several hosts"). Under the Docker lock (fixed container names on every engine).
+// so it is unreachable. The extension reaches both through ssh:// with the `ssh` of its PATH;
+// run-e2e.mjs puts the test hosts' `ssh` wrapper first there (test/e2e/README.md, "Several hosts").
+// Under the Docker lock (fixed container names on every engine).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';

@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DockerEndpoint } from '../../../src/core/docker/endpoint';
 import { classifyDockerError } from '../../../src/core/docker/errors';
+import { SshDialError } from '../../../src/core/docker/ssh-dial';
 import { runHostChecks } from '../../../src/core/doctor/hosts';
 import { parseScenarioFile } from '../../../src/core/scenarios';
 import type { Stack } from '../../../src/core/stack';
@@ -20,7 +21,7 @@ const engineOf = (name: string) => engines.find((e) => e.name === name) ?? asser
 
 describe('the doctor on each other host', () => {
   it('checks the engine, the network and the images of the models placed there; a host that does not answer gets one failing row with its fix', async () => {
-    const refused = classifyDockerError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }), { source: 'ssh://root@10.231.8.2', url: 'ssh://root@10.231.8.2', modemOptions: { host: '10.231.8.2', protocol: 'ssh', username: 'root' } });
+    const refused = classifyDockerError(new SshDialError('ssh: connect to host 10.231.8.2 port 22: Connection refused\n', 255), { source: 'ssh://root@10.231.8.2', url: 'ssh://root@10.231.8.2', modemOptions: { host: '10.231.8.2', protocol: 'ssh', username: 'root' } });
     const rows = await runHostChecks(stack, [
       { host: spec('spark-2'), engine: engineOf('spark-2'), docker: fakeEngine({ networkExists: async () => false, imageExists: async () => false }) },
       { host: spec('spark-3'), engine: engineOf('spark-3'), docker: fakeEngine({ ping: () => Promise.reject(refused) }) },

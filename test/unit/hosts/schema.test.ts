@@ -154,7 +154,7 @@ describe('reaching a host\'s engine', () => {
     assert.deepEqual(hostDockerEnv(ssh), { DOCKER_HOST: 'ssh://me@10.231.7.2', DOCKER_CONTEXT: '' });
     const endpoint = hostEndpoint(ssh, { env: { DOCKER_CONTEXT: 'elsewhere', SSH_AUTH_SOCK: '/tmp/agent' } });
     assert.equal(endpoint.source, 'DOCKER_HOST');
-    assert.deepEqual(endpoint.modemOptions, { host: '10.231.7.2', port: 22, protocol: 'ssh', username: 'me', sshOptions: { agent: '/tmp/agent' } });
+    assert.deepEqual(endpoint.modemOptions, { host: '10.231.7.2', protocol: 'ssh', username: 'me' });
   });
 
   it('reaches a context host through that context, even with DOCKER_HOST set by the caller', () => {

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { resolveDockerEndpoint } from '../../../src/core/docker/endpoint';
 import { DockerDaemonDownError, DockerPermissionError, DockerSocketMissingError, DockerSshError, classifyDockerError } from '../../../src/core/docker/errors';
+import { SshDialError } from '../../../src/core/docker/ssh-dial';
 import { FileFormatError } from '../../../src/core/errors';
 
 const CONFIG = path.join('fixture-home', '.docker'); // never read: the test passes the files' contents
@@ -26,7 +27,7 @@ describe('which Docker engine', () => {
   it('honours DOCKER_HOST before any context (ssh, tcp, TLS from DOCKER_CERT_PATH)', () => {
     const e = resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://me@spark', DOCKER_CONTEXT: 'x' }, configDir: CONFIG, readFile: files({}) });
     assert.equal(e.source, 'DOCKER_HOST');
-    assert.deepEqual(e.modemOptions, { host: 'spark', port: 22, protocol: 'ssh', username: 'me', sshOptions: { agent: undefined } });
+    assert.deepEqual(e.modemOptions, { host: 'spark', protocol: 'ssh', username: 'me' }, 'no port: ssh takes the one of ~/.ssh/config');
     const tcp = resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://10.0.0.2:2375' }, configDir: CONFIG, readFile: files({}) });
     assert.deepEqual(tcp.modemOptions, { host: '10.0.0.2', port: 2375, protocol: 'http' });
     const tls = resolveDockerEndpoint({ env: { DOCKER_HOST: 'tcp://10.0.0.2:2376', DOCKER_TLS_VERIFY: '1', DOCKER_CERT_PATH: '/certs' }, configDir: CONFIG, readFile: files({ '/certs/ca.pem': 'CA', '/certs/cert.pem': 'CERT', '/certs/key.pem': 'KEY' }) });
@@ -46,7 +47,7 @@ describe('which Docker engine', () => {
       }),
     });
     assert.equal(e.source, 'context "spark"');
-    assert.deepEqual(e.modemOptions, { host: 'spark.local', port: 2222, protocol: 'ssh', username: 'me', sshOptions: { agent: 'agent.sock' } });
+    assert.deepEqual(e.modemOptions, { host: 'spark.local', port: 2222, protocol: 'ssh', username: 'me' });
   });
 
   it('lets DOCKER_CONTEXT override config.json, and "default" means the local socket', () => {
@@ -93,29 +94,51 @@ describe('why Docker is unreachable', () => {
 });
 
 describe('why an ssh:// engine (another Spark) is unreachable', () => {
-  const endpoint = resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://me@spark2', SSH_AUTH_SOCK: '/tmp/agent.sock' } });
-  const sshError = (props: Record<string, unknown>) => classifyDockerError(Object.assign(new Error(String(props.message ?? 'x')), props), endpoint);
+  const endpoint = resolveDockerEndpoint({ env: { DOCKER_HOST: 'ssh://me@spark2' } });
+  /** What our `ssh ... docker system dial-stdio` process fails with (ssh-dial.ts): its stderr and exit status. */
+  const sshSaid = (stderr: string, exitCode = 255) => classifyDockerError(new SshDialError(stderr, exitCode), endpoint);
 
   it('an SSH server that refuses the connection is not a stopped local daemon', () => {
-    const e = sshError({ code: 'ECONNREFUSED', message: 'connect ECONNREFUSED 10.0.0.2:22' });
+    const e = sshSaid('ssh: connect to host spark2 port 22: Connection refused\n');
     assert.ok(e instanceof DockerSshError && !(e instanceof DockerDaemonDownError));
     assert.equal(e.reason, 'unreachable');
     assert.match(e.message, /SSH server of ssh:\/\/me@spark2 \(DOCKER_HOST\) refused/);
     assert.match(e.fix ?? '', /Start the SSH server on spark2/);
   });
 
-  it('a key the server does not take, and no agent at all', () => {
-    const auth = sshError({ level: 'client-authentication', message: 'All configured authentication methods failed' });
-    assert.ok(auth instanceof DockerSshError);
-    assert.match(auth.fix ?? '', /ssh-add.*ssh-copy-id me@spark2/);
-    const agent = sshError({ level: 'agent', message: 'Failed to connect to agent' });
-    assert.match(agent instanceof DockerSshError ? agent.message : '', /no ssh-agent.*SSH_AUTH_SOCK does not answer/);
+  it('a host key that is unknown or changed is refused, with how to accept it', () => {
+    for (const said of ['No ED25519 host key is known for spark2 and you have requested strict checking.\nHost key verification failed.\n', '@@@ WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! @@@\nHost key verification failed.\n']) {
+      const e = sshSaid(said);
+      assert.ok(e instanceof DockerSshError);
+      assert.match(e.message, /host key of ssh:\/\/me@spark2 .*Host key verification failed/);
+      assert.match(e.fix ?? '', /ssh me@spark2.*once.*known_hosts/);
+    }
   });
 
-  it('Docker behind a working SSH login', () => {
-    const e = sshError({ code: 'ECONNRESET', message: 'socket hang up' });
+  it('a key the server does not take: the fix is ssh\'s own, no agent', () => {
+    const auth = sshSaid('me@spark2: Permission denied (publickey).\n');
+    assert.ok(auth instanceof DockerSshError);
+    assert.match(auth.message, /did not accept any of our keys \(me@spark2: Permission denied \(publickey\)\.\)/);
+    assert.match(auth.fix ?? '', /ssh-copy-id me@spark2.*IdentityFile/);
+    assert.doesNotMatch(auth.fix ?? '', /agent/);
+  });
+
+  it('no ssh program on this machine', () => {
+    const e = classifyDockerError(Object.assign(new Error('spawn ssh ENOENT'), { code: 'ENOENT', syscall: 'spawn ssh', path: 'ssh' }), endpoint);
     assert.ok(e instanceof DockerSshError);
-    assert.match(e.message, /dial-stdio/);
+    assert.match(e.fix ?? '', /openssh-client/);
+  });
+
+  it('a host that is not on the network', () => {
+    const e = sshSaid('ssh: connect to host spark2 port 22: No route to host\n');
+    assert.ok(e instanceof DockerSshError);
+    assert.match(e.message, /cannot be reached: ssh: connect to host spark2 port 22: No route to host/);
+  });
+
+  it('Docker behind a working SSH login: the remote command failed, not ssh', () => {
+    const e = sshSaid('sh: 1: docker: not found\n', 127);
+    assert.ok(e instanceof DockerSshError);
+    assert.match(e.message, /Docker there did not answer .*dial-stdio.*docker: not found/);
   });
 
   it('leaves Docker API errors alone', () => {

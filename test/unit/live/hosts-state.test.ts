@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { DockerEndpoint } from '../../../src/core/docker/endpoint';
 import { DockerSshError, classifyDockerError } from '../../../src/core/docker/errors';
+import { SshDialError } from '../../../src/core/docker/ssh-dial';
 import type { ServiceRow } from '../../../src/core/services';
 import { Backoff } from '../../../src/core/state/backoff';
 import type { HostEngine } from '../../../src/core/state/hosts-state';
@@ -59,7 +60,7 @@ describe('the per-host state composition (scripted engines)', () => {
 
   it('reports a host whose engine went away as unreachable, with the error and fix, while the other keeps updating', async () => {
     const { model, local, spark2 } = twoHosts();
-    spark2.downError = () => classifyDockerError(Object.assign(new Error('connect ECONNREFUSED 10.231.7.2:22'), { code: 'ECONNREFUSED' }), SPARK2) as Error;
+    spark2.downError = () => classifyDockerError(new SshDialError('ssh: connect to host 10.231.7.2 port 22: Connection refused\n', 255), SPARK2) as Error;
     try {
       spark2.containers.set('vllm-gpt-oss-20b', details({}));
       model.start();
@@ -103,7 +104,7 @@ describe('the per-host state composition (scripted engines)', () => {
   it('reads every host once for the CLI; an unreachable host does not fail the others', async () => {
     const { model, local, spark2 } = twoHosts();
     spark2.down = true;
-    spark2.downError = () => classifyDockerError(Object.assign(new Error('connect ECONNREFUSED 10.231.7.2:22'), { code: 'ECONNREFUSED' }), SPARK2) as Error;
+    spark2.downError = () => classifyDockerError(new SshDialError('ssh: connect to host 10.231.7.2 port 22: Connection refused\n', 255), SPARK2) as Error;
     local.containers.set('vllm-gpt-oss-20b', details({ health: { status: 'healthy', failingStreak: 0 } }));
     try {
       const hosts = await model.syncOnce();
