@@ -1,8 +1,9 @@
 /**
  * Activation (SPEC §7): `require` of the production bundle dist/extension.js to `activate()`
- * resolved, in a fresh Node process per sample, with a stand-in `vscode` module
- * (test/support/fake-vscode.ts), the bundled stack as the extension folder and a workspace holding a
- * copy of it (as a user's window would: an empty window reads no stack); plus the bundle
+ * resolved, in a fresh Node process per sample — each with an empty global storage (the first
+ * activation) and with the V8 code cache an earlier one left there (src/vscode/boot.ts) — with a
+ * stand-in `vscode` module (test/support/fake-vscode.ts), the bundled stack as the extension
+ * folder and a workspace holding a copy of it (as a user's window would: an empty window reads no stack); plus the bundle
  * sizes and which lazily loaded vendor bundles (dist/vendor/) activation pulled in. The stack is
  * read after activate() returns (the view shows a loading row meanwhile), so `ready` — until the
  * API's `ready` settled, the stack read and the state model started — is measured too, with what it
@@ -16,7 +17,7 @@
  * the bench then needs no Docker lock.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fakeContext, installFakeVscode } from '../test/support/fake-vscode';
@@ -49,7 +50,7 @@ function median(values: readonly number[]): number {
 /** One sample, in this (fresh) process. */
 async function child(): Promise<void> {
   installFakeVscode({ workspaceFolders: process.env.BENCH_WORKSPACE ? [process.env.BENCH_WORKSPACE] : [] });
-  const context = fakeContext(REPO_ROOT);
+  const context = fakeContext(REPO_ROOT, process.env.BENCH_STORAGE);
   const vendor = () => Object.keys(require.cache).filter((f) => f.startsWith(VENDOR + path.sep)).map((f) => path.basename(f));
   const cpu = (since: NodeJS.CpuUsage) => {
     const used = process.cpuUsage(since);
@@ -58,7 +59,7 @@ async function child(): Promise<void> {
   const cpuStarted = process.cpuUsage();
   const started = performance.now();
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- the bundle is loaded as VS Code loads it
-  const extension = require(BUNDLE) as { activate(context: unknown): Promise<{ ready?: Promise<void> }> };
+  const extension = require(process.env.BENCH_ENTRY ?? BUNDLE) as { activate(context: unknown): Promise<{ ready?: Promise<void> }> };
   const required = performance.now();
   const api = await extension.activate(context);
   const activated = performance.now();
@@ -69,50 +70,76 @@ async function child(): Promise<void> {
   const readyMs = performance.now() - started;
   const sample: Sample = { requireMs: required - started, activateMs: activated - required, totalMs: activated - started, totalCpuMs, readyMs, readyCpuMs: cpu(cpuStarted), vendorLoaded, vendorLoadedByReady: vendor() };
   process.stdout.write(`${JSON.stringify(sample)}\n`);
+  await new Promise((resolve) => setTimeout(resolve, Number(process.env.BENCH_KEEP_ALIVE_MS ?? 0)));
   for (const d of context.subscriptions as { dispose(): unknown }[]) d.dispose();
   process.exit(0);
 }
 
+type Medians = Record<'require' | 'activate' | 'total' | 'totalCpu' | 'ready' | 'readyCpu', number>;
+
+const r1 = (n: number) => Math.round(n * 10) / 10;
+
+function medians(samples: readonly Sample[]): Medians {
+  const of = (pick: (s: Sample) => number) => r1(median(samples.map(pick)));
+  return { require: of((s) => s.requireMs), activate: of((s) => s.activateMs), total: of((s) => s.totalMs), totalCpu: of((s) => s.totalCpuMs), ready: of((s) => s.readyMs), readyCpu: of((s) => s.readyCpuMs) };
+}
+
 function main(): void {
-  const sizes: Record<string, number> = { 'extension.js': statSync(BUNDLE).size };
+  const main = path.join(path.dirname(BUNDLE), 'main.js');
+  const sizes: Record<string, number> = { 'extension.js': statSync(BUNDLE).size, ...(existsSync(main) ? { 'main.js': statSync(main).size } : {}) };
   for (const f of existsSync(VENDOR) ? readdirSync(VENDOR) : []) sizes[`vendor/${f}`] = statSync(path.join(VENDOR, f)).size;
-  const samples: Sample[] = [];
+  // Two kinds of start, interleaved so both see the same machine: "cold" with an empty global
+  // storage (the first activation after an install or update: V8 compiles the bundle), "warm" with
+  // the code cache an earlier activation wrote there (src/vscode/boot.ts; every later window).
+  // A third, "no loader", requires dist/main.js itself, as the manifest's main did before the loader.
+  const cold: Sample[] = [];
+  const warm: Sample[] = [];
+  const direct: Sample[] = [];
+  const storage = mkdtempSync(path.join(os.tmpdir(), 'spark-bench-storage-'));
   const workspace = copyStack({ syncEnv: false });
+  const run = (dir: string, keepAliveMs = 0, entry = BUNDLE) => {
+    const env = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/spark-bench.sock', BENCH_WORKSPACE: path.dirname(workspace.dir), BENCH_STORAGE: dir, BENCH_KEEP_ALIVE_MS: String(keepAliveMs), BENCH_ENTRY: entry };
+    const out = execFileSync(process.execPath, [__filename, '--child'], { encoding: 'utf8', env });
+    return JSON.parse(out.trim().split('\n').pop() ?? '{}') as Sample;
+  };
   try {
+    // The warm-up activation stays long enough to write the cache (boot.ts writes it 3 s after).
+    run(path.join(storage, 'warm'), 4000);
     for (let i = 0; i < RUNS; i++) {
-      const env = { ...process.env, DOCKER_HOST: 'unix:///nonexistent/spark-bench.sock', BENCH_WORKSPACE: path.dirname(workspace.dir) };
-      const out = execFileSync(process.execPath, [__filename, '--child'], { encoding: 'utf8', env });
-      samples.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Sample);
+      const fresh = path.join(storage, `cold-${i}`);
+      cold.push(run(fresh));
+      rmSync(fresh, { recursive: true, force: true });
+      warm.push(run(path.join(storage, 'warm')));
+      if (existsSync(main)) direct.push(run(path.join(storage, 'direct'), 0, main));
     }
   } finally {
     workspace.remove();
+    rmSync(storage, { recursive: true, force: true });
   }
-  const r1 = (n: number) => Math.round(n * 10) / 10;
-  const vendorLoaded = [...new Set(samples.flatMap((s) => s.vendorLoaded))].sort();
+  const vendorLoaded = [...new Set([...cold, ...warm, ...direct].flatMap((s) => s.vendorLoaded))].sort();
   const summary = {
     bench: 'activation',
     bundle: path.relative(REPO_ROOT, BUNDLE),
     runs: RUNS,
-    medianMs: {
-      require: r1(median(samples.map((s) => s.requireMs))),
-      activate: r1(median(samples.map((s) => s.activateMs))),
-      total: r1(median(samples.map((s) => s.totalMs))),
-      totalCpu: r1(median(samples.map((s) => s.totalCpuMs))),
-      ready: r1(median(samples.map((s) => s.readyMs))),
-      readyCpu: r1(median(samples.map((s) => s.readyCpuMs))),
-    },
+    medianMs: medians(warm),
+    coldMedianMs: medians(cold),
+    ...(direct.length > 0 ? { noLoaderMedianMs: medians(direct) } : {}),
     bytes: sizes,
     vendorLoadedByActivation: vendorLoaded,
-    vendorLoadedByReady: [...new Set(samples.flatMap((s) => s.vendorLoadedByReady))].sort(),
+    vendorLoadedByReady: [...new Set([...cold, ...warm].flatMap((s) => s.vendorLoadedByReady))].sort(),
     loadAverage: os.loadavg().map(r1),
     cpus: os.cpus().length,
   };
   console.log(JSON.stringify(summary));
   console.log('');
-  console.log(`Activation (require → activate() resolved, median of ${RUNS} fresh processes): ${summary.medianMs.total} ms (require ${summary.medianMs.require} ms, activate ${summary.medianMs.activate} ms; CPU ${summary.medianMs.totalCpu} ms)`);
+  const line = (m: Medians) => `${m.total} ms (require ${m.require} ms, activate ${m.activate} ms; CPU ${m.totalCpu} ms)`;
+  console.log(`Activation (require → activate() resolved, median of ${RUNS} fresh processes each):`);
+  console.log(`  with the code cache of an earlier activation: ${line(summary.medianMs)}`);
+  console.log(`  first activation (empty global storage):      ${line(summary.coldMedianMs)}`);
+  if (direct.length > 0) console.log(`  dist/main.js required without the loader:     ${line(medians(direct))}`);
   console.log(`Stack read and state model started (API ready): ${summary.medianMs.ready} ms from require (CPU ${summary.medianMs.readyCpu} ms), loading ${summary.vendorLoadedByReady.join(', ') || 'no vendor bundle'}`);
   console.log(`Load average while measuring: ${summary.loadAverage.join(' ')} on ${summary.cpus} CPUs`);
-  console.log(`Main bundle dist/extension.js: ${(sizes['extension.js'] as number / 1024).toFixed(0)} KiB; vendor bundles loaded by activation: ${vendorLoaded.join(', ') || 'none'}`);
+  console.log(`Bundles: dist/extension.js (the loader) ${(sizes['extension.js'] as number / 1024).toFixed(0)} KiB, dist/main.js ${((sizes['main.js'] ?? 0) / 1024).toFixed(0)} KiB; vendor bundles loaded by activation: ${vendorLoaded.join(', ') || 'none'}`);
   for (const [f, b] of Object.entries(sizes)) console.log(`  ${f.padEnd(24)} ${(b / 1024).toFixed(0).padStart(6)} KiB`);
 }
 

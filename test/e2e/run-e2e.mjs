@@ -213,6 +213,7 @@ function codeServerEnv(/** @type {ReturnType<typeof makeProfile>} */ dirs) {
     SPARK_E2E_RESULTS: dirs.results,
     SPARK_E2E_EXPECT_REMOTE: '1',
     SPARK_E2E_EXTENSION_PATH: dirs.installed,
+    SPARK_E2E_USER_DATA: dirs.userData,
     SPARK_E2E_GREP: GREP,
   };
 }

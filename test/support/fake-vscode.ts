@@ -6,6 +6,8 @@
  * behaviour (the e2e suites run the real VS Code).
  */
 import Module from 'node:module';
+import * as os from 'node:os';
+import * as path from 'node:path';
 
 type Anything = ((...args: unknown[]) => Anything) & Record<string | symbol, unknown>;
 
@@ -91,7 +93,7 @@ export function installFakeVscode(options: FakeWindow = {}): void {
 }
 
 /** An ExtensionContext for `extensionPath` with in-memory state and secrets. */
-export function fakeContext(extensionPath: string): Record<string, unknown> {
+export function fakeContext(extensionPath: string, globalStoragePath = path.join(os.tmpdir(), 'spark-fake-vscode-global-storage')): Record<string, unknown> {
   const memento = () => {
     const values = new Map<string, unknown>();
     return { get: (k: string, d?: unknown) => (values.has(k) ? values.get(k) : d), update: async (k: string, v: unknown) => void values.set(k, v), keys: () => [...values.keys()], setKeysForSync: () => undefined };
@@ -100,6 +102,7 @@ export function fakeContext(extensionPath: string): Record<string, unknown> {
   return {
     extensionPath,
     extensionUri: { fsPath: extensionPath, path: extensionPath, scheme: 'file' },
+    globalStorageUri: { fsPath: globalStoragePath, path: globalStoragePath, scheme: 'file' },
     subscriptions: [] as { dispose(): unknown }[],
     globalState: memento(),
     workspaceState: memento(),

@@ -31,8 +31,29 @@ suite('activation', () => {
     const extension = vscode.extensions.getExtension(EXTENSION_ID);
     assert.ok(extension);
     assert.equal(path.resolve(extension.extensionPath), path.resolve(expected));
-    assert.ok(fs.existsSync(path.join(extension.extensionPath, 'dist', 'extension.js')), 'dist/extension.js missing from the package');
+    for (const file of ['extension.js', 'main.js']) assert.ok(fs.existsSync(path.join(extension.extensionPath, 'dist', file)), `dist/${file} missing from the package`);
     assert.ok(!fs.existsSync(path.join(extension.extensionPath, 'src')), 'the package ships src/ (see .vscodeignore)');
+  });
+
+  test('its loader wrote V8\'s code cache of dist/main.js into the extension\'s global storage (the user\'s data, not the install folder)', async function () {
+    const userData = process.env['SPARK_E2E_USER_DATA'];
+    if (!userData) this.skip(); // desktop runs: test-electron picks the profile
+    this.timeout(30_000);
+    const root = path.join(userData, 'User', 'globalStorage');
+    const cacheDir = () => {
+      const folder = fs.existsSync(root) ? fs.readdirSync(root).find((f) => f.toLowerCase() === EXTENSION_ID.toLowerCase()) : undefined;
+      return folder ? path.join(root, folder, 'code-cache') : undefined;
+    };
+    const written = () => {
+      const dir = cacheDir();
+      return dir && fs.existsSync(dir) ? fs.readdirSync(dir).filter((f) => /^main-.*\.bin$/.test(f)) : [];
+    };
+    // Written 3 s after activation (src/vscode/boot.ts).
+    const deadline = Date.now() + 20_000;
+    while (written().length === 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    assert.equal(written().length, 1, `no code cache under ${root}`);
+    const installed = vscode.extensions.getExtension(EXTENSION_ID)?.extensionPath ?? '';
+    assert.ok(!fs.readdirSync(path.join(installed, 'dist')).some((f) => f.endsWith('.bin')), 'a cache was written into the install folder');
   });
 
   test('it runs in the remote extension host, as over Remote-SSH', function () {
