@@ -58,6 +58,17 @@ interface ErrnoLike {
   readonly syscall?: unknown;
 }
 
+/** What ssh prints when the host's key is unknown or changed (OpenSSH's words). */
+export const HOST_KEY_REFUSED = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No [A-Za-z0-9-]+ host key is known/i;
+
+/**
+ * The fix for a refused host key, the same wherever ssh said it (our Engine API client or the
+ * docker CLI): `login` is `user@host` as ssh takes it, `host` the name known_hosts lists.
+ */
+export function hostKeyFix(login: string, host: string): string {
+  return `Run \`ssh ${login}\` once in a terminal to check and accept its key, or check ~/.ssh/known_hosts (\`ssh-keygen -R ${host}\` if the host was reinstalled)`;
+}
+
 /**
  * Failures of the `ssh ... docker system dial-stdio` process of an `ssh://` endpoint (ssh-dial.ts),
  * read from what ssh printed; undefined when `error` is none of them.
@@ -73,8 +84,8 @@ function classifySshError(error: ErrnoLike, endpoint: DockerEndpoint): DockerSsh
   if (typeof error.stderr !== 'string') return undefined;
   const said = error.stderr;
   const last = String(message);
-  if (/Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No [A-Za-z0-9-]+ host key is known/i.test(said)) {
-    return new DockerSshError(`the host key of ${where} is not in known_hosts, or it changed (${last})`, `Run \`ssh ${login}\` once in a terminal to check and accept its key, or check ~/.ssh/known_hosts (\`ssh-keygen -R ${host}\` if the host was reinstalled)`);
+  if (HOST_KEY_REFUSED.test(said)) {
+    return new DockerSshError(`the host key of ${where} is not in known_hosts, or it changed (${last})`, hostKeyFix(login, host));
   }
   if (/Connection refused/i.test(said)) {
     return new DockerSshError(`the SSH server of ${where} refused the connection`, `Start the SSH server on ${host} (\`sudo systemctl start ssh\`), or check the address: \`docker context inspect\` / DOCKER_HOST`);

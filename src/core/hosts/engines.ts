@@ -11,6 +11,7 @@ import type { Engine } from '../compose/engine';
 import { dockerCliEngine } from '../compose/engine';
 import type { ProcessCommand } from '../compose/process';
 import { ProcessFailedError, runProcess } from '../compose/process';
+import { HOST_KEY_REFUSED, hostKeyFix } from '../docker/errors';
 import { SparkError } from '../errors';
 import { API_KEY_VARIABLE, BIND_ADDRESS_VARIABLE } from '../models/template';
 import type { HostSpec } from '../scenarios';
@@ -98,7 +99,7 @@ export function unreachableReason(host: HostSpec, error: unknown, timedOut = fal
   if (timedOut) return { reason: `no answer from ${hostReach(host)} in time`, fix: `Check that ${where} is on and reachable (ping ${host.address ?? sshTarget}), and ${settings}` };
   if (/connection refused/i.test(text) && /ssh/i.test(text)) return { reason: last, fix: `Start the SSH server on ${where} (sudo systemctl start ssh), or check ${settings}` };
   if (/permission denied \(publickey|permission denied, please try again/i.test(text)) return { reason: last, fix: `Let this machine log in with a key: ssh-copy-id ${sshTarget}` };
-  if (/host key verification failed/i.test(text)) return { reason: last, fix: `Accept the host's key once: ssh ${sshTarget} true` };
+  if (HOST_KEY_REFUSED.test(text)) return { reason: last, fix: hostKeyFix(sshTarget, sshTarget.replace(/^.*@/, '').replace(/:\d+$/, '')) };
   if (/no route to host|network is unreachable|could not resolve hostname|name or service not known|timed out/i.test(text)) return { reason: last, fix: `Check the cluster link to ${where} (ping ${host.address ?? sshTarget}) and ${settings}` };
   if (/context .* (not found|does not exist)/i.test(text)) return { reason: last, fix: `Create the context: docker context create ${host.docker ?? host.name} --docker host=ssh://USER@${host.address ?? 'HOST'}` };
   if (/cannot connect to the docker daemon|is the docker daemon running/i.test(text)) return { reason: last, fix: `Start Docker on ${where} (sudo systemctl start docker)` };

@@ -30,7 +30,7 @@ describe('why a host cannot be reached, and the fix', () => {
   const cases: [string, RegExp][] = [
     ['ssh: connect to host 10.231.7.2 port 22: Connection refused', /Start the SSH server on host spark-2/],
     ['me@10.231.7.2: Permission denied (publickey).', /ssh-copy-id me@10\.231\.7\.2/],
-    ['Host key verification failed.', /ssh me@10\.231\.7\.2 true/],
+    ['Host key verification failed.', /`ssh me@10\.231\.7\.2` once in a terminal .*`ssh-keygen -R 10\.231\.7\.2`/],
     ['ssh: connect to host 10.231.7.2 port 22: No route to host', /Check the cluster link to host spark-2 \(ping 10\.231\.7\.2\)/],
     ['Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?', /Start Docker on host spark-2/],
   ];
