@@ -17,7 +17,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chooseOption, openSparkGateway, quickInput, runCommand, showNotifications, waitUntil } from './workbench.mjs';
+import { chooseOption, openSparkGateway, quickInput, runCommand, runFromContextMenu, showNotifications, waitUntil } from './workbench.mjs';
 
 /** @typedef {import('./workbench.mjs').UiContext} UiContext */
 /** @typedef {import('playwright-core').Page} Page */
@@ -173,10 +173,7 @@ export const tests = [
     run: async ({ page, screenshot }) => {
       const before = state.hub.requests.length;
       await page.keyboard.press('Escape');
-      await waitUntil('Download Models in the row\'s menu', async () => {
-        await row(page).click({ button: 'right', timeout: 5_000 }).catch(() => undefined);
-        return page.getByRole('menuitem', { name: 'Download Models' }).click({ timeout: 5_000 }).then(() => true, () => false);
-      }, 30_000);
+      await runFromContextMenu(page, row(page), 'Download Models');
       await showNotifications(page);
       const download = notification(page, new RegExp(`Downloading ${escape(MODEL)}`));
       // The title says "Downloading": the message is the figure.

@@ -107,6 +107,33 @@ export async function showNotifications(/** @type {import('playwright-core').Pag
   await notificationCenter(page).waitFor({ state: 'visible' });
 }
 
+/**
+ * Runs `item` from the context menu of `target` (a tree row), with the keyboard as a user may:
+ * arrow keys to the item, Enter. A mouse click on the item was ignored at times while the row
+ * under the menu redraws (the menu stayed open, and in CI the next click elsewhere hit its
+ * overlay); the keyboard picks the item whatever the row does. The menu must close after Enter,
+ * or it is closed with Escape (which runs nothing) and opened again.
+ */
+export async function runFromContextMenu(/** @type {import('playwright-core').Page} */ page, /** @type {import('playwright-core').Locator} */ target, /** @type {string} */ item, timeoutMs = 30_000) {
+  const menu = page.locator('.context-view.monaco-menu-container');
+  const focused = menu.locator('.action-menu-item:focus');
+  await waitUntil(`${item} in the context menu`, async () => {
+    if (await menu.isVisible()) await page.keyboard.press('Escape');
+    await target.click({ button: 'right', timeout: 5_000 }).catch(() => undefined);
+    if (!(await page.getByRole('menuitem', { name: item }).waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false))) return false;
+    const entries = await menu.getByRole('menuitem').count();
+    for (let i = 0; i <= entries; i++) {
+      await page.keyboard.press('ArrowDown');
+      const label = (await focused.getAttribute('aria-label', { timeout: 1_000 }).catch(() => null)) ?? (await focused.textContent({ timeout: 1_000 }).catch(() => null));
+      if (label?.trim() === item) {
+        await page.keyboard.press('Enter');
+        return menu.waitFor({ state: 'hidden', timeout: 2_000 }).then(() => true, () => false);
+      }
+    }
+    return false;
+  }, timeoutMs);
+}
+
 /** Picks the quick pick's option whose accessible name starts with `label` (a whole word). */
 export async function chooseOption(/** @type {import('playwright-core').Page} */ page, /** @type {string} */ label) {
   const option = quickInput(page).getByRole('option', { name: new RegExp(`^${label.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`) }).first();
