@@ -1,0 +1,133 @@
+/**
+ * The one check for names and paths that come from outside — `scenarios.yaml`, hosts, settings,
+ * CLI flags and remote answers (the Hub's listings and ETags). Each input passes here where it
+ * enters, once; code after that edge builds paths and command lines from it without re-checking.
+ *
+ * Why each rule:
+ * - names become folder names, container names, DNS labels on `vllm_network`, file names under
+ *   the temp folder and arguments to `docker`: so DNS-safe, never starting with `-` (an option to
+ *   the command it is handed to), never `.`/`..`, and never a folder the stack itself owns
+ *   (`remove-model` deletes a model's folder: `folder: litellm` must not reach it);
+ * - relative paths from remote answers are joined under a root the user chose: no absolute path,
+ *   no `..` segment, no backslash or NUL, and — because a symlink inside the root can still point
+ *   out — the resolved real path is proven to stay under the root's real path.
+ */
+import { lstat, realpath } from 'node:fs/promises';
+import * as path from 'node:path';
+import { SparkError } from './errors';
+
+/**
+ * Folders of the stack that are not model folders (and the names of its own services and
+ * containers): a model, its folder or its container may never take them.
+ */
+export const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'litellm', 'nginx', 'ssl', 'simulator', 'stack', 'postgres', 'redis', 'scripts', 'node_modules',
+  'vllm-litellm-postgres', 'vllm-litellm-redis', 'vllm-litellm-proxy', 'vllm-nginx-proxy',
+]);
+
+/** Prefixes the stack's own folders use (`backup-<UTC timestamp>/` from adopt). */
+const RESERVED_PREFIXES: readonly string[] = ['backup-', '.'];
+
+/** A DNS label: what a model name, folder and container must be (lower case, digits, `-`; ≤ 63). */
+const DNS_LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+
+/**
+ * The problem with `value` as a name of `what` (a model, folder, container, host, scenario), or
+ * undefined when it is fine. Pure; the caller adds file and line.
+ * Usage: `nameProblem('--help', 'container')` → `container "--help" must …`.
+ */
+export function nameProblem(value: string, what: string): string | undefined {
+  if (!DNS_LABEL.test(value)) {
+    return `${what} "${printable(value)}" must be lower-case letters, digits and dashes, start and end with a letter or digit, at most 63 characters (e.g. qwen3-4b)`;
+  }
+  return undefined;
+}
+
+/**
+ * Like {@link nameProblem}, and also refuses a name the stack itself uses for its gateway
+ * (`litellm`, `nginx`, `ssl`, `backup-*`, the gateway's containers): for model names, folders
+ * and containers, which the product creates and deletes.
+ */
+export function stackNameProblem(value: string, what: string): string | undefined {
+  const problem = nameProblem(value, what);
+  if (problem !== undefined) return problem;
+  if (RESERVED_NAMES.has(value) || RESERVED_PREFIXES.some((prefix) => value.startsWith(prefix))) {
+    return `${what} "${value}" is one of the stack's own folders or services (litellm, nginx, ssl, backup-*, …); a model cannot use it — choose another name`;
+  }
+  return undefined;
+}
+
+/** Throws a {@link SparkError} naming the problem when `value` is not a valid name (see {@link nameProblem}). */
+export function requireName(value: string, what: string, fix?: string): string {
+  const problem = nameProblem(value, what);
+  if (problem !== undefined) throw new SparkError(problem, fix);
+  return value;
+}
+
+/**
+ * The problem with `rel` as a relative path from a remote answer or a file (e.g. a Hub listing's
+ * `a/b.safetensors`), or undefined: it must be relative, `/`-separated, with no empty, `.` or
+ * `..` segment, no backslash, no NUL and no control character.
+ */
+export function relativePathProblem(rel: string): string | undefined {
+  if (rel === '') return 'an empty path';
+  if (/[\0-\x1f\x7f\\]/.test(rel)) return `path "${printable(rel)}" has a control character or a backslash`;
+  if (rel.startsWith('/') || path.isAbsolute(rel) || /^[a-zA-Z]:/.test(rel)) return `path "${printable(rel)}" is absolute`;
+  if (rel.split('/').some((segment) => segment === '' || segment === '.' || segment === '..')) {
+    return `path "${printable(rel)}" has an empty, "." or ".." part`;
+  }
+  return undefined;
+}
+
+/** A path outside its root (after resolving symlinks) was refused; nothing was written. */
+export class OutsideRootError extends SparkError {
+  constructor(readonly rel: string, readonly root: string, why: string) {
+    super(`refusing "${printable(rel)}": ${why}; it must stay inside ${root} — nothing was written`, 'The answer or file that named this path is not trustworthy; check where it came from (HF_ENDPOINT, scenarios.yaml)');
+  }
+}
+
+/**
+ * `root/rel`, proven to stay under `root` after resolving symlinks: the lexical checks of
+ * {@link relativePathProblem}, then the real path of the deepest part that exists must lie under
+ * the real path of `root`. Missing parts below it are fine (they will be created, under the root).
+ * Usage: `await resolveInside(snapshotDir, entry.path)` before writing or linking there.
+ */
+export async function resolveInside(root: string, rel: string): Promise<string> {
+  const problem = relativePathProblem(rel);
+  if (problem !== undefined) throw new OutsideRootError(rel, root, problem);
+  const realRoot = await realpath(root);
+  const target = path.join(realRoot, ...rel.split('/'));
+  // Walk up from the target to the deepest part that exists and resolve it.
+  let existing = target;
+  let rest: string[] = [];
+  for (;;) {
+    try {
+      const resolved = await realpath(existing);
+      const full = path.join(resolved, ...rest);
+      if (!isUnder(realRoot, full)) throw new OutsideRootError(rel, root, `it resolves to ${full} through a symbolic link`);
+      return full;
+    } catch (error) {
+      if (error instanceof OutsideRootError) throw error;
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      if (existing === realRoot) throw error;
+      // A link that points nowhere yet would still be followed by a later write: refuse it.
+      const link = await lstat(existing).catch(() => undefined);
+      if (link?.isSymbolicLink()) throw new OutsideRootError(rel, root, `${existing} is a symbolic link to a place that does not exist`);
+      rest = [path.basename(existing), ...rest];
+      existing = path.dirname(existing);
+    }
+  }
+}
+
+/** True when `candidate` is `root` itself or lies below it (both absolute and resolved). */
+export function isUnder(root: string, candidate: string): boolean {
+  const relative = path.relative(root, candidate);
+  return relative === '' || (!relative.startsWith(`..${path.sep}`) && relative !== '..' && !path.isAbsolute(relative));
+}
+
+/** `value` with control characters shown escaped and cut to 80 characters, for messages. */
+export function printable(value: string): string {
+  const shown = JSON.stringify(value).slice(1, -1);
+  return shown.length > 80 ? `${shown.slice(0, 77)}...` : shown;
+}
