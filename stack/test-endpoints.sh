@@ -57,8 +57,14 @@ if [ -z "$KEY" ]; then
 fi
 
 # request METHOD PATH [curl args...] -> sets STATUS and BODY.
+umask 077
 BODY_FILE=$(mktemp)
-trap 'rm -f "$BODY_FILE"' EXIT
+# The key reaches curl in a header file (mode 600, written by the shell's printf builtin), never
+# on curl's command line, where `ps` shows it to every user of the machine.
+AUTH_FILE=$(mktemp)
+trap 'rm -f "$BODY_FILE" "$AUTH_FILE"' EXIT
+printf 'Authorization: Bearer %s\n' "$KEY" >"$AUTH_FILE"
+AUTH=(-H "@$AUTH_FILE")
 request() {
   local method=$1 path=$2
   shift 2
@@ -84,7 +90,7 @@ request GET /v1/models
 if [ "$STATUS" = 401 ]; then pass "/v1/models without a key -> 401"; else fail "/v1/models without a key -> $STATUS (expected 401)"; fi
 
 echo "3. Models with the master key"
-request GET /v1/models -H "Authorization: Bearer $KEY"
+request GET /v1/models "${AUTH[@]}"
 listed=()
 if [ "$STATUS" = 200 ]; then
   while IFS= read -r id; do [ -n "$id" ] && listed+=("$id"); done < <(
@@ -106,7 +112,7 @@ echo "4. One chat completion per model"
 answered=()
 for model in "${models[@]}"; do
   payload=$(printf '{"model":"%s","messages":[{"role":"user","content":"Reply with the single word: pong"}],"max_tokens":64,"temperature":0}' "$model")
-  request POST /v1/chat/completions -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" -d "$payload"
+  request POST /v1/chat/completions "${AUTH[@]}" -H "Content-Type: application/json" -d "$payload"
   if [ "$STATUS" = 200 ] && printf '%s' "$BODY" | grep -q '"choices"'; then
     content=$(printf '%s' "$BODY" | grep -o '"content"[[:space:]]*:[[:space:]]*"[^"]*"' | head -n 1 | sed 's/^"content"[[:space:]]*:[[:space:]]*//')
     pass "$model -> 200 ${content:0:60}"
@@ -123,7 +129,7 @@ echo "5. Streaming"
 if [ "${#answered[@]}" -gt 0 ]; then
   model=${answered[0]}
   payload=$(printf '{"model":"%s","messages":[{"role":"user","content":"Count from 1 to 5."}],"max_tokens":64,"stream":true}' "$model")
-  request POST /v1/chat/completions -N -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" -d "$payload"
+  request POST /v1/chat/completions -N "${AUTH[@]}" -H "Content-Type: application/json" -d "$payload"
   chunks=$(printf '%s\n' "$BODY" | grep -c '^data: {' || true)
   if [ "$STATUS" = 200 ] && [ "$chunks" -gt 0 ] && printf '%s' "$BODY" | grep -q '^data: \[DONE\]'; then
     pass "$model streamed $chunks chunks, ended with [DONE]"

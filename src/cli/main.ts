@@ -1,9 +1,10 @@
 /**
  * `spark-gateway`: the CLI entry. Parses the global options, finds the stack the way the
- * extension does, runs one command and turns any failure into one line on stderr.
+ * extension does, runs one command and turns any failure into one line on stderr (with `--json`,
+ * a JSON object on stdout).
  */
 import * as path from 'node:path';
-import { SparkError } from '../core/errors';
+import { FileFormatError, SparkError } from '../core/errors';
 import { NeedsAdoptionError, loadStack, locateStack } from '../core/stack';
 import type { Stack, StackLocation, StackSearch } from '../core/stack';
 import { UsageError, parseArgs } from './args';
@@ -26,7 +27,7 @@ import { downloadCommand } from './commands/download';
 import { pullCommand } from './commands/pull';
 import { downCommand, upCommand } from './commands/up-down';
 import type { CliIo, Command } from './io';
-import { EXIT } from './io';
+import { EXIT, printJson } from './io';
 
 const COMMANDS: readonly Command[] = [initCommand, adoptCommand, scenariosCommand, planCommand, certsCommand, syncEnvCommand, upCommand, downCommand, pullCommand, downloadCommand, doctorCommand, chatCommand, hostsCommand, statusCommand, logsCommand, memoryCommand, addModelCommand, removeModelCommand, addScenarioCommand];
 const GLOBAL_VALUES = ['--stack'];
@@ -53,6 +54,7 @@ function help(): string {
     '  --help         show this help',
     '',
     'Exit codes: 0 success, 1 error, 2 the plan does not fit, 64 bad usage.',
+    'With --json, an error is {"error": {"message", "fix", "file", "line"}} on stdout (same exit codes).',
     '',
   ].join('\n');
 }
@@ -95,22 +97,25 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
       }));
     return await command.run(args, { io, stack, stackRoot, location, search, bundledStack: bundled });
   } catch (error) {
-    return report(error, io);
+    return report(error, io, argv.includes('--json'));
   }
 }
 
-function report(error: unknown, io: CliIo): number {
-  if (error instanceof UsageError) {
-    io.err(`spark-gateway: ${error.message}\n`);
-    return EXIT.usage;
-  }
-  if (error instanceof SparkError) {
-    io.err(`spark-gateway: ${error.message}${error.fix ? ` — ${error.fix}` : ''}\n`);
-    return EXIT.error;
-  }
+/**
+ * A failure as one line on stderr; with `--json`, as `{"error": {"message", "fix"?, "file"?,
+ * "line"?}}` on stdout instead (where the caller reads the answer), with the same exit code.
+ */
+function report(error: unknown, io: CliIo, json: boolean): number {
+  const code = error instanceof UsageError ? EXIT.usage : EXIT.error;
   const message = error instanceof Error ? error.message : String(error);
-  io.err(`spark-gateway: ${message}\n`);
-  return EXIT.error;
+  const fix = error instanceof SparkError ? error.fix : undefined;
+  if (json) {
+    const where = error instanceof FileFormatError ? { file: error.file, ...(error.line !== undefined ? { line: error.line } : {}) } : {};
+    printJson(io, { error: { message, ...(fix ? { fix } : {}), ...where } });
+  } else {
+    io.err(`spark-gateway: ${message}${fix ? ` — ${fix}` : ''}\n`);
+  }
+  return code;
 }
 
 if (require.main === module) {

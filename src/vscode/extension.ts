@@ -77,6 +77,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<SparkG
       if (e.affectsConfiguration('sparkGateway.stackPath')) void reload();
     }),
     vscode.workspace.onDidChangeWorkspaceFolders(() => void reload()),
+    // Trusted now: the folder's own stackPath counts (settings.ts).
+    vscode.workspace.onDidGrantWorkspaceTrust(() => void reload()),
   );
   registerMemoryViews(context, { stack: () => current, docker, statuses, clientOf: live.clientOf });
   registerAdoptStack(context, { extensionPath: context.extensionPath, output, candidate: () => adoptable ?? current?.root, reload });

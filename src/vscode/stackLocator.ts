@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import { FileFormatError, SparkError } from '../core/errors';
 import type { Stack } from '../core/stack';
 import { loadStack, locateStack } from '../core/stack';
+import { readSetting } from './settings';
 
 export type StackSituation =
   | { readonly kind: 'ready'; readonly stack: Stack }
@@ -18,7 +19,8 @@ export type StackSituation =
 
 /** The situation of this window's stack; never throws. */
 export async function locateWorkspaceStack(): Promise<StackSituation> {
-  const configured = vscode.workspace.getConfiguration('sparkGateway').get<string>('stackPath')?.trim();
+  // In Restricted Mode only the user's stackPath: a folder's own settings do not pick what is read.
+  const configured = readSetting('stackPath');
   const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
   const explicit = configured ? path.resolve(folders[0] ?? process.cwd(), configured) : undefined;
   let root: string;

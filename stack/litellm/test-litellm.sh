@@ -25,6 +25,13 @@ if [ -z "$KEY" ]; then
   exit 1
 fi
 
+# The key reaches curl in a header file (mode 600, written by the shell's printf builtin), never
+# on curl's command line, where `ps` shows it to every user of the machine.
+AUTH_FILE=$(umask 077 && mktemp)
+trap 'rm -f "$AUTH_FILE"' EXIT
+printf 'Authorization: Bearer %s\n' "$KEY" >"$AUTH_FILE"
+AUTH=(-H "@$AUTH_FILE")
+
 failures=0
 pass() { printf '  PASS  %s\n' "$*"; }
 fail() { printf '  FAIL  %s\n' "$*"; failures=$((failures + 1)); }
@@ -50,7 +57,7 @@ if [ "$STATUS" = 200 ]; then pass "/health/liveliness -> 200 $BODY"; else fail "
 request GET /v1/models
 if [ "$STATUS" = 401 ]; then pass "/v1/models without a key -> 401"; else fail "/v1/models without a key -> $STATUS (expected 401)"; fi
 
-request GET /v1/models -H "Authorization: Bearer $KEY"
+request GET /v1/models "${AUTH[@]}"
 models=()
 if [ "$STATUS" = 200 ]; then
   while IFS= read -r id; do [ -n "$id" ] && models+=("$id"); done < <(
@@ -65,7 +72,7 @@ candidates=("${models[@]}")
 if [ -n "${MODEL:-}" ]; then candidates=("$MODEL"); fi
 answered=''
 for model in "${candidates[@]}"; do
-  request POST /v1/chat/completions -H "Authorization: Bearer $KEY" -H "Content-Type: application/json" \
+  request POST /v1/chat/completions "${AUTH[@]}" -H "Content-Type: application/json" \
     -d "{\"model\":\"$model\",\"messages\":[{\"role\":\"user\",\"content\":\"Reply with the single word: pong\"}],\"max_tokens\":64}"
   if [ "$STATUS" = 200 ] && printf '%s' "$BODY" | grep -q '"choices"'; then
     pass "chat completion from $model -> 200"

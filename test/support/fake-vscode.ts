@@ -33,9 +33,27 @@ function anything(): Anything {
 
 const disposable = () => ({ dispose: () => undefined });
 
-/** What the fake window holds: its workspace folders (absolute paths). */
+/** What the fake window holds: its workspace folders (absolute paths), its trust and settings. */
 export interface FakeWindow {
   readonly workspaceFolders?: readonly string[];
+  /** `workspace.isTrusted`; default true. Read on each access, so a test may change it. */
+  readonly trusted?: boolean;
+  /**
+   * Settings by full key (`sparkGateway.gatewayUrl`) at the user and the workspace level, read on
+   * each call: `inspect` reports both, `get` returns the workspace value over the user's (as VS
+   * Code would without any trust filtering — the extension must do its own).
+   */
+  readonly settings?: { readonly user?: Readonly<Record<string, unknown>>; readonly workspace?: Readonly<Record<string, unknown>> };
+}
+
+function fakeConfiguration(options: FakeWindow, section: string) {
+  const level = (which: 'user' | 'workspace', key: string) => options.settings?.[which]?.[section ? `${section}.${key}` : key];
+  return {
+    get: (key: string, fallback?: unknown) => level('workspace', key) ?? level('user', key) ?? fallback,
+    has: (key: string) => level('workspace', key) !== undefined || level('user', key) !== undefined,
+    inspect: (key: string) => ({ key: `${section}.${key}`, defaultValue: undefined, globalValue: level('user', key), workspaceValue: level('workspace', key), workspaceFolderValue: undefined }),
+    update: async () => undefined,
+  };
 }
 
 /** The fake module's exports. */
@@ -52,8 +70,10 @@ export function fakeVscode(options: FakeWindow = {}): Record<string, unknown> {
     },
     workspace: {
       workspaceFolders: options.workspaceFolders?.map((fsPath, index) => ({ uri: { fsPath, path: fsPath, scheme: 'file' }, name: fsPath.split('/').pop() ?? fsPath, index })),
-      isTrusted: true,
-      getConfiguration: () => ({ get: (_key: string, fallback?: unknown) => fallback, has: () => false, inspect: () => undefined, update: async () => undefined }),
+      get isTrusted() {
+        return options.trusted ?? true;
+      },
+      getConfiguration: (section = '') => fakeConfiguration(options, section),
       onDidChangeConfiguration: event,
       onDidChangeWorkspaceFolders: event,
       onDidGrantWorkspaceTrust: event,
@@ -82,14 +102,15 @@ export function fakeVscode(options: FakeWindow = {}): Record<string, unknown> {
   return base;
 }
 
-/** Makes `require('vscode')` return the fake from now on in this process. */
-export function installFakeVscode(options: FakeWindow = {}): void {
+/** Makes `require('vscode')` return the fake from now on in this process; returns the fake. */
+export function installFakeVscode(options: FakeWindow = {}): Record<string, unknown> {
   const fake = fakeVscode(options);
   const loader = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
   const original = loader._load;
   loader._load = function load(request, parent, isMain) {
     return request === 'vscode' ? fake : original.call(this, request, parent, isMain);
   };
+  return fake;
 }
 
 /** An ExtensionContext for `extensionPath` with in-memory state and secrets. */

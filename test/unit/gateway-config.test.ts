@@ -38,6 +38,15 @@ describe('gateway config', () => {
     assert.throws(() => normaliseGatewayUrl('localhost'), /not a URL/);
   });
 
+  it('takes plain http only to this machine, and no credentials in the URL', () => {
+    for (const url of ['http://localhost:4000', 'http://127.0.0.2:4000', 'http://[::1]:4000', 'http://api.localhost:4000']) assert.match(normaliseGatewayUrl(url), /\/v1$/, url);
+    for (const url of ['http://spark.lan:4000', 'http://10.0.0.7', 'http://[::2]:4000', 'http://127.0.0.1.nip.io', 'http://localhost.evil.example']) {
+      assert.throws(() => normaliseGatewayUrl(url), /is plain http to .* not this machine/, url);
+    }
+    assert.equal(normaliseGatewayUrl('https://spark.lan'), 'https://spark.lan/v1');
+    assert.throws(() => normaliseGatewayUrl('https://user:pw@spark.lan'), (e: unknown) => e instanceof Error && /credentials|user name or password/.test(e.message) && !e.message.includes('pw@'));
+  });
+
   it('takes the key and port from the stack .env and trusts the stack\'s certificate', () => {
     const root = stack('NGINX_HTTPS_PORT=8443\nLITELLM_MASTER_KEY=sk-abc123def456\n', 'PEM');
     const config = resolveGatewayConfig({ stackRoot: root });

@@ -6,7 +6,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { isMap, parseDocument } from 'yaml';
+import { LineCounter, isMap, parseDocument } from 'yaml';
+import { FileFormatError } from '../errors';
 import { interpolate, projectLookup } from './interpolate';
 
 /** One service's image: as written in the file, and as compose resolves it now. */
@@ -22,10 +23,15 @@ export interface ComposeImage {
 
 /**
  * The images of a compose file's services, in file order, resolved against the process
- * environment over the folder's `.env`. Usage: `(await composeImageRefs(file)).map((i) => i.image)`.
+ * environment over the folder's `.env`. Throws {@link FileFormatError} (file:line) for a file that
+ * does not parse. Usage: `(await composeImageRefs(file)).map((i) => i.image)`.
  */
 export async function composeImageRefs(file: string, processEnv: NodeJS.ProcessEnv = process.env): Promise<ComposeImage[]> {
-  const doc = parseDocument(await readFile(file, 'utf8'));
+  const lines = new LineCounter();
+  const doc = parseDocument(await readFile(file, 'utf8'), { lineCounter: lines });
+  // A file compose rejects has no images to tell: say where it breaks instead of reading past it.
+  const broken = doc.errors[0];
+  if (broken) throw new FileFormatError(file, lines.linePos(broken.pos[0]).line, broken.message.split('\n')[0] ?? 'invalid YAML', 'Fix the YAML (`docker compose config` shows the same error)');
   const lookup = await projectLookup(path.dirname(file), processEnv);
   const services = doc.get('services');
   if (!isMap(services)) return [];

@@ -4,7 +4,8 @@
  * LiteLLM, NGINX, a model through the gateway, memory headroom, then each other host (its
  * engine, network, images). Every row has a status and, when
  * something is wrong, the fix. Checks that depend on an earlier one are skipped, not failed, so
- * the first failure is the one to fix.
+ * the first failure is the one to fix. The compose files' own rows (they parse, they ship no
+ * known secret) hold on every stack, Docker or not.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
@@ -13,13 +14,13 @@ import type { CheckResult } from '../checks';
 import { certPaths } from '../certs';
 import { composeFileFor } from '../compose/commands';
 import type { Engine } from '../compose/engine';
-import { composeImageRefs } from '../compose/images';
 import { parseDotEnv } from '../env/dotenv';
 import { ENV_FILE, envSyncProblems, isPlaceholderToken } from '../env/sync';
-import { SparkError } from '../errors';
+import { FileFormatError, SparkError } from '../errors';
 import { httpsRequest } from '../lifecycle/gateway-check';
 import type { MemInfo } from '../meminfo';
 import { GIB, gib } from '../planner';
+import { composeFileChecks, readableImageRefs } from './compose-files';
 import type { HostToCheck } from './hosts';
 import { runHostChecks } from './hosts';
 import { workersCheck } from './litellm-workers';
@@ -62,6 +63,7 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
 
   const certs = certificateCheck(stack.root);
   add({ ...certs, title: 'Certificates present and valid for localhost' });
+  for (const row of composeFileChecks(stack.root)) add(row);
 
   const envFile = path.join(stack.root, ENV_FILE);
   let env: ReadonlyMap<string, string> = new Map();
@@ -101,7 +103,7 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
   if (dockerUp) {
     const modelFiles = stack.scenarios.models.map((m) => path.join(stack.root, m.folder, composeFileFor('spark')));
     // The images in use, as compose resolves them (an override in .env shows with its variable).
-    const refs = (await Promise.all(modelFiles.map((f) => composeImageRefs(f)))).flat();
+    const refs = await readableImageRefs(modelFiles);
     const modelImages = new Set(refs.map((r) => r.image));
     for (const image of modelImages) {
       const from = refs.find((r) => r.image === image && r.overriddenBy)?.overriddenBy;
@@ -112,7 +114,7 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
     }
     // The gateway's images as a start checks them: one that can be neither found nor pulled is
     // a failure here too, or the doctor would pass what the start then refuses.
-    const gatewayRefs = (await gatewayImageRefs(stack.root)).filter((r) => !modelImages.has(r.image));
+    const gatewayRefs = (await gatewayImageRefs(stack.root).catch(unlessBroken)).filter((r) => !modelImages.has(r.image));
     for (const check of await Promise.all(gatewayRefs.map((r) => imageCheck(engine, r.image, 'vllm', r.overriddenBy !== undefined)))) add(check);
     const all = [...GATEWAY_SERVICES.map((s) => ({ name: s.name, container: s.container })), ...stack.scenarios.models.map((m) => ({ name: m.name, container: m.container }))];
     for (const { name, container } of all) {
@@ -177,6 +179,12 @@ async function probe(id: string, title: string, check: () => Promise<string | un
   } catch (error) {
     return { id, title, status: 'fail', detail: messageOf(error), fix };
   }
+}
+
+/** No images from a compose file that does not parse: its own row already fails with file:line. */
+function unlessBroken(error: unknown): never[] {
+  if (error instanceof FileFormatError) return [];
+  throw error;
 }
 
 function messageOf(error: unknown): string {

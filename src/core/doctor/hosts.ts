@@ -10,7 +10,7 @@ import type { Run } from '../compose/detect';
 import type { Engine } from '../compose/engine';
 import { dockerCliEngine } from '../compose/engine';
 import { liveEngine } from '../compose/live-engine';
-import { composeImageRefs } from '../compose/images';
+import { readableImageRefs } from './compose-files';
 import { runProcess } from '../compose/process';
 import type { DockerClient } from '../docker/types';
 import { SparkError } from '../errors';
@@ -65,7 +65,7 @@ async function checkHost(stack: Stack, { host, engine, docker }: HostToCheck): P
     : { id: id('network'), title: title(`Network ${NETWORK}`), status: 'fail', detail: `Network ${NETWORK} not found on ${engine.name}`, fix: `Start a scenario that uses ${engine.name} (it creates it), or create it there: \`${dockerOn(host)} network create ${NETWORK}\`` });
   const models = engine.rows.filter((r) => r.kind === 'model');
   const files = models.map((m) => path.join(stack.root, m.folder, composeFileFor('spark')));
-  const images = new Set((await Promise.all(files.map((f) => composeImageRefs(f)))).flat().map((r) => r.image));
+  const images = new Set((await readableImageRefs(files)).map((r) => r.image));
   for (const image of images) {
     out.push((await docker.imageExists(image))
       ? { id: id(`image-${image}`), title: title(`Image ${image}`), status: 'ok', detail: 'present' }

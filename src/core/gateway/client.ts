@@ -50,7 +50,7 @@ export class GatewayClient {
   private readonly transport;
 
   constructor(readonly config: GatewayConfig, private readonly options: GatewayClientOptions = {}) {
-    this.transport = createPinnedFetch({ ca: config.ca, maxSockets: options.maxSockets });
+    this.transport = createPinnedFetch({ ca: config.ca, maxSockets: options.maxSockets, origin: new URL(config.baseUrl).origin });
   }
 
   /** The base URL requests go to (`https://localhost/v1`). */

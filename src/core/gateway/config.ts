@@ -63,7 +63,16 @@ export function defaultGatewayUrl(httpsPort: string | undefined): string {
   return port === 443 ? 'https://localhost/v1' : `https://localhost:${port}/v1`;
 }
 
-/** Accepts `https://host:port`, `…/v1` or `…/v1/`; returns the base ending in `/v1`. */
+/** A host name that is this machine: `localhost` (and `*.localhost`), 127.0.0.0/8, `::1`. */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1';
+}
+
+/**
+ * Accepts `https://host:port`, `…/v1` or `…/v1/`; returns the base ending in `/v1`. Plain http
+ * only to this machine (LiteLLM's own port): the key would cross the network in clear text.
+ */
 export function normaliseGatewayUrl(url: string): string {
   let parsed: URL;
   try {
@@ -73,6 +82,12 @@ export function normaliseGatewayUrl(url: string): string {
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
     throw new SparkError(`gateway URL "${url}" is not http(s)`, 'Give a URL such as https://localhost/v1');
+  }
+  if (parsed.username || parsed.password) {
+    throw new SparkError(`gateway URL "${parsed.host}" carries a user name or password`, 'Give the URL without credentials; the key is sent as a bearer token (Set Gateway Key, or --key)');
+  }
+  if (parsed.protocol === 'http:' && !isLoopbackHost(parsed.hostname)) {
+    throw new SparkError(`gateway URL "${url}" is plain http to ${parsed.hostname}, which is not this machine: the key would cross the network unencrypted`, `Use https://${parsed.hostname}/v1 (with :NGINX_HTTPS_PORT when it is not 443; the stack's ssl/public.pem is trusted), or plain http:// only to localhost, 127.0.0.1 or [::1]`);
   }
   const trimmed = parsed.pathname.replace(/\/+$/, '');
   parsed.pathname = trimmed.endsWith('/v1') ? trimmed : `${trimmed}/v1`;

@@ -18,6 +18,11 @@ export interface TransportOptions {
   readonly ca?: string;
   /** Keep-alive sockets per host; the client holds one agent for its life. */
   readonly maxSockets?: number;
+  /**
+   * The one origin (`https://localhost:8443`) requests may go to: the gateway the key was given
+   * for. Anything else is refused before a byte is sent, so the key cannot leave for another host.
+   */
+  readonly origin?: string;
 }
 
 /** A node socket error carried through fetch's TypeError, so callers can classify it by code. */
@@ -60,6 +65,7 @@ export function createPinnedFetch(options: TransportOptions = {}): { fetch: Fetc
     const request = input instanceof Request ? input : undefined;
     const url = new URL(request ? request.url : input.toString());
     if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new TypeError(`unsupported protocol ${url.protocol}`);
+    if (options.origin !== undefined && url.origin !== options.origin) throw new TransportError(`refused to send a request to ${url.origin}: the gateway is ${options.origin}`, 'EORIGIN');
     const signal = init.signal ?? request?.signal ?? undefined;
     const headers = new Headers(init.headers ?? request?.headers);
     const body = await bodyBytes(init.body ?? undefined);

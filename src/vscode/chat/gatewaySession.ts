@@ -10,6 +10,7 @@ import { GatewayClient } from '../../core/gateway/client';
 import { resolveGatewayConfig } from '../../core/gateway/config';
 import type { GatewayModel } from '../../core/gateway/models';
 import type { Stack } from '../../core/stack';
+import { readSetting } from '../settings';
 
 export const GATEWAY_KEY_SECRET = 'sparkGateway.gatewayKey';
 /** Models and probes are re-read after this long; a change event refreshes sooner. */
@@ -38,6 +39,8 @@ export class GatewaySession implements vscode.Disposable {
       secrets.onDidChange((e) => {
         if (e.key === GATEWAY_KEY_SECRET) this.invalidate();
       }),
+      // Trusting the folder lets its settings count: the URL (and with it the key's destination) may change.
+      vscode.workspace.onDidGrantWorkspaceTrust(() => this.invalidate()),
     );
   }
 
@@ -67,12 +70,17 @@ export class GatewaySession implements vscode.Disposable {
     this.changed.fire();
   }
 
-  /** The client; throws a SparkError (no key, bad URL, missing CA) with its fix. */
+  /**
+   * The client; throws a SparkError (no key, bad URL, plain http to another machine, missing CA)
+   * with its fix. The key saved with Set Gateway Key goes only to the gateway the user's trusted
+   * settings name (see {@link storedKeyAllowed}); the client's transport refuses any other origin.
+   */
   async client(): Promise<GatewayClient> {
     if (this.current) return this.current;
-    const url = vscode.workspace.getConfiguration('sparkGateway').get<string>('gatewayUrl')?.trim();
-    const key = await this.secrets.get(GATEWAY_KEY_SECRET);
+    const url = readSetting('gatewayUrl');
+    const stored = await this.secrets.get(GATEWAY_KEY_SECRET);
     const stackRoot = this.stack()?.root;
+    const key = stored && storedKeyAllowed(vscode.workspace.isTrusted, url) ? stored : undefined;
     const config = resolveGatewayConfig({ ...(stackRoot ? { stackRoot } : {}), ...(url ? { url } : {}), ...(key ? { key } : {}) });
     this.current ??= new GatewayClient(config);
     return this.current;
@@ -102,6 +110,16 @@ export class GatewaySession implements vscode.Disposable {
     this.current?.dispose();
     for (const s of this.subscriptions) s.dispose();
   }
+}
+
+/**
+ * Whether the stored key may be sent. In a trusted workspace the URL is the user's (gatewayUrl is
+ * machine-scoped) or the trusted stack's own. In Restricted Mode only a URL from the user's own
+ * settings gets it; otherwise the URL comes from the folder's `.env` (its NGINX port), which the
+ * folder's author chose, and the folder's own LITELLM_MASTER_KEY is sent there instead.
+ */
+export function storedKeyAllowed(trusted: boolean, userUrl: string | undefined): boolean {
+  return trusted || userUrl !== undefined;
 }
 
 /** `Spark Gateway: Set Gateway Key`: stores a key in SecretStorage (empty input removes it). */

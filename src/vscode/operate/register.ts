@@ -26,6 +26,7 @@ import { downloadModelsCommand, freeDiskSpaceCommand, pullImagesCommand } from '
 import { buttonsForFix, fixRunsCommand, showErrorWithFix } from './fixes';
 import type { ScenarioDeps } from './scenarioCommands';
 import { requireStack, requireTrust, startScenarioCommand, stopScenarioCommand } from './scenarioCommands';
+import { readSetting } from '../settings';
 
 export interface OperateDeps {
   readonly stack: () => Stack | undefined;
@@ -146,7 +147,8 @@ async function doctorCommand(deps: ScenarioDeps, hosts: (stack: Stack) => HostTo
 async function openAdminUi(deps: ScenarioDeps): Promise<void> {
   const stack = requireStack(deps);
   if (!stack) return;
-  const configured = vscode.workspace.getConfiguration('sparkGateway').get<string>('gatewayUrl')?.trim();
+  // The user's URL only (machine-scoped; in Restricted Mode never a folder's): this opens a browser on it.
+  const configured = readSetting('gatewayUrl');
   let base = configured ? configured.replace(/\/v1\/?$/, '') : undefined;
   if (!base) {
     let env: ReadonlyMap<string, string> = new Map();

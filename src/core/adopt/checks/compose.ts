@@ -5,6 +5,7 @@ import type { CheckResult } from '../types';
 import { emptyResult } from '../types';
 import type { YamlSource } from '../yaml-source';
 import { nginxHealthzEdits } from './nginx';
+import { findComposeSecrets } from '../../compose/secrets';
 
 /** Every compose file of the folder with the service keys in it. */
 function composeFiles(ctx: AdoptContext): { yaml: YamlSource; services: string[] }[] {
@@ -109,31 +110,30 @@ export function litellmPortCheck(ctx: AdoptContext): CheckResult {
   return result;
 }
 
-/** A password written into a compose file (the guide's PostgreSQL password) instead of generated into .env. */
+/**
+ * A known secret in a compose file (shared scanner: compose/secrets.ts): a secret variable with a
+ * fallback (`${LITELLM_MASTER_KEY:-sk-1234}`, UI passwords defaulting to `admin`) becomes the
+ * required `${VAR:?…}`; a secret written into the file (the guide's PostgreSQL password, in a
+ * database URL or as POSTGRES_PASSWORD, map or list form) becomes a reference to `.env`.
+ */
 export function hardcodedSecretCheck(ctx: AdoptContext): CheckResult {
   const result = emptyResult();
-  const yaml = ctx.folder.litellmCompose;
-  if (!yaml) return result;
-  const ref = '${POSTGRES_PASSWORD:?run ../sync-env.sh first}';
-  const password = yaml.keys(['services']).map((s) => yaml.string(['services', s, 'environment', 'POSTGRES_PASSWORD'])).find((v) => v !== undefined && !v.includes('${'));
-  const env = ctx.folder.texts.get('.env');
-  // PostgreSQL keeps the password its data was initialised with: a .env already in use gets the old one, so nothing is locked out.
-  if (password && env !== undefined && !/^POSTGRES_PASSWORD=/m.test(env)) {
-    result.edits.push({ file: '.env', start: env.length, end: env.length, text: `${env.endsWith('\n') || env === '' ? '' : '\n'}# The password PostgreSQL was initialised with (moved here from litellm/docker-compose.yml by adopt).\nPOSTGRES_PASSWORD=${password}\n` });
-  }
-  for (const service of yaml.keys(['services'])) {
-    for (const [key, rewrite] of [
-      ['POSTGRES_PASSWORD', () => ref],
-      ['DATABASE_URL', (v: string) => v.replace(/^(postgres(?:ql)?:\/\/[^:/@]+:)([^@]*)@/, `$1${ref}@`)],
-      ['LITELLM_MASTER_KEY', () => '${LITELLM_MASTER_KEY:?run ../sync-env.sh first}'],
-    ] as const) {
-      const node = yaml.get(['services', service, 'environment', key]);
-      if (!isScalar(node) || !node.range || typeof node.value !== 'string' || node.value.includes('${')) continue;
-      const fixed = rewrite(node.value);
-      if (fixed === node.value) continue;
-      result.problems.push({ id: 'hardcoded-secret', file: yaml.file, line: yaml.lineOf(node), message: `${key} of ${service} is written into the compose file: every copy of the guide shares it`, fix: `${key}: ${JSON.stringify(fixed)}, generated into .env by \`spark-gateway sync-env\`` });
-      result.edits.push({ file: yaml.file, start: node.range[0], end: node.range[1], text: JSON.stringify(fixed) });
+  const moved = new Map<string, string>();
+  for (const { yaml } of composeFiles(ctx)) {
+    for (const found of findComposeSecrets(yaml.file, yaml.text).findings) {
+      result.problems.push({ id: found.kind === 'fallback' ? 'secret-fallback' : 'hardcoded-secret', file: yaml.file, line: found.line, message: found.message, fix: found.fix });
+      if (found.edit) result.edits.push({ file: yaml.file, ...found.edit });
+      if (found.edit && found.value !== undefined && !moved.has(found.variable)) moved.set(found.variable, found.value);
     }
+  }
+  // A literal secret is the one the running stack was set up with (PostgreSQL keeps the password
+  // its data was initialised with): a .env already in use gets it, so nothing is locked out. A
+  // fallback's value is public, so it is not carried over (sync-env generates a new one).
+  const env = ctx.folder.texts.get('.env');
+  const carried = [...moved].filter(([name]) => env !== undefined && !new RegExp(`^\\s*(export\\s+)?${name}=`, 'm').test(env));
+  if (env !== undefined && carried.length > 0) {
+    const lines = carried.map(([name, value]) => `# The value the compose file had (moved here by adopt).\n${name}=${value}\n`).join('');
+    result.edits.push({ file: '.env', start: env.length, end: env.length, text: `${env.endsWith('\n') || env === '' ? '' : '\n'}${lines}` });
   }
   return result;
 }

@@ -2,6 +2,7 @@
 import type { AdoptContext } from '../context';
 import type { CheckResult } from '../types';
 import { emptyResult } from '../types';
+import { maskStart } from '../../compose/secrets';
 
 const OLD = 'env.example';
 const NEW = '.env.example';
@@ -23,6 +24,11 @@ export function envTemplateNameCheck(ctx: AdoptContext): CheckResult {
   return { ...result, renames: [{ from: OLD, to: NEW }] };
 }
 
+/** The guide's public `sk-1234` as it is; any other key only by its start (`sk-…`), never whole. */
+function shown(key: string): string {
+  return key === 'sk-1234' ? key : maskStart(key);
+}
+
 /** The template ships LiteLLM's well-known master key `sk-1234` (or another fixed secret). */
 export function defaultSecretCheck(ctx: AdoptContext): CheckResult {
   const result = emptyResult();
@@ -33,7 +39,7 @@ export function defaultSecretCheck(ctx: AdoptContext): CheckResult {
   text.split('\n').forEach((line, i) => {
     const m = /^(LITELLM_MASTER_KEY|LITELLM_SALT_KEY|POSTGRES_PASSWORD)=(\S+)/.exec(line);
     if (m) {
-      result.problems.push({ id: 'default-secret', file, line: i + 1, message: `${m[1]} has the fixed value ${m[1] === 'LITELLM_MASTER_KEY' ? m[2] : '(set)'} in the template: everyone who copied the guide has the same key`, fix: `${m[1]}= (empty: \`spark-gateway sync-env\` generates a strong one into .env and never prints it whole)` });
+      result.problems.push({ id: 'default-secret', file, line: i + 1, message: `${m[1]} has the fixed value ${m[1] === 'LITELLM_MASTER_KEY' ? shown(m[2] ?? '') : '(set)'} in the template: everyone who copied the guide has the same key`, fix: `${m[1]}= (empty: \`spark-gateway sync-env\` generates a strong one into .env and never prints it whole)` });
       result.edits.push({ file, start: offset, end: offset + line.length, text: `${m[1]}=` });
     }
     offset += line.length + 1;
