@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import { FileFormatError, SparkError } from '../core/errors';
+import { writeFix, writeProblem } from '../core/files';
 import { NeedsAdoptionError, loadStack, locateStack } from '../core/stack';
 import type { Stack, StackLocation, StackSearch } from '../core/stack';
 import { UsageError, parseArgs } from './args';
@@ -107,8 +108,10 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
  */
 function report(error: unknown, io: CliIo, json: boolean): number {
   const code = error instanceof UsageError ? EXIT.usage : EXIT.error;
-  const message = error instanceof Error ? error.message : String(error);
-  const fix = error instanceof SparkError ? error.fix : undefined;
+  // A raw errno from a read or a write outside the transactions: the cause in words, and its fix.
+  const errno = !(error instanceof SparkError) && typeof (error as NodeJS.ErrnoException | undefined)?.code === 'string';
+  const message = errno ? writeProblem(error) : error instanceof Error ? error.message : String(error);
+  const fix = error instanceof SparkError ? error.fix : errno ? writeFix(error) : undefined;
   if (json) {
     const where = error instanceof FileFormatError ? { file: error.file, ...(error.line !== undefined ? { line: error.line } : {}) } : {};
     printJson(io, { error: { message, ...(fix ? { fix } : {}), ...where } });

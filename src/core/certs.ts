@@ -2,16 +2,20 @@
  * The gateway's self-signed TLS pair, `ssl/public.pem` and `ssl/private.pem`, with the same
  * semantics as the stack's `certs.sh` (which stays for manual use): SAN localhost, 127.0.0.1,
  * ::1 and the host name, ten years, key mode 600, never overwritten unless forced, and when
- * forced the old pair is moved to `ssl/backup-<UTC timestamp>[-n]/` first — a certificate that
- * clients pin must never be lost by a click.
+ * forced the old pair is kept in `ssl/backup-<UTC timestamp>[-n]/` — a certificate that clients
+ * pin must never be lost by a click. The backup and the new pair are one change set: on a full
+ * disk or a read-only folder the old pair stays in place, byte for byte, and no backup is left.
  */
 import { createHash, generateKeyPairSync, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
+import { isIP } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { SparkError } from './errors';
-import { writeFileAtomic } from './files';
+import type { StackChange } from './files';
+import { applyStackChanges } from './files';
+import { printable } from './inputs';
 import { requireWritableStack } from './stack';
 
 export const SSL_DIR = 'ssl';
@@ -66,12 +70,32 @@ export function subjectAltNames(hostname: string, extraSans = ''): SubjectAltNam
   ];
   const name = hostname.trim();
   if (name !== '' && name !== 'localhost' && !name.startsWith('localhost.')) sans.push({ type: 'DNS', value: name });
-  for (const item of extraSans.split(',').map((s) => s.trim()).filter(Boolean)) {
-    const match = /^(DNS|IP):(.+)$/.exec(item);
-    if (!match?.[1] || !match[2]) throw new SparkError(`CERT_EXTRA_SANS: "${item}" is not DNS:name or IP:address`, 'Write it as DNS:spark.lan,IP:192.168.1.20');
-    sans.push({ type: match[1] as SubjectAltName['type'], value: match[2] });
+  for (const [index, item] of extraSans.split(',').map((s) => s.trim()).entries()) {
+    if (item === '') continue;
+    const problem = sanProblem(item);
+    if (problem !== undefined) {
+      throw new SparkError(
+        `CERT_EXTRA_SANS (environment), item ${index + 1} "${printable(item)}": ${problem}; no certificate was written`,
+        'Write CERT_EXTRA_SANS as comma-separated DNS:name or IP:address items, e.g. CERT_EXTRA_SANS=DNS:spark.lan,IP:192.168.1.20',
+      );
+    }
+    const [type, value] = [item.slice(0, item.indexOf(':')), item.slice(item.indexOf(':') + 1)];
+    sans.push({ type: type as SubjectAltName['type'], value });
   }
   return sans;
+}
+
+/** A host name as a certificate's DNS name: labels of letters, digits and dashes; `*.` only in front. */
+const DNS_NAME = /^(\*\.)?([a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?\.)*[a-zA-Z0-9]([a-zA-Z0-9-]{0,61}[a-zA-Z0-9])?$/;
+
+/** The problem with one CERT_EXTRA_SANS item (`DNS:spark.lan`, `IP:192.168.1.20`), or undefined. Pure. */
+export function sanProblem(item: string): string | undefined {
+  const match = /^(DNS|IP):(.*)$/.exec(item);
+  if (!match) return 'it is not DNS:name or IP:address';
+  const value = match[2] ?? '';
+  if (match[1] === 'IP') return isIP(value) === 0 ? `"${printable(value)}" is not an IPv4 or IPv6 address` : undefined;
+  if (value.length > 253 || !DNS_NAME.test(value)) return `"${printable(value)}" is not a host name (letters, digits, dashes and dots; e.g. spark.lan)`;
+  return undefined;
 }
 
 /** The backup folder name certs.sh uses: `backup-YYYYMMDDTHHMMSSZ`. Pure. */
@@ -87,7 +111,8 @@ export function certPaths(stackRoot: string): { certFile: string; keyFile: strin
 /**
  * Writes a new self-signed pair under `stackRoot/ssl/`. Refuses with
  * {@link CertificateExistsError} (changing nothing) when either file exists and `force` is not
- * set; with `force`, moves the old files to a fresh backup folder first.
+ * set; with `force`, copies the old files into a fresh backup folder and replaces them, all in
+ * one change set (a failure leaves the old pair and no backup).
  */
 export async function generateCerts(stackRoot: string, options: CertOptions = {}): Promise<CertResult> {
   requireWritableStack(stackRoot);
@@ -100,27 +125,28 @@ export async function generateCerts(stackRoot: string, options: CertOptions = {}
 
   // Build the pair before touching anything, so a failure leaves the old pair where it was.
   const pair = await createPair(sans, now);
-  await mkdir(sslDir, { recursive: true });
+  const changes: StackChange[] = [{ kind: 'mkdir', dir: SSL_DIR }];
   let backupDir: string | undefined;
   if (existing.length > 0) {
-    backupDir = await freshBackupDir(sslDir, now);
-    for (const file of existing) await rename(file, path.join(backupDir, path.basename(file)));
+    backupDir = freshBackupDir(sslDir, now);
+    changes.push({ kind: 'mkdir', dir: path.relative(stackRoot, backupDir), mode: 0o700 });
+    for (const file of existing) {
+      const content = await readFile(file);
+      changes.push({ kind: 'write', file: path.relative(stackRoot, path.join(backupDir, path.basename(file))), content, mode: (await stat(file)).mode & 0o7777 });
+    }
   }
-  await writeFileAtomic(keyFile, pair.keyPem, 0o600);
-  await writeFileAtomic(certFile, pair.certPem, 0o644);
+  changes.push({ kind: 'write', file: KEY_FILE, content: pair.keyPem, mode: 0o600, forceMode: true });
+  changes.push({ kind: 'write', file: CERT_FILE, content: pair.certPem, mode: 0o644, forceMode: true });
+  await applyStackChanges(stackRoot, changes);
   return { certFile, keyFile, sans, notAfter: pair.notAfter, fingerprint: pair.fingerprint, backupDir };
 }
 
-async function freshBackupDir(sslDir: string, now: Date): Promise<string> {
+/** `ssl/backup-<UTC>` or, when that exists (two renewals in one second), `…-1`, `…-2`. */
+function freshBackupDir(sslDir: string, now: Date): string {
   const base = path.join(sslDir, backupName(now));
   for (let n = 0; ; n++) {
     const candidate = n === 0 ? base : `${base}-${n}`;
-    try {
-      await mkdir(candidate, { mode: 0o700 });
-      return candidate;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-    }
+    if (!existsSync(candidate)) return candidate;
   }
 }
 

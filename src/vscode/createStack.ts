@@ -5,6 +5,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { SparkError } from '../core/errors';
 import { copyStackWithoutOverwriting } from '../core/stack-create';
 
 /** The next steps after creating a stack: a button each, offered until done or dismissed. */
@@ -32,11 +33,12 @@ export async function createStack(extensionPath: string, output: vscode.LogOutpu
   const folder = await targetFolder();
   if (!folder) return;
   const target = path.join(folder.fsPath, 'stack');
-  let result: ReturnType<typeof copyStackWithoutOverwriting>;
+  let result: Awaited<ReturnType<typeof copyStackWithoutOverwriting>>;
   try {
-    result = copyStackWithoutOverwriting(path.join(extensionPath, 'stack'), target);
+    result = await copyStackWithoutOverwriting(path.join(extensionPath, 'stack'), target);
   } catch (error) {
-    void vscode.window.showErrorMessage(`Could not create the stack in ${target}: ${error instanceof Error ? error.message : String(error)}`);
+    const fix = error instanceof SparkError && error.fix ? ` — ${error.fix}` : '';
+    void vscode.window.showErrorMessage(`Could not create the stack in ${target}: ${error instanceof Error ? error.message : String(error)}${fix}`);
     return;
   }
   output.info(`created stack in ${target}: ${result.copied.length} files copied, ${result.kept.length} existing files kept`);

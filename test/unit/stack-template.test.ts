@@ -14,12 +14,12 @@ import { planAdoption } from '../../src/core/adopt/plan';
 import { generateCerts } from '../../src/core/certs';
 import { addScenarioToStack } from '../../src/core/stack-edit/add-scenario';
 import { removeModelFromStack } from '../../src/core/stack-edit/remove-model';
-import { applyStackChanges } from '../../src/core/stack-edit/transaction';
+import { applyStackChanges } from '../../src/core/files';
 import { syncEnv } from '../../src/core/env/sync';
 import { startScenario } from '../../src/core/lifecycle/scenario-start';
 import { stopScenario } from '../../src/core/lifecycle/scenario-stop';
 import { TEMPLATE_MARKER, TemplateStackError, loadStack, locateStack } from '../../src/core/stack';
-import { copyStackWithoutOverwriting } from '../../src/core/stack-create';
+import { TemplateTargetError, copyStackWithoutOverwriting } from '../../src/core/stack-create';
 import { copyGuide, treeDigest } from '../support/guide-copy';
 import { STACK_DIR } from '../support/processes';
 
@@ -82,8 +82,8 @@ describe('the bundled stack is a read-only template', () => {
     await assert.rejects(startScenario({ stack, scenario: 'scenario-2', backend: 'simulator', modelsOnly: true }), TemplateStackError);
     await assert.rejects(stopScenario({ stack }), TemplateStackError);
     await assert.rejects(applyAdoption(planAdoption(STACK_DIR, STACK_DIR)), TemplateStackError);
-    assert.throws(() => copyStackWithoutOverwriting(STACK_DIR, STACK_DIR), TemplateStackError);
-    assert.throws(() => copyStackWithoutOverwriting(STACK_DIR, path.join(STACK_DIR, 'stack')), TemplateStackError);
+    await assert.rejects(copyStackWithoutOverwriting(STACK_DIR, STACK_DIR), TemplateStackError);
+    await assert.rejects(copyStackWithoutOverwriting(STACK_DIR, path.join(STACK_DIR, 'stack')), TemplateTargetError);
     await assert.rejects(applyStackChanges(STACK_DIR, [{ kind: 'write', file: 'probe.txt', content: 'x' }]), TemplateStackError);
     await assert.rejects(removeModelFromStack(STACK_DIR, 'gpt-oss-20b'), TemplateStackError);
     await assert.rejects(addScenarioToStack(STACK_DIR, { name: 'pair', models: ['gpt-oss-20b'], fractions: 'auto', totalBytes: 128 * 1024 ** 3 }), TemplateStackError);

@@ -14,7 +14,7 @@ export const initCommand: Command = {
   async run(args, { io, bundledStack }) {
     if (args.positionals.length > 1) throw new UsageError('init takes at most one folder');
     const target = path.resolve(io.cwd, args.positionals[0] ?? 'stack');
-    const result = copyStackWithoutOverwriting(bundledStack, target);
+    const result = await copyStackWithoutOverwriting(bundledStack, target);
     io.out(`Created the stack in ${target}: ${result.copied.length} files copied`);
     io.out(result.kept.length > 0 ? `, ${result.kept.length} existing files kept as they were (${result.kept.slice(0, 5).join(', ')}${result.kept.length > 5 ? ', …' : ''}).\n` : '.\n');
     // From here the stack is found without --stack when it is ./stack or ./llms/vllm; else name it.

@@ -1,11 +1,13 @@
 /**
- * Writes a planned adoption: every file it changes is first copied to `backup-<UTC timestamp>/`
- * beside it, then written atomically; a renamed file is written under its new name and the old
- * one removed. Their running containers are not touched: only files change.
+ * Writes a planned adoption as one change set, all or none: every file it changes is copied to
+ * `backup-<UTC timestamp>/` beside it, then written; a renamed file is written under its new name
+ * and the old one removed. On a full disk or a read-only folder nothing is changed and no backup
+ * is left behind. Their running containers are not touched: only files change.
  */
-import { copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { writeFileAtomic } from '../files';
+import type { StackChange } from '../files';
+import { applyStackChanges } from '../files';
 import { requireWritableStack } from '../stack';
 import type { AdoptPlan } from './plan';
 import type { ChangeAction } from './types';
@@ -28,24 +30,26 @@ export async function applyAdoption(plan: AdoptPlan, now = new Date()): Promise<
   requireWritableStack(plan.stack);
   const folder = backupFolderName(now);
   const applied: AppliedChange[] = [];
-  // Every backup first: if one fails, nothing has been changed yet.
+  const backups: StackChange[] = [];
+  const edits: StackChange[] = [];
+  const backupDirs = new Set<string>();
   for (const change of plan.changes) {
     const source = path.join(plan.stack, change.from);
-    if (change.action === 'create' || !existsSync(source)) {
-      applied.push({ file: change.file, action: change.action, backup: null });
-      continue;
-    }
-    const backup = path.join(path.dirname(change.from), folder, path.basename(change.from));
-    mkdirSync(path.join(plan.stack, path.dirname(backup)), { recursive: true });
-    copyFileSync(source, path.join(plan.stack, backup));
-    applied.push({ file: change.file, action: change.action, backup: backup.split(path.sep).join('/') });
-  }
-  for (const change of plan.changes) {
-    const target = path.join(plan.stack, change.file);
+    const exists = change.action !== 'create' && existsSync(source);
     // The file keeps its mode (scripts stay executable); a new file is plain.
-    const mode = existsSync(path.join(plan.stack, change.from)) ? statSync(path.join(plan.stack, change.from)).mode & 0o777 : 0o644;
-    await writeFileAtomic(target, change.after, mode);
-    if (change.action === 'rename') rmSync(path.join(plan.stack, change.from), { force: true });
+    const mode = existsSync(source) ? statSync(source).mode & 0o777 : 0o644;
+    let backup: string | null = null;
+    if (exists) {
+      backup = path.posix.join(path.dirname(change.from).split(path.sep).join('/'), folder, path.basename(change.from));
+      const dir = path.posix.dirname(backup);
+      if (!backupDirs.has(dir)) backups.push({ kind: 'mkdir', dir });
+      backupDirs.add(dir);
+      backups.push({ kind: 'write', file: backup, content: readFileSync(source), mode });
+    }
+    applied.push({ file: change.file, action: change.action, backup });
+    edits.push({ kind: 'write', file: change.file, content: change.after, mode, forceMode: true });
+    if (change.action === 'rename') edits.push({ kind: 'delete', file: change.from });
   }
+  await applyStackChanges(plan.stack, [...backups, ...edits]);
   return applied;
 }

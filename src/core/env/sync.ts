@@ -1,17 +1,19 @@
 /**
  * `sync-env`: the stack's `.env` propagated to the folders whose compose files read it, with the
  * semantics of the stack's `sync-env.sh` (kept for manual use; a test checks both write the same
- * files). Everything is read and checked first and only then written, each file atomically with
- * mode 600, so a malformed `.env` changes nothing. Secrets are generated when missing and never
- * changed once set: PostgreSQL keeps the password it was initialised with and LiteLLM's salt key
- * encrypts what it stored, so a "helpful" regeneration would lock the user out of their data.
+ * files). Everything is read and checked first and only then written, all files or none, each
+ * with mode 600, so a malformed `.env`, a full disk or a read-only folder changes nothing.
+ * Secrets are generated when missing and never changed once set: PostgreSQL keeps the password
+ * it was initialised with and LiteLLM's salt key encrypts what it stored, so a "helpful"
+ * regeneration would lock the user out of their data.
  */
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { chmod, readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { FileFormatError, SparkError } from '../errors';
-import { writeFileAtomic } from '../files';
+import type { StackChange } from '../files';
+import { applyStackChanges } from '../files';
 import { modelFolders, requireWritableStack } from '../stack';
 import type { DotEnv } from './dotenv';
 import { fileLines, maskSecret, parseDotEnv } from './dotenv';
@@ -153,15 +155,20 @@ export async function planEnvSync(root: string, options: SyncOptions = {}): Prom
 }
 
 /**
- * Runs sync-env: plans (reading and validating everything), then writes each file atomically
- * with mode 600. Returns the plan, whose fields hold only masked secrets for display.
+ * Runs sync-env: plans (reading and validating everything), then writes every file with mode
+ * 600 in one change set (all or none). Returns the plan, whose fields hold only masked secrets
+ * for display.
  */
 export async function syncEnv(root: string, options: SyncOptions = {}): Promise<SyncPlan> {
   requireWritableStack(root);
   const plan = await planEnvSync(root, options);
-  for (const write of plan.writes) await writeFileAtomic(write.file, write.content, 0o600);
-  // .env holds the secrets: keep it private even when it was not rewritten.
-  await chmod(path.join(root, ENV_FILE), 0o600);
+  const envPath = path.join(root, ENV_FILE);
+  const changes: StackChange[] = plan.writes.map((write) => ({ kind: 'write', file: path.relative(root, write.file), content: write.content, mode: 0o600, forceMode: true }));
+  // .env holds the secrets: keep it private even when it is not rewritten (same bytes, mode 600).
+  if (!plan.writes.some((write) => write.file === envPath) && ((await stat(envPath)).mode & 0o777) !== 0o600) {
+    changes.push({ kind: 'write', file: ENV_FILE, content: await readFile(envPath), mode: 0o600, forceMode: true });
+  }
+  await applyStackChanges(root, changes);
   return plan;
 }
 

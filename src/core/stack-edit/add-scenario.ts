@@ -9,8 +9,8 @@ import { SparkError } from '../errors';
 import type { ScenarioFit } from '../scenario-fit';
 import { autoFractions, fractionsFit } from '../scenario-fit';
 import { SCENARIOS_FILE, loadStack, requireWritableStack } from '../stack';
-import type { StackFs } from './transaction';
-import { applyStackChanges } from './transaction';
+import type { StackFs } from '../files';
+import { applyStackChanges } from '../files';
 import { addScenario } from './yaml-edits';
 
 export interface NewScenario {

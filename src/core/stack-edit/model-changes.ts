@@ -11,7 +11,7 @@ import type { VllmImages } from '../models/images';
 import { renderModelFolder } from '../models/template';
 import type { ModelSpec } from '../scenarios';
 import { parseScenarioFile } from '../scenarios';
-import type { StackChange } from './transaction';
+import type { StackChange } from '../files';
 import { addLiteLlmModel, addModel, addScenario, hasLiteLlmModel, liteLlmEntryFor, removeLiteLlmModel, removeModel, removeScenario } from './yaml-edits';
 
 export const LITELLM_CONFIG = path.join('litellm', 'config.yaml');

@@ -15,7 +15,7 @@ import { parseScenarioFile } from '../../../src/core/scenarios';
 import type { ModelSpec } from '../../../src/core/scenarios';
 import { modelAdditionChanges, modelRemovalChanges, readStackTexts } from '../../../src/core/stack-edit/model-changes';
 import { containerFor, dnsSafeName, freeHostPort, memoryEnvFor, uniqueModelName } from '../../../src/core/stack-edit/names';
-import { applyStackChanges } from '../../../src/core/stack-edit/transaction';
+import { applyStackChanges } from '../../../src/core/files';
 import { addScenario, removeScenario } from '../../../src/core/stack-edit/yaml-edits';
 import type { StackCopy } from '../../support/stack-copy';
 import { copyStack } from '../../support/stack-copy';

@@ -1,6 +1,7 @@
 /**
- * Stack edits are all files or none: a change set lands whole, and a failure at any step —
+ * Stack writes are all files or none: a change set lands whole, and a failure at any step —
  * an injected rename or write failure, one per run — leaves the stack byte for byte as it was.
+ * (A real full disk and a read-only file system: test/integration/hostile-writes.test.ts.)
  */
 import assert from 'node:assert/strict';
 import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
@@ -8,8 +9,8 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { SparkError } from '../../../src/core/errors';
-import type { StackChange, StackFs } from '../../../src/core/stack-edit/transaction';
-import { StackWriteError, applyStackChanges } from '../../../src/core/stack-edit/transaction';
+import type { StackChange, StackFs } from '../../../src/core/files';
+import { StackWriteError, applyStackChanges } from '../../../src/core/files';
 import type { StackCopy } from '../../support/stack-copy';
 import { copyStack } from '../../support/stack-copy';
 import { snapshotTree } from '../../support/tree-snapshot';
@@ -99,5 +100,60 @@ describe('stack edits, all files or none', () => {
     });
     assert.deepEqual(snapshotTree(stack.dir), before);
     assert.equal(existsSync(path.join(path.dirname(stack.dir), 'escape.yaml')), false);
+  });
+
+  it('renames a file as a write of the new name plus a delete of the old one, keeping its mode', async () => {
+    chmodSync(path.join(stack.dir, 'sync-env.sh'), 0o750);
+    const text = readFileSync(path.join(stack.dir, 'sync-env.sh'));
+    await applyStackChanges(stack.dir, [
+      { kind: 'write', file: 'renamed.sh', content: text, mode: 0o750, forceMode: true },
+      { kind: 'delete', file: 'sync-env.sh' },
+    ]);
+    assert.deepEqual(readFileSync(path.join(stack.dir, 'renamed.sh')), text);
+    assert.equal(statSync(path.join(stack.dir, 'renamed.sh')).mode & 0o777, 0o750);
+    assert.equal(existsSync(path.join(stack.dir, 'sync-env.sh')), false);
+  });
+
+  it('gives a replaced file the mode asked for when forceMode is set (a secret becomes 0600)', async () => {
+    chmodSync(path.join(stack.dir, '.env'), 0o644);
+    await applyStackChanges(stack.dir, [{ kind: 'write', file: '.env', content: 'HF_TOKEN=\n', mode: 0o600, forceMode: true }]);
+    assert.equal(statSync(path.join(stack.dir, '.env')).mode & 0o777, 0o600);
+  });
+
+  it('makes new folders with the mode asked for, and removes them again when a later step fails', async () => {
+    await applyStackChanges(stack.dir, [{ kind: 'mkdir', dir: 'ssl/backup-x', mode: 0o700 }, { kind: 'write', file: 'ssl/backup-x/public.pem', content: 'x' }]);
+    assert.equal(statSync(path.join(stack.dir, 'ssl', 'backup-x')).mode & 0o777, 0o700);
+    const before = snapshotTree(stack.dir);
+    await assert.rejects(applyStackChanges(stack.dir, [{ kind: 'mkdir', dir: 'a/b/c' }, { kind: 'write', file: 'a/b/c/f', content: 'x' }], { fs: failingOn('writeFile', 1, 'ENOSPC') }), StackWriteError);
+    assert.deepEqual(snapshotTree(stack.dir), before);
+  });
+
+  it('fails, changing nothing, when a file that must be new exists (init never overwrites)', async () => {
+    const before = snapshotTree(stack.dir);
+    await assert.rejects(
+      applyStackChanges(stack.dir, [{ kind: 'write', file: 'fresh.txt', content: 'x', mustBeNew: true }, { kind: 'write', file: 'scenarios.yaml', content: 'x', mustBeNew: true }]),
+      /could not write scenarios\.yaml: it exists already \(EEXIST\); nothing was changed/,
+    );
+    assert.deepEqual(snapshotTree(stack.dir), before);
+  });
+
+  it('refuses a change set that names one file twice, before touching anything', async () => {
+    const before = snapshotTree(stack.dir);
+    await assert.rejects(applyStackChanges(stack.dir, [{ kind: 'write', file: 'scenarios.yaml', content: 'a' }, { kind: 'delete', file: './scenarios.yaml' }]), /changes \.\/scenarios\.yaml twice/);
+    assert.deepEqual(snapshotTree(stack.dir), before);
+  });
+
+  it('says why in words and the fix for a full disk, a read-only folder and a refused permission', () => {
+    const cases: [string, RegExp, RegExp][] = [
+      ['ENOSPC', /the disk is full \(ENOSPC/, /Free some disk space/],
+      ['EROFS', /the file system is read-only \(EROFS\)/, /remount it read-write/],
+      ['EACCES', /permission denied \(EACCES\)/, /Make the stack folder writable/],
+    ];
+    for (const [code, problem, fix] of cases) {
+      const error = new StackWriteError('ssl/public.pem', Object.assign(new Error(`${code}: raw text`), { code }), true);
+      assert.match(error.message, problem);
+      assert.doesNotMatch(error.message, /raw text/);
+      assert.match(error.fix ?? '', fix);
+    }
   });
 });
