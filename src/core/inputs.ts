@@ -57,6 +57,20 @@ export function stackNameProblem(value: string, what: string): string | undefine
   return undefined;
 }
 
+/**
+ * The problem with `value` as a Hugging Face repo id, or undefined: `owner/name` as the Hub's own
+ * `validate_repo_id` allows — each part letters, digits, `_`, `.`, `-`, neither starting nor
+ * ending with `.` or `-`, the name at most 96 characters — and no `..` or `--` (`--` also
+ * separates the parts in the cache's `models--owner--name` folder).
+ * Usage: `repoIdProblem('a/../../x')` → `… is not a Hugging Face repo id …`.
+ */
+export function repoIdProblem(value: string): string | undefined {
+  const parts = value.split('/');
+  const ok = parts.length === 2 && parts.every((part) => /^[A-Za-z0-9_](?:[\w.-]*[A-Za-z0-9_])?$/.test(part))
+    && (parts[1] ?? '').length <= 96 && !value.includes('..') && !value.includes('--');
+  return ok ? undefined : `"${printable(value)}" is not a Hugging Face repo id (owner/name: letters, digits, ".", "_", "-", neither part starting or ending with "-" or ".", no ".." or "--"; e.g. Qwen/Qwen3-4B)`;
+}
+
 /** Throws a {@link SparkError} naming the problem when `value` is not a valid name (see {@link nameProblem}). */
 export function requireName(value: string, what: string, fix?: string): string {
   const problem = nameProblem(value, what);

@@ -8,6 +8,7 @@ import type { Node as YamlNode } from 'yaml';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { FileFormatError } from './errors';
 import { MAIN_HOST, addressProblem, dockerTargetProblem, hostNameProblem } from './hosts/validate';
+import { nameProblem, printable, repoIdProblem, stackNameProblem } from './inputs';
 
 export type ComposeVariant = 'spark' | 'multi-gpu';
 export const COMPOSE_VARIANTS: readonly ComposeVariant[] = ['spark', 'multi-gpu'];
@@ -110,35 +111,44 @@ export function parseScenarioFile(text: string, file: string): ScenarioFile {
   const models: ModelSpec[] = [];
   for (const item of reader.seq(root, 'models')) {
     const m = reader.map(item, 'a model');
-    const name = reader.string(m, 'name');
+    // Names become folders (remove-model deletes them), container and DNS names, file names and
+    // `docker` arguments: checked here, once, so nothing after this builds a path or a command
+    // line from an unchecked one.
+    const name = reader.checked(m, 'name', (v) => stackNameProblem(v, 'model name'), MODEL_NAME_FIX);
     if (models.some((other) => other.name === name)) reader.fail(m.get('name', true) as YamlNode, `model "${name}" is defined twice`);
+    const folder = reader.checked(m, 'folder', (v) => stackNameProblem(v, 'folder'), `Give the model its own folder under the stack, e.g. folder: ${name}`);
+    const folderTwin = models.find((other) => other.folder === folder);
+    if (folderTwin) reader.fail(m.get('folder', true) as YamlNode, `models "${folderTwin.name}" and "${name}" have the same folder "${folder}"`, `Give ${name} its own folder, e.g. folder: ${name}`);
+    const container = reader.checked(m, 'container', (v) => stackNameProblem(v, 'container'), `Name the container after the model, e.g. container: vllm-${name}`);
+    const containerTwin = models.find((other) => other.container === container);
+    if (containerTwin) reader.fail(m.get('container', true) as YamlNode, `models "${containerTwin.name}" and "${name}" have the same container "${container}"`, `Name the container after the model, e.g. container: vllm-${name}`);
     models.push({
       name,
-      folder: reader.string(m, 'folder'),
-      container: reader.string(m, 'container'),
-      hfModel: reader.string(m, 'hfModel'),
+      folder,
+      container,
+      hfModel: reader.checked(m, 'hfModel', repoIdProblem, 'Give the model\'s Hugging Face id as owner/name, e.g. hfModel: Qwen/Qwen3-4B'),
       weightsGiB: reader.number(m, 'weightsGiB', { min: 0 }),
       overheadGiB: reader.number(m, 'overheadGiB', { min: 0 }),
-      kvCacheDtype: reader.string(m, 'kvCacheDtype'),
+      kvCacheDtype: reader.token(m, 'kvCacheDtype'),
       kvBytesPerToken: reader.number(m, 'kvBytesPerToken', { min: 0 }),
       maxModelLen: reader.number(m, 'maxModelLen', { min: 1, integer: true }),
       hostPort: reader.number(m, 'hostPort', { min: 1, max: 65535, integer: true }),
-      memoryEnv: reader.string(m, 'memoryEnv'),
+      memoryEnv: reader.checked(m, 'memoryEnv', memoryEnvProblem, `Use an environment variable name, e.g. memoryEnv: ${name.toUpperCase().replace(/-/g, '_')}_GPU_MEMORY_UTILIZATION`),
       defaultFraction: reader.number(m, 'defaultFraction', { min: 0, max: 1, exclusiveMin: true }),
-      toolCallParser: reader.optionalString(m, 'toolCallParser'),
-      reasoningParser: reader.optionalString(m, 'reasoningParser'),
+      toolCallParser: reader.optionalToken(m, 'toolCallParser'),
+      reasoningParser: reader.optionalToken(m, 'reasoningParser'),
       trustRemoteCode: reader.optionalBoolean(m, 'trustRemoteCode'),
-      quantization: reader.optionalString(m, 'quantization'),
+      quantization: reader.optionalToken(m, 'quantization'),
       extraArgs: reader.extraArgs(m, 'extraArgs'),
       tensorParallel: reader.perVariant(m, 'tensorParallel', (node) => reader.tensorParallel(node)),
-      gpus: reader.perVariant(m, 'gpus', (node) => reader.stringList(node)),
+      gpus: reader.perVariant(m, 'gpus', (node) => reader.gpuIds(node)),
     });
   }
 
   const scenarios: ScenarioSpec[] = [];
   for (const item of reader.seq(root, 'scenarios')) {
     const s = reader.map(item, 'a scenario');
-    const name = reader.string(s, 'name');
+    const name = reader.checked(s, 'name', (v) => nameProblem(v, 'scenario name'), 'Name the scenario with lower-case letters, digits and dashes, e.g. name: coding-pair (its title may say anything)');
     if (scenarios.some((other) => other.name === name)) reader.fail(s.get('name', true) as YamlNode, `scenario "${name}" is defined twice`);
     const variantNode = s.get('variant', true) as YamlNode | undefined;
     const variant = reader.string(s, 'variant');
@@ -168,7 +178,7 @@ export function parseScenarioFile(text: string, file: string): ScenarioFile {
       }
     }
     checkPorts(reader, modelsNode, name, models, fractions, placed);
-    scenarios.push({ name, title: reader.optionalString(s, 'title') ?? name, variant: variant as ComposeVariant, models: fractions, ...(placed.size > 0 ? { hosts: placed } : {}) });
+    scenarios.push({ name, title: reader.optionalText(s, 'title') ?? name, variant: variant as ComposeVariant, models: fractions, ...(placed.size > 0 ? { hosts: placed } : {}) });
   }
   return { file, reserveGiB, hosts, models, scenarios };
 }
@@ -183,11 +193,11 @@ function readHosts(reader: Reader, root: YamlMap, lines: LineCounter): HostSpec[
     const name = reader.string(h, 'name');
     const docker = reader.string(h, 'docker');
     const address = reader.string(h, 'address');
-    const nameProblem = hostNameProblem(name);
-    if (nameProblem) reader.fail(nameNode, nameProblem);
+    const hostProblem = hostNameProblem(name);
+    if (hostProblem) reader.fail(nameNode, hostProblem, 'Name the host with lower-case letters, digits and dashes, e.g. name: spark-2');
     if (hosts.some((other) => other.name === name)) reader.fail(nameNode, `host "${name}" is defined twice`);
     const dockerProblem = dockerTargetProblem(docker);
-    if (dockerProblem) reader.fail(h.get('docker', true) as YamlNode, `${dockerProblem}`);
+    if (dockerProblem) reader.fail(h.get('docker', true) as YamlNode, dockerProblem, 'Give a Docker context name (docker context ls) or an endpoint such as ssh://user@spark-2');
     const addressNode = h.get('address', true) as YamlNode;
     const addrProblem = addressProblem(address);
     if (addrProblem) reader.fail(addressNode, addrProblem);
@@ -239,6 +249,26 @@ function checkPorts(reader: Reader, modelsNode: YamlMap, scenario: string, model
 
 type YamlMap = ReturnType<Reader['map']>;
 
+const MODEL_NAME_FIX = 'Name the model with lower-case letters, digits and dashes that the stack does not use itself (e.g. name: qwen3-4b); it is also a folder, a container and a DNS name';
+
+/** `memoryEnv`: the name of the variable compose substitutes (`${NAME:-0.25}`), so an environment variable name. */
+function memoryEnvProblem(value: string): string | undefined {
+  return /^[A-Z_][A-Z0-9_]*$/.test(value) ? undefined : `memoryEnv "${printable(value)}" must be an environment variable name (upper-case letters, digits and _, e.g. QWEN3_4B_GPU_MEMORY_UTILIZATION)`;
+}
+
+/**
+ * A vLLM option value written from a field (`kvCacheDtype`, the parsers, `quantization`): one word
+ * such as `fp8`, `qwen3_coder`, `compressed-tensors` — never one that `vllm serve` would read as a
+ * flag of its own.
+ */
+const TOKEN = /^[A-Za-z0-9][A-Za-z0-9._-]*$/;
+
+/** A GPU id as Docker's `device_ids` takes it: an index (`0`) or a UUID (`GPU-…`, `MIG-…/1/0`). */
+const GPU_ID = /^[A-Za-z0-9][A-Za-z0-9._/-]*$/;
+
+/** A control character (newline, tab, escape …): never part of a value of this file. */
+const CONTROL = /[\u0000-\u001f\u007f]/;
+
 /** `vllm serve` flags the model template writes itself, with the field each one comes from. */
 const TEMPLATE_FLAGS: ReadonlyMap<string, string> = new Map([
   ['--served-model-name', 'name'],
@@ -264,9 +294,32 @@ class Reader {
     private readonly file: string,
   ) {}
 
-  fail(node: YamlNode | null | undefined, problem: string): never {
+  fail(node: YamlNode | null | undefined, problem: string, fix?: string): never {
     const offset = node?.range?.[0];
-    throw new FileFormatError(this.file, offset === undefined ? undefined : this.lines.linePos(offset).line, problem);
+    throw new FileFormatError(this.file, offset === undefined ? undefined : this.lines.linePos(offset).line, problem, fix);
+  }
+
+  /** A string that `problem` accepts (a name, a repo id …); else refused on its line with `fix`. */
+  checked(parent: YamlMap, key: string, problem: (value: string) => string | undefined, fix: string): string {
+    const value = this.string(parent, key);
+    const found = problem(value);
+    if (found !== undefined) this.fail(parent.get(key, true) as YamlNode, found, fix);
+    return value;
+  }
+
+  /** One word given to `vllm serve` as an option's value (see {@link TOKEN}). */
+  token(parent: YamlMap, key: string): string {
+    return this.checked(parent, key, (v) => (TOKEN.test(v) ? undefined : `"${key}" must be one word of letters, digits, ".", "_" and "-" not starting with "-" (e.g. fp8, qwen3_coder), not "${printable(v)}"`), `Give ${key} as vLLM names it, e.g. ${key === 'kvCacheDtype' ? 'fp8 or auto' : key === 'quantization' ? 'awq' : 'hermes'}`);
+  }
+
+  optionalToken(parent: YamlMap, key: string): string | undefined {
+    return parent.has(key) ? this.token(parent, key) : undefined;
+  }
+
+  /** Free text shown to people (a title): any characters but control characters. */
+  optionalText(parent: YamlMap, key: string): string | undefined {
+    if (!parent.has(key)) return undefined;
+    return this.checked(parent, key, (v) => (CONTROL.test(v) ? `"${key}" must be one line without control characters, not "${printable(v)}"` : undefined), `Write ${key} on one line`);
   }
 
   map(node: unknown, what: string) {
@@ -314,6 +367,9 @@ class Reader {
       if (field) this.fail(item, `${flag} is written from "${field}"; set that field instead of repeating the flag in "${key}"`);
       // Compose would substitute `${...}` from the environment: a flag must mean what it says.
       if (arg.includes('$')) this.fail(item, `"${key}" items must not contain "$" (compose would substitute it)`);
+      // Each item is one argv item (no shell) and the template quotes it in the YAML it writes;
+      // a control character is never part of a flag and would only hide what the line says.
+      if (CONTROL.test(arg)) this.fail(item, `"${key}" item "${printable(arg)}" has a control character (a newline, tab …)`, 'Give each flag and each value as its own list item on one line, e.g. - --max-num-seqs and - "64"');
       return arg;
     });
   }
@@ -333,9 +389,14 @@ class Reader {
     return value;
   }
 
-  stringList(node: YamlNode | null): readonly string[] {
+  /** `gpus:` — Docker `device_ids`: indices or UUIDs, nothing that could end the list or the line they are written on. */
+  gpuIds(node: YamlNode | null): readonly string[] {
     if (!isSeq(node) || node.items.some((i) => !isScalar(i))) this.fail(node, 'must be a list of GPU ids');
-    return node.items.map((i) => String((i as { value: unknown }).value));
+    return node.items.map((item) => {
+      const id = String((item as { value: unknown }).value);
+      if (!GPU_ID.test(id)) this.fail(item as YamlNode, `GPU id "${printable(id)}" must be an index (0, 1 …) or a GPU UUID as nvidia-smi -L shows it`, 'List the GPUs by index, e.g. gpus: { multi-gpu: ["0", "1"] }');
+      return id;
+    });
   }
 
   perVariant<T>(parent: YamlMap, key: string, read: (node: YamlNode | null) => T): Partial<Record<ComposeVariant, T>> {

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { DockerClient } from '../core/docker/types';
 import { DockerUnreachableError } from '../core/docker/errors';
 import { SparkError } from '../core/errors';
+import { hostTerminalLine } from '../core/hosts/terminal-line';
 import type { Stack } from '../core/stack';
 import type { HostState } from '../core/state/hosts-state';
 import { HostsStateModel, hostClients, stackHostEngines } from '../core/state/hosts-state';
@@ -135,7 +136,7 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
   };
 
   /**
-   * An unreachable host's row: its error and fix, with a terminal to act from — `ssh user@host`
+   * An unreachable host's row: its error and fix, with a terminal to act from — `ssh -- user@host`
    * typed for an ssh:// engine (the fix is run on that host), else `docker --context NAME info`.
    * Typed, not run: the user sees the command and presses Enter.
    */
@@ -145,13 +146,12 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
     if (!host || host.connection.status !== 'unreachable') return;
     const { error } = host.connection;
     const fix = error instanceof SparkError ? error.fix : undefined;
-    const { protocol, username, host: address, port } = host.endpoint.modemOptions;
-    const context = /^context "(.+)"$/.exec(host.endpoint.source)?.[1];
-    const command = protocol === 'ssh' && address ? `ssh ${port !== undefined && port !== 22 ? `-p ${port} ` : ''}${username ? `${username}@` : ''}${address}` : context ? `docker --context ${context} info` : `docker -H ${host.endpoint.url} info`;
-    const open = `Open Terminal: ${command}`;
-    const chosen = await vscode.window.showErrorMessage(`Host ${host.name} (${host.reach}): ${error.message}`, { detail: fix }, open, 'Show Log');
+    // Checked and quoted in the core; undefined (no terminal offered) when a part is not plain.
+    const command = hostTerminalLine(host.endpoint);
+    const open = command === undefined ? undefined : `Open Terminal: ${command}`;
+    const chosen = await vscode.window.showErrorMessage(`Host ${host.name} (${host.reach}): ${error.message}`, { detail: fix }, ...(open === undefined ? [] : [open]), 'Show Log');
     if (chosen === 'Show Log') output.show(true);
-    else if (chosen === open) {
+    else if (command !== undefined && chosen === open) {
       const terminal = vscode.window.createTerminal({ name: `Spark Gateway: ${host.name}` });
       terminal.show();
       terminal.sendText(command, false);

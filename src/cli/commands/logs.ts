@@ -1,21 +1,35 @@
 import { createDockerClient } from '../../core/docker/client';
+import { SparkError, UnknownNameError } from '../../core/errors';
 import { hostDockerEnv } from '../../core/hosts/endpoint';
 import { findHost } from '../../core/hosts/placement';
+import { nameProblem } from '../../core/inputs';
 import { serviceRows } from '../../core/services';
+import type { Stack } from '../../core/stack';
 import { followLogs } from '../../core/logs/follower';
 import { UsageError } from '../args';
 import type { Command, CommandContext } from '../io';
 import { EXIT } from '../io';
 
-/** A model name or gateway service name maps to its container; anything else is taken as a container name. */
+/**
+ * The container of `name`: a model or gateway service of the stack, or one of their containers.
+ * The name is checked first (it becomes part of an Engine API path: `../../etc` must never reach
+ * it); with a stack, a name it does not know is refused with the names it does. Without a stack
+ * (none found, or its scenarios.yaml does not load) a valid name is taken as a container name.
+ */
 async function containerFor(name: string, stack: CommandContext['stack']): Promise<string> {
+  const problem = nameProblem(name, 'name');
+  if (problem !== undefined) throw new SparkError(`logs: ${problem}`, 'Give a model, a gateway service (litellm, nginx, redis, postgres) or one of their containers; `spark-gateway status` lists them');
+  let loaded: Stack;
   try {
-    const row = serviceRows(await stack()).find((r) => r.name === name || r.container === name);
-    return row?.container ?? name;
+    loaded = await stack();
   } catch {
     // No stack here: a container name still works.
     return name;
   }
+  const rows = serviceRows(loaded);
+  const row = rows.find((r) => r.name === name || r.container === name);
+  if (!row) throw new UnknownNameError('model, service or container', name, rows.map((r) => r.name));
+  return row.container;
 }
 
 export const logsCommand: Command = {

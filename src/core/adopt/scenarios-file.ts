@@ -3,10 +3,40 @@
  * (after the fixes), each model alone as a scenario, and all of them together.
  */
 import { Document } from 'yaml';
+import { FileFormatError } from '../errors';
+import { printable, repoIdProblem, stackNameProblem } from '../inputs';
 import type { ModelIdentity } from './context';
 import { PLAN_TOTAL_GIB, RESERVE_GIB } from './context';
 import type { ModelCompose } from './detect';
 import { knownModel, kvElementBytes } from './known-models';
+
+/** Where adopt refuses: nothing was changed, and the user renames by hand what only they may rename. */
+const AGAIN = 'then adopt again (nothing was changed)';
+
+/**
+ * Refuses a model whose names `scenarios.yaml` would refuse (the same checks, so the file adopt
+ * writes always loads): its folder, its served name, its container, its Hugging Face id and the
+ * memory variable made from its folder. Names the compose file (or LiteLLM's config) and line.
+ */
+function checkNames(id: ModelIdentity, hfModel: string): void {
+  const main = (id.spark ?? id.multiGpu) as ModelCompose;
+  const refuse = (file: string, line: number | undefined, problem: string, fix: string): never => {
+    throw new FileFormatError(file, line, problem, `${fix}, ${AGAIN}`);
+  };
+  const folderProblem = stackNameProblem(id.folder, 'model folder');
+  if (folderProblem) refuse(main.file, undefined, folderProblem, `Rename the folder ${printable(id.folder)}/ to lower-case letters, digits and dashes starting with a letter (e.g. qwen3-4b)`);
+  if (!/^[A-Z_]/.test(id.memoryEnv)) refuse(main.file, undefined, `the memory variable made from folder "${id.folder}" (${id.memoryEnv}) would start with a digit, which compose cannot substitute`, `Rename the folder ${id.folder}/ to start with a letter`);
+  const nameProblem = stackNameProblem(id.name, 'model name');
+  if (nameProblem) {
+    const served = main.flag('--served-model-name')?.value;
+    if (id.route) refuse('litellm/config.yaml', undefined, `model_name: ${nameProblem}`, `Rename model_name "${printable(id.name)}" (and --served-model-name in ${main.file}) to lower-case letters, digits and dashes`);
+    refuse(main.file, served ? main.yaml.line(served.start) : undefined, nameProblem, 'Set --served-model-name to lower-case letters, digits and dashes (e.g. qwen3-4b)');
+  }
+  const containerProblem = stackNameProblem(id.container, 'container');
+  if (containerProblem) refuse(main.file, main.yaml.lineOf(main.yaml.doc.getIn(['services', main.service, 'container_name'], true)), containerProblem, `Set container_name: vllm-${id.folder}`);
+  const repoProblem = repoIdProblem(hfModel);
+  if (repoProblem) refuse(main.file, main.hfModel ? main.yaml.line(main.hfModel.start) : undefined, repoProblem, 'Serve the model by its Hugging Face id (owner/name)');
+}
 
 /** What the compose file says, with the defaults vLLM would use. */
 function describe(id: ModelIdentity) {
@@ -34,6 +64,7 @@ const round2 = (n: number) => Math.floor(n * 100) / 100;
 /** The text of scenarios.yaml for these models. Pure. */
 export function scenariosYaml(ids: readonly ModelIdentity[]): string {
   const described = ids.map((id) => ({ id, d: describe(id) }));
+  for (const { id, d } of described) checkNames(id, d.hfModel);
   const doc = new Document({
     version: 1,
     reserveGiB: RESERVE_GIB,

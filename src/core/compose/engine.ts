@@ -47,7 +47,9 @@ type Run = (cmd: ProcessCommand, options?: { okCodes?: readonly number[]; cancel
 
 /**
  * An {@link Engine} over the `docker` CLI. `env` is added to each `docker` process's environment:
- * `hostDockerEnv(host)` (src/core/hosts/endpoint.ts) points it at another host's engine.
+ * `hostDockerEnv(host)` (src/core/hosts/endpoint.ts) points it at another host's engine. Every
+ * name and image reference follows `--` (each of these subcommands takes it), so none is read as
+ * an option: `--help` as a container would print usage and exit 0 — "not running".
  */
 export function dockerCliEngine(run: Run = runProcess, env: Readonly<Record<string, string>> = {}): Engine {
   const docker = (...args: string[]): ProcessCommand => ({ command: 'docker', args, ...(Object.keys(env).length > 0 ? { env } : {}) });
@@ -66,17 +68,17 @@ export function dockerCliEngine(run: Run = runProcess, env: Readonly<Record<stri
       }
     },
     async networkExists(name) {
-      return (await run(docker('network', 'inspect', '--format', '{{.Name}}', name), { okCodes: [1] })).code === 0;
+      return (await run(docker('network', 'inspect', '--format', '{{.Name}}', '--', name), { okCodes: [1] })).code === 0;
     },
     async createNetwork(name) {
-      await run(docker('network', 'create', name));
+      await run(docker('network', 'create', '--', name));
     },
     async imageExists(ref) {
-      return (await run(docker('image', 'inspect', '--format', '{{.Id}}', ref), { okCodes: [1] })).code === 0;
+      return (await run(docker('image', 'inspect', '--format', '{{.Id}}', '--', ref), { okCodes: [1] })).code === 0;
     },
     async imagePullable(ref, cancellation) {
       try {
-        await run(docker('manifest', 'inspect', ref), { cancellation });
+        await run(docker('manifest', 'inspect', '--', ref), { cancellation });
         return undefined;
       } catch (error) {
         const text = error instanceof ProcessFailedError ? error.stderr : error instanceof Error ? error.message : String(error);
@@ -84,7 +86,7 @@ export function dockerCliEngine(run: Run = runProcess, env: Readonly<Record<stri
       }
     },
     async container(name) {
-      const result = await run(docker('container', 'inspect', '--format', '{{json .State}}\t{{.RestartCount}}\t{{json .Config.Labels}}', name), { okCodes: [1] });
+      const result = await run(docker('container', 'inspect', '--format', '{{json .State}}\t{{.RestartCount}}\t{{json .Config.Labels}}', '--', name), { okCodes: [1] });
       if (result.code !== 0) return undefined;
       const [json, restarts, labels] = result.stdout.trim().split('\t');
       const state = JSON.parse(json ?? '{}') as { Status?: string; ExitCode?: number; Health?: { Status?: string } };
@@ -103,7 +105,7 @@ export function dockerCliEngine(run: Run = runProcess, env: Readonly<Record<stri
       return ports;
     },
     async logTail(name, lines) {
-      const result = await run(docker('logs', '--tail', String(lines), name), { okCodes: [1] });
+      const result = await run(docker('logs', '--tail', String(lines), '--', name), { okCodes: [1] });
       return `${result.stdout}${result.stderr}`.trim();
     },
     async memTotalBytes() {

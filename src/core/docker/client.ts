@@ -11,6 +11,8 @@ import { resolveDockerEndpoint } from './endpoint';
 import { classifyDockerError } from './errors';
 import { dockerodeOptions } from './ssh-dial';
 import type { ContainerDetails, ContainerStatsSummary, ContainerStatus, ContainerSummary, DockerClient, DockerEvent, EngineInfo, LogOptions, PortBinding } from './types';
+import { SparkError } from '../errors';
+import { printable } from '../inputs';
 
 type Dial = (options: unknown, callback: (error: unknown, data: unknown) => void) => void;
 
@@ -91,7 +93,7 @@ class DockerodeClient implements DockerClient {
 
   async inspect(nameOrId: string): Promise<ContainerDetails | undefined> {
     try {
-      return toDetails(await this.call((d) => d.getContainer(nameOrId).inspect()));
+      return toDetails(await this.call((d) => d.getContainer(containerRef(nameOrId)).inspect()));
     } catch (error) {
       if ((error as { statusCode?: unknown }).statusCode === 404) return undefined;
       throw error;
@@ -119,7 +121,7 @@ class DockerodeClient implements DockerClient {
   }
 
   async *logs(nameOrId: string, options: LogOptions, signal: AbortSignal): AsyncIterable<LogChunk> {
-    const container = (await this.engine()).getContainer(nameOrId);
+    const container = (await this.engine()).getContainer(containerRef(nameOrId));
     const query = {
       stdout: true,
       stderr: true,
@@ -144,7 +146,7 @@ class DockerodeClient implements DockerClient {
   }
 
   async stats(nameOrId: string): Promise<ContainerStatsSummary> {
-    const s = await this.call((d) => d.getContainer(nameOrId).stats({ stream: false }));
+    const s = await this.call((d) => d.getContainer(containerRef(nameOrId)).stats({ stream: false }));
     const cpuDelta = s.cpu_stats.cpu_usage.total_usage - s.precpu_stats.cpu_usage.total_usage;
     const systemDelta = (s.cpu_stats.system_cpu_usage ?? 0) - (s.precpu_stats.system_cpu_usage ?? 0);
     const cpus = s.cpu_stats.online_cpus ?? s.cpu_stats.cpu_usage.percpu_usage?.length ?? 1;
@@ -156,15 +158,15 @@ class DockerodeClient implements DockerClient {
   }
 
   async start(nameOrId: string): Promise<void> {
-    await this.call((d) => d.getContainer(nameOrId).start());
+    await this.call((d) => d.getContainer(containerRef(nameOrId)).start());
   }
 
   async stop(nameOrId: string, timeoutSeconds = 10): Promise<void> {
-    await this.call((d) => d.getContainer(nameOrId).stop({ t: timeoutSeconds }));
+    await this.call((d) => d.getContainer(containerRef(nameOrId)).stop({ t: timeoutSeconds }));
   }
 
   async restart(nameOrId: string, timeoutSeconds = 10): Promise<void> {
-    await this.call((d) => d.getContainer(nameOrId).restart({ t: timeoutSeconds }));
+    await this.call((d) => d.getContainer(containerRef(nameOrId)).restart({ t: timeoutSeconds }));
   }
 }
 
@@ -242,4 +244,16 @@ function gpusOf(info: Dockerode.ContainerInspectInfo): string | undefined {
   if (!gpu) return undefined;
   if (gpu.DeviceIDs && gpu.DeviceIDs.length > 0) return `GPU ${gpu.DeviceIDs.join(',')}`;
   return gpu.Count === -1 || gpu.Count === undefined ? 'all GPUs' : `${gpu.Count} GPU${gpu.Count === 1 ? '' : 's'}`;
+}
+
+/**
+ * A container name or id as the Engine API path takes it. dockerode puts it into the URL as it
+ * is, so `../..` would reach another endpoint; callers pass checked names, and this is the second
+ * guard: Docker's own rule for names (`[a-zA-Z0-9][a-zA-Z0-9_.-]*`), which ids also meet.
+ */
+function containerRef(nameOrId: string): string {
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(nameOrId) || nameOrId.includes('..')) {
+    throw new SparkError(`"${printable(nameOrId)}" is not a container name or id`, 'Use the container name shown by `docker ps` (letters, digits, "_", ".", "-")');
+  }
+  return nameOrId;
 }

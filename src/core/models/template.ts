@@ -94,7 +94,8 @@ export function renderModelCompose(model: ModelSpec, variant: ComposeVariant, im
     `    image: ${scalar(`\${${VLLM_IMAGE_VARIABLES[variant]}:-${images[variant].image}}`)}`,
     `    container_name: ${scalar(model.container)}`,
     '    command:',
-    ...containerCommand(model, variant).map((arg) => `      - ${arg === memoryValue(model) ? arg : scalar(arg)}`),
+    // `${VAR:-0.25}` stays plain (as people write it) only when VAR is a variable name.
+    ...containerCommand(model, variant).map((arg) => `      - ${arg === memoryValue(model) && ENV_NAME.test(model.memoryEnv) ? arg : scalar(arg)}`),
     '    # HF_TOKEN, VLLM_LOGGING_LEVEL and the settings below, written here by ../sync-env.sh.',
     '    env_file: .env',
     '    environment:',
@@ -114,7 +115,7 @@ export function renderModelCompose(model: ModelSpec, variant: ComposeVariant, im
     '        reservations:',
     '          devices:',
     '            - driver: nvidia',
-    gpus ? `              device_ids: [${gpus.map((g) => JSON.stringify(g)).join(', ')}]` : '              count: all',
+    gpus ? `              device_ids: [${gpus.map(quoted).join(', ')}]` : '              count: all',
     '              capabilities: [gpu]',
     '    healthcheck:',
     `      test: ["CMD", "curl", "-fsS", "http://127.0.0.1:${CONTAINER_PORT}/health"]`,
@@ -177,20 +178,20 @@ function header(model: ModelSpec, variant: ComposeVariant, tp: number, gpus: rea
   ];
   if (variant === 'spark') {
     return [
-      `# ${model.name} (${model.hfModel}) on DGX Spark (one GB10 GPU, unified memory).`,
+      `# ${inComment(model.name)} (${inComment(model.hfModel)}) on DGX Spark (one GB10 GPU, unified memory).`,
       ...generated,
       '#',
       '# Start:   ./sync-env.sh (once, from the stack folder), then `docker compose up -d` here.',
       '# Memory:  --gpu-memory-utilization is a fraction of the WHOLE unified memory. The default',
       '#          below loads this model alone; when starting several models, pass the fractions of',
       '#          a scenario from ../scenarios.yaml (`spark-gateway up <scenario>` does), e.g.',
-      `#            ${model.memoryEnv}=${formatFraction(model.defaultFraction)} docker compose up -d`,
+      `#            ${inComment(model.memoryEnv)}=${formatFraction(model.defaultFraction)} docker compose up -d`,
       ...notes,
     ];
   }
-  const where = gpus ? `dedicated GPU${gpus.length > 1 ? 's' : ''} ${gpus.join(',')}` : 'all visible GPUs';
+  const where = gpus ? `dedicated GPU${gpus.length > 1 ? 's' : ''} ${inComment(gpus.join(','))}` : 'all visible GPUs';
   return [
-    `# ${model.name} (${model.hfModel}) on a multi-GPU server: ${where}, tensor parallel ${tp}.`,
+    `# ${inComment(model.name)} (${inComment(model.hfModel)}) on a multi-GPU server: ${where}, tensor parallel ${tp}.`,
     '# Tensor parallel size must divide the model\'s attention heads and KV heads: 1, 2 or 4 GPUs,',
     '# never 3. Which scenarios share a GPU: "Multi-GPU servers" in ../README.md.',
     ...generated,
@@ -198,7 +199,7 @@ function header(model: ModelSpec, variant: ComposeVariant, tp: number, gpus: rea
     '# Start:   docker compose -f docker-compose-gpu.yml up -d',
     '# Memory:  here --gpu-memory-utilization is a fraction of EACH assigned GPU\'s memory. On',
     '#          dedicated GPUs you may raise the default, e.g.',
-    `#            ${model.memoryEnv}=0.90 docker compose -f docker-compose-gpu.yml up -d`,
+    `#            ${inComment(model.memoryEnv)}=0.90 docker compose -f docker-compose-gpu.yml up -d`,
     ...notes,
     '# The vllm/vllm-openai image\'s entrypoint is `vllm serve`, so the command starts with the model.',
   ];
@@ -215,11 +216,42 @@ function round(value: number): string {
 }
 
 /**
+ * Every value below reaches the YAML text through {@link scalar}, {@link quoted} or
+ * {@link inComment}: `scenarios.yaml` refuses hostile names and values where it is read, and the
+ * template still never lets one add a key or a line (a test renders newlines, `: `, `#` and
+ * quotes and parses them back).
+ */
+const ENV_NAME = /^[A-Z_][A-Z0-9_]*$/;
+
+/**
+ * Characters a YAML reader takes as a line break or refuses in a stream: C0 and C1 controls,
+ * DEL, and YAML 1.1's NEL, LS and PS (PyYAML breaks lines at them), BOM and the non-characters.
+ */
+const UNSAFE_IN_YAML = /[\u0000-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]/g;
+
+function escapeUnsafe(text: string): string {
+  return text.replace(UNSAFE_IN_YAML, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
  * A YAML scalar that both YAML 1.2 (Compose v2) and YAML 1.1 (Compose v1, PyYAML) read as this
- * exact string: plain when it is safe in both, else double-quoted (JSON quoting is valid YAML).
+ * exact string: plain when it is safe in both, else double-quoted (see {@link quoted}).
  */
 function scalar(value: string): string {
   const plain = /^[A-Za-z0-9_./@+-][\w./:=@+-]*$/.test(value) && !value.includes(': ')
     && parse(value) === value && parse(value, { version: '1.1' }) === value;
-  return plain ? value : JSON.stringify(value);
+  return plain ? value : quoted(value);
+}
+
+/**
+ * A double-quoted YAML scalar of `value`: JSON's quoting (valid YAML), with the characters JSON
+ * leaves raw but a YAML reader would fold or refuse (NEL, LS, PS …) escaped as `\uXXXX` too.
+ */
+function quoted(value: string): string {
+  return escapeUnsafe(JSON.stringify(value));
+}
+
+/** `value` inside a `#` comment: kept on its line (a line break or control character is shown escaped). */
+function inComment(value: string): string {
+  return escapeUnsafe(value);
 }

@@ -11,6 +11,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../files';
+import { requireName } from '../inputs';
 import type { PhaseProgress } from './progress';
 
 interface Stored {
@@ -24,9 +25,13 @@ function folderOf(stackRoot: string): string {
   return path.join(os.tmpdir(), `spark-gateway-${uid}`, 'progress', createHash('sha1').update(path.resolve(stackRoot)).digest('hex').slice(0, 12));
 }
 
-/** The file holding `model`'s progress for the stack at `stackRoot`. */
+/**
+ * The file holding `model`'s progress for the stack at `stackRoot`. The name becomes a file name:
+ * it must be a model name as `scenarios.yaml` allows it (checked there; again here, because a
+ * `../` would leave the folder), else this throws.
+ */
 export function progressFile(stackRoot: string, model: string): string {
-  return path.join(folderOf(stackRoot), `${model}.json`);
+  return path.join(folderOf(stackRoot), `${requireName(model, 'model name')}.json`);
 }
 
 /** Records `progress` for each of `models`. */

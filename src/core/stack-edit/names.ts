@@ -4,11 +4,8 @@
  * stack publishes.
  */
 import { SparkError } from '../errors';
-import { GATEWAY_SERVICES } from '../stack';
+import { RESERVED_NAMES, stackNameProblem } from '../inputs';
 import type { ScenarioFile } from '../scenarios';
-
-/** Folder and container names the stack itself uses: a model may not take them. */
-const RESERVED = new Set(['litellm', 'nginx', 'simulator', 'ssl', 'stack', ...GATEWAY_SERVICES.map((s) => s.name)]);
 
 /** Ports the gateway publishes on the host (LiteLLM; NGINX's defaults) and the first model port. */
 const GATEWAY_PORTS = [4000, 443, 80];
@@ -28,9 +25,13 @@ export function dnsSafeName(wanted: string): string {
   return safe;
 }
 
-/** True when `name` is already a model, scenario, folder or container of the stack, or reserved. */
+/**
+ * True when `name` is already a model, scenario, folder or container of the stack, or one of the
+ * stack's own names ({@link RESERVED_NAMES}, the one list `scenarios.yaml` is checked against
+ * too), for the model or for its container `vllm-<name>`.
+ */
 export function nameTaken(file: ScenarioFile, name: string): boolean {
-  return RESERVED.has(name)
+  return RESERVED_NAMES.has(name) || RESERVED_NAMES.has(containerFor(name))
     || file.models.some((m) => m.name === name || m.folder === name || m.container === `vllm-${name}`)
     || file.scenarios.some((s) => s.name === name);
 }
@@ -42,6 +43,9 @@ export function nameTaken(file: ScenarioFile, name: string): boolean {
  */
 export function uniqueModelName(file: ScenarioFile, wanted: string, options: { exact?: boolean } = {}): string {
   const base = dnsSafeName(wanted);
+  // A reserved prefix (`backup-…`) stays reserved with any suffix: refuse rather than count on.
+  const problem = stackNameProblem(base, 'model name');
+  if (problem !== undefined && !RESERVED_NAMES.has(base)) throw new SparkError(problem, 'Pass --name with another name, e.g. my-model');
   if (!nameTaken(file, base)) return base;
   if (options.exact) throw new SparkError(`the stack already has a model, scenario or folder named "${base}"`, 'Pass another --name, or remove the old model first (spark-gateway remove-model)');
   for (let n = 2; ; n += 1) {
@@ -73,9 +77,12 @@ export function freeHostPort(file: ScenarioFile, wanted?: number, otherPorts: re
   return port;
 }
 
-/** The environment variable a model's fraction is read from: `qwen-30b` → `QWEN_30B_GPU_MEMORY_UTILIZATION`. */
+/**
+ * The environment variable a model's fraction is read from: `qwen-30b` → `QWEN_30B_GPU_MEMORY_UTILIZATION`
+ * (`MODEL_` in front of a name that starts with a digit: a variable name cannot).
+ */
 export function memoryEnvFor(name: string): string {
-  return `${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_GPU_MEMORY_UTILIZATION`;
+  return `${/^[0-9]/.test(name) ? 'MODEL_' : ''}${name.toUpperCase().replace(/[^A-Z0-9]+/g, '_')}_GPU_MEMORY_UTILIZATION`;
 }
 
 /** The container of a model, as the seed names them: `vllm-<name>`. */

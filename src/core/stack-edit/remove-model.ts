@@ -6,14 +6,15 @@
 import { existsSync } from 'node:fs';
 import type { Cancellation } from '../compose/cancellation';
 import { ProcessFailedError, runProcess } from '../compose/process';
-import { SparkError } from '../errors';
+import { SparkError, UnknownNameError } from '../errors';
+import { printable } from '../inputs';
 import { readStackEnv } from '../models/propose';
 import { hfCacheDir, repoFolder } from '../weights/cache-dir';
 import { removeCachedModel } from '../weights/cache-list';
 import { loadStack, requireWritableStack } from '../stack';
 import { modelRemovalChanges, readStackTexts } from './model-changes';
-import type { StackChange, StackFs } from './transaction';
-import { applyStackChanges } from './transaction';
+import type { StackChange, StackFs } from '../files';
+import { applyStackChanges } from '../files';
 
 /** What Docker knows about a model's container. */
 export interface ContainerFacts {
@@ -32,12 +33,16 @@ export interface ModelContainers {
   removeVolume(volume: string): Promise<void>;
 }
 
-/** {@link ModelContainers} through the `docker` CLI, which honours DOCKER_HOST and contexts as the user's shell does. */
+/**
+ * {@link ModelContainers} through the `docker` CLI, which honours DOCKER_HOST and contexts as the
+ * user's shell does. Names follow `--`, so none is ever read as an option (`--help` would
+ * otherwise print usage and look like "no such container").
+ */
 export function dockerCliContainers(cancellation?: Cancellation): ModelContainers {
   const docker = (args: string[], okCodes: number[] = []) => runProcess({ command: 'docker', args }, { cancellation, okCodes });
   return {
     async inspect(container) {
-      const result = await docker(['container', 'inspect', '--format', '{{.State.Status}}|{{index .Config.Labels "com.docker.compose.project"}}', container], [1]);
+      const result = await docker(['container', 'inspect', '--format', '{{.State.Status}}|{{index .Config.Labels "com.docker.compose.project"}}', '--', container], [1]);
       if (result.code !== 0) {
         if (/no such (object|container)/i.test(result.stderr)) return undefined;
         throw new ProcessFailedError(`docker container inspect ${container}`, result.code, result.stderr);
@@ -46,14 +51,14 @@ export function dockerCliContainers(cancellation?: Cancellation): ModelContainer
       return { state, ...(project ? { project } : {}) };
     },
     async removeContainer(container) {
-      await docker(['container', 'rm', container]);
+      await docker(['container', 'rm', '--', container]);
     },
     async projectVolumes(project) {
       const result = await docker(['volume', 'ls', '--quiet', '--filter', `label=com.docker.compose.project=${project}`]);
       return result.stdout.split('\n').map((l) => l.trim()).filter(Boolean);
     },
     async removeVolume(volume) {
-      await docker(['volume', 'rm', volume]);
+      await docker(['volume', 'rm', '--', volume]);
     },
   };
 }
@@ -99,7 +104,7 @@ export async function removeModelFromStack(root: string, name: string, options: 
   requireWritableStack(root);
   const stack = await loadStack(root);
   const model = stack.scenarios.models.find((m) => m.name === name);
-  if (!model) throw new SparkError(`unknown model "${name}" (known: ${stack.scenarios.models.map((m) => m.name).join(', ') || 'none'})`);
+  if (!model) throw new UnknownNameError('model', printable(name), stack.scenarios.models.map((m) => m.name));
   const changes = modelRemovalChanges(await readStackTexts(root), name, root);
   const containers = options.containers ?? dockerCliContainers();
   let facts: ContainerFacts | undefined;
