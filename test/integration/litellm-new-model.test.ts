@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import { loadVllmImages } from '../../src/core/models/images';
 import type { ModelSpec } from '../../src/core/scenarios';
 import { modelAdditionChanges, readStackTexts } from '../../src/core/stack-edit/model-changes';
-import { applyStackChanges } from '../../src/core/stack-edit/transaction';
+import { applyStackChanges } from '../../src/core/files';
 import { missing } from '../support/components';
 import type { LiteLlm, Redis } from '../support/gateway';
 import { loopbackConfig, startLiteLlm, startRedis } from '../support/gateway';

@@ -15,7 +15,7 @@ import { runCli } from '../../src/cli/main';
 import { loadVllmImages } from '../../src/core/models/images';
 import type { ModelSpec } from '../../src/core/scenarios';
 import { modelAdditionChanges, readStackTexts } from '../../src/core/stack-edit/model-changes';
-import { applyStackChanges } from '../../src/core/stack-edit/transaction';
+import { applyStackChanges } from '../../src/core/files';
 import { missing } from '../support/components';
 import { ensureSimulatorImage, inspect } from '../support/docker';
 import type { StackCopy } from '../support/stack-copy';
