@@ -26,6 +26,8 @@ export interface StandInFile {
    * HTTP Range, listed as LFS with the sha256 of these bytes as its oid, as the Hub does.
    */
   readonly bytes?: Buffer;
+  /** The oid the listing gives instead of the real one (a hostile or broken Hub's listing). */
+  readonly listedOid?: string;
 }
 
 export interface StandInRepo {
@@ -125,8 +127,8 @@ export async function startHubStandIn(repos: readonly StandInRepo[], options: { 
     if (api) {
       return send(res, 200, repo.files.map((f) => {
         const size = sizeOf(f);
-        const lfs = f.content === undefined || f.bytes !== undefined ? { oid: oidOf(repo, f), size, pointerSize: 135 } : undefined;
-        return { type: 'file', oid: lfs ? createHash('sha1').update(lfs.oid).digest('hex') : oidOf(repo, f).slice(0, 40), size, path: f.path, ...(lfs ? { lfs } : {}) };
+        const lfs = f.content === undefined || f.bytes !== undefined ? { oid: f.listedOid ?? oidOf(repo, f), size, pointerSize: 135 } : undefined;
+        return { type: 'file', oid: lfs ? createHash('sha1').update(lfs.oid).digest('hex') : (f.listedOid ?? oidOf(repo, f).slice(0, 40)), size, path: f.path, ...(lfs ? { lfs } : {}) };
       }));
     }
     if (resolve) {

@@ -38,7 +38,7 @@ export const addModelCommand: Command = {
       kvCacheDtype: kvCacheDtype as KvCacheDtype,
       port: wholeNumber(args.values.get('--port'), '--port'),
       totalBytes: await totalBytesFrom(args),
-    }, { settings });
+    }, { settings, dryRun: args.flags.has('--dry-run') });
     if (json) printJson(io, dryRunJson(proposal));
     else io.out(`${describeProposal(proposal).join('\n')}\n`);
     if (args.flags.has('--dry-run')) return EXIT.ok;

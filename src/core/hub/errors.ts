@@ -82,3 +82,27 @@ export class HubResponseError extends HubError {
     super(repo, problem, 'Retry later; if it persists the repository\'s files are malformed, so pick another revision or repository');
   }
 }
+
+/**
+ * The Hub's listing (or the mirror's at `HF_ENDPOINT`) names a file, hash or commit that could
+ * not be a path inside the cache: the whole listing is refused before anything is written.
+ */
+export class HubListingError extends HubError {
+  constructor(repo: string, endpoint: string, problem: string) {
+    super(
+      repo,
+      `refusing the answer of ${endpoint} for ${repo}: ${problem}; nothing was written`,
+      'The Hub never answers this: check that HF_ENDPOINT (the process environment, else the stack\'s .env) names the Hub or a mirror you trust — or remove it to use https://huggingface.co — then retry',
+    );
+  }
+}
+
+/** `HF_TOKEN` would go over plain HTTP to a machine other than this one: refused before any request. */
+export class HubTokenOverHttpError extends SparkError {
+  constructor(readonly endpoint: string) {
+    super(
+      `HF_TOKEN is not sent over plain HTTP: HF_ENDPOINT is ${endpoint}, which is not this machine, so anyone on the way could read the token; nothing was sent`,
+      'Use https:// in HF_ENDPOINT (the process environment, else the stack\'s .env), or remove HF_TOKEN when the mirror needs none',
+    );
+  }
+}

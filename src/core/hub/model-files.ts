@@ -8,6 +8,7 @@ import { CancelledError, isCancelled } from '../compose/cancellation';
 import { SparkError } from '../errors';
 import { readCachedModel, writeCachedModel } from './cache';
 import { HubAuthError, HubError, HubGatedError, HubNetworkError, HubNotFoundError, HubPrivateError, HubRateLimitedError, HubResponseError, HubTimeoutError } from './errors';
+import { checkCommitSha, checkListedEntry, checkRepoId, checkRevision, isCommitSha } from './ids';
 import type { HubSettings, HubTransport } from './transport';
 import { hubTransport } from './transport';
 
@@ -43,19 +44,14 @@ export interface ReadOptions {
   readonly revision?: string;
   /** The stack's Hub cache folder; without one nothing is cached. */
   readonly cacheDir?: string;
+  /** Read the cache but never write it (`add-model --dry-run` writes nothing in the stack). */
+  readonly cacheReadOnly?: boolean;
   readonly cancellation?: Cancellation;
   /** Called before each request with what is being read, for a progress notification. */
   readonly onStep?: (text: string) => void;
 }
 
-const REPO_ID = /^[A-Za-z0-9][\w.-]*\/[\w.-]+$/;
-
-/** Throws unless `repo` looks like a Hub model id (`owner/name`). Pure. */
-export function checkRepoId(repo: string): void {
-  if (!REPO_ID.test(repo) || repo.includes('..')) {
-    throw new SparkError(`"${repo}" is not a Hugging Face model id`, 'Give it as owner/name, e.g. Qwen/Qwen3-8B');
-  }
-}
+export { checkRepoId } from './ids';
 
 /**
  * Reads `repo` at `revision` (default `main`). A commit already cached is answered from the
@@ -65,11 +61,12 @@ export function checkRepoId(repo: string): void {
 export async function readHubModel(repo: string, options: ReadOptions): Promise<HubModelFiles> {
   checkRepoId(repo);
   const revision = options.revision ?? 'main';
+  checkRevision(revision);
   const cached = options.cacheDir ? await readCachedModel(options.cacheDir, repo, revision) : undefined;
-  if (cached && /^[0-9a-f]{40}$/.test(revision)) return cached;
+  if (cached && isCommitSha(revision)) return cached;
   try {
     const fresh = await readFromHub(repo, revision, options);
-    if (options.cacheDir) {
+    if (options.cacheDir && !options.cacheReadOnly) {
       // Best effort: a read-only stack still gets its estimate, just no offline copy.
       await writeCachedModel(options.cacheDir, fresh).catch(() => undefined);
     }
@@ -98,11 +95,12 @@ async function readFromHub(repo: string, revision: string, options: ReadOptions)
   };
 
   const info = await step('model info', () => hub.modelInfo({ ...common, name: repo, revision, additionalFields: ['sha'] }));
-  const sha = info.sha;
-  if (!/^[0-9a-f]{40}$/.test(sha ?? '')) throw new HubResponseError(repo, `the Hub's answer for ${repo} has no commit sha`);
+  const sha = checkCommitSha(repo, settings.endpoint, info.sha);
   const files = await step('file list', async () => {
     const out: HubFile[] = [];
     for await (const entry of hub.listFiles({ ...common, repo, revision: sha })) {
+      // Every entry is checked, not only the files kept: one bad name refuses the whole answer.
+      checkListedEntry(repo, settings.endpoint, entry, false);
       if (entry.type === 'file') out.push({ path: entry.path, size: entry.lfs?.size ?? entry.size });
     }
     return out;
@@ -120,7 +118,7 @@ async function readFromHub(repo: string, revision: string, options: ReadOptions)
     const total = (safeJson(text) as { metadata?: { total_size?: unknown } } | undefined)?.metadata?.total_size;
     if (typeof total === 'number' && Number.isFinite(total) && total > 0) indexTotalSize = total;
   }
-  return { repo, revision, sha: sha as string, endpoint: settings.endpoint, gated: info.gated, private: info.private, files, configText, indexTotalSize };
+  return { repo, revision, sha, endpoint: settings.endpoint, gated: info.gated, private: info.private, files, configText, indexTotalSize };
 }
 
 function safeJson(text: string): unknown {

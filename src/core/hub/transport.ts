@@ -1,10 +1,15 @@
 /**
  * How the Hub client talks HTTP: the base URL from `HF_ENDPOINT` (the Hub's own convention), the
- * token sent only to that origin (never to a CDN a download redirects to), a timeout per request,
- * cancellation, and the Hub's `X-Error-Code` kept for the error mapping (the Hub library drops it).
+ * token sent only to that origin (never to a CDN a download redirects to) and only over HTTPS or
+ * to this machine, a timeout per request, cancellation, and the Hub's `X-Error-Code` kept for the
+ * error mapping (the Hub library drops it).
  */
+import { isIPv4 } from 'node:net';
 import type { Cancellation } from '../compose/cancellation';
 import { onCancel } from '../compose/cancellation';
+import { SparkError } from '../errors';
+import { printable } from '../inputs';
+import { HubTokenOverHttpError } from './errors';
 
 export const PUBLIC_HUB = 'https://huggingface.co';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -19,12 +24,60 @@ export interface HubSettings {
 /**
  * The endpoint and token for the Hub: `HF_ENDPOINT` from the process, else the stack's `.env`,
  * else the public Hub; `HF_TOKEN` from the stack's `.env`, else the process. A placeholder token
- * (the template's `hf_your_token_here`) counts as none. Pure.
+ * (the template's `hf_your_token_here`) counts as none. Throws a {@link SparkError} when
+ * `HF_ENDPOINT` is not an http(s) URL without credentials (see {@link endpointProblem}). Pure.
  */
 export function hubSettings(stackEnv: ReadonlyMap<string, string>, processEnv: NodeJS.ProcessEnv, isPlaceholder: (token: string) => boolean): HubSettings {
-  const endpoint = (processEnv.HF_ENDPOINT || stackEnv.get('HF_ENDPOINT') || PUBLIC_HUB).replace(/\/+$/, '');
+  const given = processEnv.HF_ENDPOINT || stackEnv.get('HF_ENDPOINT');
+  const endpoint = (given || PUBLIC_HUB).replace(/\/+$/, '');
+  const problem = endpointProblem(endpoint);
+  if (problem !== undefined) {
+    const where = processEnv.HF_ENDPOINT ? 'the process environment' : 'the stack\'s .env';
+    throw new SparkError(`HF_ENDPOINT "${printable(withoutPassword(given ?? ''))}" (from ${where}) ${problem}`, `Set HF_ENDPOINT in ${where} to the Hub's address, e.g. https://huggingface.co, or remove it`);
+  }
   const token = [stackEnv.get('HF_TOKEN'), processEnv.HF_TOKEN].find((t): t is string => t !== undefined && !isPlaceholder(t));
   return { endpoint, token, timeoutMs: DEFAULT_TIMEOUT_MS };
+}
+
+/** `value` with the password of a URL replaced by `***`, so a message never shows it. Pure. */
+function withoutPassword(value: string): string {
+  try {
+    const url = new URL(value);
+    if (url.password === '') return value;
+    url.password = '***';
+    return url.toString();
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * The problem with `endpoint` as the Hub's base URL, or undefined: an `http://` or `https://` URL
+ * with a host, no user name or password (the token is the one credential, sent as a header), no
+ * query or fragment (the library appends paths to it). Pure.
+ */
+export function endpointProblem(endpoint: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    return 'is not a URL';
+  }
+  if (url.protocol !== 'https:' && url.protocol !== 'http:') return `is not an http:// or https:// URL (${url.protocol})`;
+  if (url.username !== '' || url.password !== '') return 'carries a user name or password; put the token in HF_TOKEN instead';
+  if (url.search !== '' || url.hash !== '' || endpoint.includes('?') || endpoint.includes('#')) return 'has a query or fragment; give the bare base URL';
+  return undefined;
+}
+
+/**
+ * True when a token may be sent to `endpoint`: over HTTPS, or over plain HTTP only to this
+ * machine (`localhost`, 127.0.0.0/8, ::1), where nobody on the way can read it. Pure.
+ */
+export function tokenMayGoTo(endpoint: string): boolean {
+  const url = new URL(endpoint);
+  if (url.protocol === 'https:') return true;
+  const host = url.hostname;
+  return host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
 }
 
 export interface HubTransport {
@@ -35,8 +88,13 @@ export interface HubTransport {
 
 const MAX_REDIRECTS = 5;
 
-/** A `fetch` for the Hub library that applies {@link HubSettings} and `cancellation`. */
+/**
+ * A `fetch` for the Hub library that applies {@link HubSettings} and `cancellation`. Throws
+ * {@link HubTokenOverHttpError} — before any request — when a token would go over plain HTTP to
+ * another machine (see {@link tokenMayGoTo}).
+ */
 export function hubTransport(settings: HubSettings, cancellation?: Cancellation): HubTransport {
+  if (settings.token !== undefined && !tokenMayGoTo(settings.endpoint)) throw new HubTokenOverHttpError(settings.endpoint);
   const origin = new URL(settings.endpoint).origin;
   const failures = new Map<string, { code?: string; retryAfter?: string }>();
   const cancelled = new AbortController();

@@ -32,8 +32,8 @@ import { loadVllmImages } from './images';
 import { containerFor, freeHostPort, memoryEnvFor, uniqueModelName } from '../stack-edit/names';
 import { modelAdditionChanges, readStackTexts } from '../stack-edit/model-changes';
 import type { StackTexts } from '../stack-edit/model-changes';
-import type { StackChange, StackFs } from '../stack-edit/transaction';
-import { applyStackChanges } from '../stack-edit/transaction';
+import type { StackChange, StackFs } from '../files';
+import { applyStackChanges } from '../files';
 
 export interface AddModelRequest {
   readonly repo: string;
@@ -82,12 +82,12 @@ export async function stackHubSettings(root: string, processEnv: NodeJS.ProcessE
 /**
  * Reads `request.repo` from the Hub (or the stack's cache) and proposes its entry. Throws a
  * HubError, {@link ModelRefusedError} or {@link SparkError} with the cause and the fix; writes
- * nothing but the Hub cache.
+ * nothing but the Hub cache — and with `dryRun` not even that (it still reads the cache).
  */
-export async function proposeModel(stack: Stack, request: AddModelRequest, hub: { settings: HubSettings; cancellation?: Cancellation; onStep?: (text: string) => void }): Promise<ModelProposal> {
+export async function proposeModel(stack: Stack, request: AddModelRequest, hub: { settings: HubSettings; dryRun?: boolean; cancellation?: Cancellation; onStep?: (text: string) => void }): Promise<ModelProposal> {
   // The bundled template is read-only: a dry run against it reads the Hub but caches nothing there.
   const cacheDir = stack.template ? undefined : path.join(stack.root, HUB_CACHE_DIR);
-  const files = await readHubModel(request.repo, { settings: hub.settings, revision: request.revision, cacheDir, cancellation: hub.cancellation, onStep: hub.onStep });
+  const files = await readHubModel(request.repo, { settings: hub.settings, revision: request.revision, cacheDir, cacheReadOnly: hub.dryRun === true, cancellation: hub.cancellation, onStep: hub.onStep });
   const ports = nginxPorts(await readStackEnv(stack.root));
   return proposeFromHub(files, stack, request, { gatewayPorts: [ports.https, ports.http], texts: await readStackTexts(stack.root), images: await loadVllmImages(stack.root) });
 }

@@ -7,7 +7,7 @@
 import { readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SparkError } from '../errors';
-import { checkRepoId } from '../hub/model-files';
+import { checkRepoId } from '../hub/ids';
 import { repoFolder, repoOfFolder } from './cache-dir';
 
 export interface CachedModel {

@@ -7,6 +7,10 @@
  * huggingface_hub itself uses — and continued with an HTTP Range request after a cancel or a
  * broken connection; a finished file is checked against the size and hash the Hub lists (sha256
  * for LFS files, the git blob id for small ones) before it is moved into place and linked.
+ * Every path of the listing, blob name and commit is checked before anything is written
+ * (`hub/ids.ts`), and each write lands on a path proven to stay inside the repository's folder
+ * (`resolveInside`), so neither a hostile listing nor a symbolic link planted in the cache can
+ * carry a write out of it.
  */
 import { createHash } from 'node:crypto';
 import type { Hash } from 'node:crypto';
@@ -16,8 +20,10 @@ import * as path from 'node:path';
 import type { Cancellation } from '../compose/cancellation';
 import { CancelledError, isCancelled, onCancel } from '../compose/cancellation';
 import { SparkError } from '../errors';
-import { HubNetworkError, HubResponseError, HubTimeoutError } from '../hub/errors';
-import { checkRepoId, toHubError } from '../hub/model-files';
+import { HubNetworkError, HubTimeoutError } from '../hub/errors';
+import { checkCommitSha, checkListedEntry, checkRepoId, checkRevision, isCommitSha } from '../hub/ids';
+import { toHubError } from '../hub/model-files';
+import { resolveInside } from '../inputs';
 import type { HubSettings } from '../hub/transport';
 import { hubTransport } from '../hub/transport';
 import type { PhaseProgress } from '../progress/progress';
@@ -67,6 +73,7 @@ export class DownloadFailedError extends SparkError {}
 export async function planWeights(repo: string, options: PlanOptions): Promise<WeightsPlan> {
   checkRepoId(repo);
   const revision = options.revision ?? 'main';
+  checkRevision(revision);
   const folder = repoFolder(options.cacheDir, repo);
   const { settings } = options;
   const transport = hubTransport(settings, options.cancellation);
@@ -74,14 +81,14 @@ export async function planWeights(repo: string, options: PlanOptions): Promise<W
     const hub = await import('@huggingface/hub');
     const common = { hubUrl: settings.endpoint, accessToken: settings.token, fetch: transport.fetch };
     const info = await hub.modelInfo({ ...common, name: repo, revision, additionalFields: ['sha'] });
-    const sha = info.sha ?? '';
-    if (!/^[0-9a-f]{40}$/.test(sha)) throw new HubResponseError(repo, `the Hub's answer for ${repo} has no commit sha`);
+    const sha = checkCommitSha(repo, settings.endpoint, info.sha);
     const listed: { path: string; size: number; etag: string; lfs: boolean }[] = [];
     for await (const entry of hub.listFiles({ ...common, repo, revision: sha, recursive: true })) {
+      // All entries, before any is selected or written: one bad path or hash refuses the listing.
+      checkListedEntry(repo, settings.endpoint, entry, true);
       if (entry.type !== 'file') continue;
-      const etag = entry.lfs?.oid ?? entry.oid;
-      if (!etag) throw new HubResponseError(repo, `the Hub lists ${entry.path} without an oid`);
-      listed.push({ path: entry.path, size: entry.lfs?.size ?? entry.size, etag, lfs: entry.lfs !== undefined });
+      // The check proved the oid a hex string (sha256 for LFS files, the git blob id otherwise).
+      listed.push({ path: entry.path, size: entry.lfs?.size ?? entry.size, etag: (entry.lfs ? entry.lfs.oid : entry.oid) as string, lfs: Boolean(entry.lfs) });
     }
     const files = await Promise.all(filesVllmReads(listed).map(async (f) => withCached(folder, f)));
     return summarise({ repo, revision, sha, folder, files });
@@ -138,8 +145,10 @@ export async function downloadWeights(plan: WeightsPlan, options: DownloadOption
     fetched.push(file.path);
   }
   if (plan.revision !== plan.sha) {
-    await mkdir(path.join(plan.folder, 'refs'), { recursive: true });
-    await writeFile(path.join(plan.folder, 'refs', plan.revision), plan.sha);
+    // A branch may hold slashes (refs/pr/1): huggingface_hub nests it the same way.
+    const ref = await resolveInside(plan.folder, `refs/${plan.revision}`);
+    await mkdir(path.dirname(ref), { recursive: true });
+    await writeFile(ref, plan.sha);
   }
   report(plan.files.at(-1)?.path ?? '');
   return { fetched, cached, totalBytes: plan.totalBytes };
@@ -147,10 +156,11 @@ export async function downloadWeights(plan: WeightsPlan, options: DownloadOption
 
 /** One file into `blobs/<etag>`: continued from its partial, hashed, checked, moved into place. */
 async function fetchFile(plan: WeightsPlan, file: WeightFile, options: DownloadOptions, onBytes: (bytes: number) => void): Promise<void> {
-  const blobs = path.join(plan.folder, 'blobs');
-  await mkdir(blobs, { recursive: true });
-  const blob = path.join(blobs, file.etag);
-  const partial = `${blob}.incomplete`;
+  await mkdir(plan.folder, { recursive: true });
+  await mkdir(await resolveInside(plan.folder, 'blobs'), { recursive: true });
+  // Resolved through any symbolic link: a planted `blobs/<etag>.incomplete` → elsewhere is refused, not truncated.
+  const blob = await resolveInside(plan.folder, `blobs/${file.etag}`);
+  const partial = await resolveInside(plan.folder, `blobs/${file.etag}.incomplete`);
   let have = existsSync(partial) ? (await stat(partial)).size : 0;
   if (have > file.size) {
     await rm(partial);
@@ -207,11 +217,19 @@ async function fetchFile(plan: WeightsPlan, file: WeightFile, options: DownloadO
   await rename(partial, blob);
 }
 
-/** `snapshots/<sha>/<file>` → `../../blobs/<etag>` (relative, as huggingface_hub links it). */
+/**
+ * `snapshots/<sha>/<file>` → `../../blobs/<etag>` (relative, as huggingface_hub links it). The
+ * folder the link goes in is proven to stay inside the repository's folder after resolving
+ * symbolic links; the link itself is replaced, never followed (`rm` removes a link, not its target).
+ */
 async function linkSnapshot(plan: WeightsPlan, file: WeightFile): Promise<void> {
-  const pointer = path.join(plan.folder, 'snapshots', plan.sha, file.path);
-  const target = path.relative(path.dirname(pointer), path.join(plan.folder, 'blobs', file.etag));
-  await mkdir(path.dirname(pointer), { recursive: true });
+  const rel = `snapshots/${plan.sha}/${file.path}`;
+  const lexical = path.join(plan.folder, ...rel.split('/'));
+  const target = path.relative(path.dirname(lexical), path.join(plan.folder, 'blobs', file.etag));
+  await mkdir(plan.folder, { recursive: true });
+  const dir = await resolveInside(plan.folder, path.posix.dirname(rel));
+  await mkdir(dir, { recursive: true });
+  const pointer = path.join(dir, path.basename(lexical));
   const current = await readlink(pointer).catch(() => undefined);
   if (current === target) return;
   await rm(pointer, { force: true });
@@ -220,8 +238,9 @@ async function linkSnapshot(plan: WeightsPlan, file: WeightFile): Promise<void> 
 
 async function withCached(folder: string, file: { path: string; size: number; etag: string; lfs: boolean }): Promise<WeightFile> {
   const blob = path.join(folder, 'blobs', file.etag);
-  const whole = await stat(blob).catch(() => undefined);
-  if (whole && whole.size === file.size) return { ...file, cachedBytes: file.size, complete: true };
+  // lstat: a blob is a plain file; a link planted in its place is not a cached blob.
+  const whole = await lstat(blob).catch(() => undefined);
+  if (whole?.isFile() && whole.size === file.size) return { ...file, cachedBytes: file.size, complete: true };
   const partial = await stat(`${blob}.incomplete`).catch(() => undefined);
   return { ...file, cachedBytes: partial && partial.size <= file.size ? partial.size : 0, complete: false };
 }
@@ -233,8 +252,8 @@ function summarise(plan: Omit<WeightsPlan, 'totalBytes' | 'missingBytes'>): Weig
 
 /** The cache's own snapshot of `revision` (no Hub): complete by definition, or undefined. */
 async function localSnapshot(folder: string, repo: string, revision: string): Promise<WeightsPlan | undefined> {
-  const sha = /^[0-9a-f]{40}$/.test(revision) ? revision : (await readText(path.join(folder, 'refs', revision)))?.trim();
-  if (!sha) return undefined;
+  const sha = isCommitSha(revision) ? revision : (await readText(path.join(folder, 'refs', revision)))?.trim();
+  if (!sha || !isCommitSha(sha)) return undefined;
   const root = path.join(folder, 'snapshots', sha);
   const entries = await readdir(root, { recursive: true, withFileTypes: true }).catch(() => []);
   const files: WeightFile[] = [];
@@ -243,7 +262,10 @@ async function localSnapshot(folder: string, repo: string, revision: string): Pr
     if (!(await lstat(full)).isSymbolicLink()) continue;
     const size = (await stat(full).catch(() => undefined))?.size;
     if (size === undefined) return undefined; // a dangling link: the snapshot is not complete
-    files.push({ path: path.relative(root, full), size, etag: path.basename(await readlink(full)), lfs: true, cachedBytes: size, complete: true });
+    const etag = path.basename(await readlink(full));
+    // Only links into blobs/ by hash are the cache's own; anything else makes the snapshot unusable offline.
+    if (!/^[0-9a-f]{40}(?:[0-9a-f]{24})?$/.test(etag)) return undefined;
+    files.push({ path: path.relative(root, full).split(path.sep).join('/'), size, etag, lfs: true, cachedBytes: size, complete: true });
   }
   return files.length > 0 ? { ...summarise({ repo, revision, sha, folder, files }), offline: true } : undefined;
 }
