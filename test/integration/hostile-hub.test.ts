@@ -18,6 +18,7 @@ import type { HubStandIn, StandInFile, StandInRepo } from '../support/hub-standi
 import { cliWithEnv, startHubStandIn } from '../support/hub-standin';
 import type { StackCopy } from '../support/stack-copy';
 import { copyStack } from '../support/stack-copy';
+import { treePicture } from '../support/tree-picture';
 
 const REPO_ID = 'openai/gpt-oss-20b';
 const SHA = '0123456789abcdef0123456789abcdef01234567';
@@ -28,24 +29,8 @@ const GOOD_FILES: readonly StandInFile[] = [
 ];
 const VICTIM_BYTES = 'canary: must never change\n';
 
-/** Every entry under `dir`: folders and files with mode and mtime, files with a sha256, links with their target. */
 function picture(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string): void => {
-    for (const name of readdirSync(path.join(dir, rel)).sort()) {
-      const child = path.join(rel, name);
-      const full = path.join(dir, child);
-      const stat = lstatSync(full);
-      const meta = `${(stat.mode & 0o7777).toString(8)} ${stat.mtimeMs}`;
-      if (stat.isSymbolicLink()) out[child] = `link -> ${readlinkSync(full)}`;
-      else if (stat.isDirectory()) {
-        out[`${child}/`] = `dir ${meta}`;
-        walk(child);
-      } else out[child] = `file ${meta} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`;
-    }
-  };
-  walk('');
-  return out;
+  return treePicture(dir, { mtimes: true });
 }
 
 /** `picture` without the entries under `under` (a folder the case may fill, relative to the root). */

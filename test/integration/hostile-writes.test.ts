@@ -10,8 +10,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { chmodSync, cpSync, existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, statfsSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
@@ -20,6 +19,7 @@ import { TEMPLATE_MARKER } from '../../src/core/stack';
 import { TemplateTargetError, copyStackWithoutOverwriting } from '../../src/core/stack-create';
 import { GUIDE_FIXTURE } from '../support/guide-copy';
 import { REPO_ROOT, STACK_DIR } from '../support/processes';
+import { treePicture } from '../support/tree-picture';
 
 const CLI = path.join(REPO_ROOT, 'dist', 'cli.js');
 const needsRoot = process.getuid?.() === 0 ? false : 'mounting a tmpfs needs root';
@@ -61,24 +61,8 @@ function readOnly(disk: string): void {
   execFileSync('mount', ['-o', 'remount,ro', disk]);
 }
 
-/** Every entry under `dir` → its kind, mode and sha256 (files), target (links): the list and the bytes. */
 function digest(dir: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const walk = (rel: string) => {
-    for (const name of readdirSync(path.join(dir, rel)).sort()) {
-      const child = path.join(rel, name);
-      const full = path.join(dir, child);
-      const stat = lstatSync(full);
-      const mode = (stat.mode & 0o7777).toString(8);
-      if (stat.isSymbolicLink()) out[child] = `link -> ${readlinkSync(full)}`;
-      else if (stat.isDirectory()) {
-        out[`${child}/`] = `dir ${mode}`;
-        walk(child);
-      } else out[child] = `file ${mode} ${createHash('sha256').update(readFileSync(full)).digest('hex')}`;
-    }
-  };
-  walk('');
-  return out;
+  return treePicture(dir);
 }
 
 /** A copy of the bundled stack in `disk`/stack, without what no command here reads (simulator, README). */
