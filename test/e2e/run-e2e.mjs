@@ -361,6 +361,7 @@ async function runUi(/** @type {string} */ base, /** @type {ReturnType<typeof ma
       const ctx = {
         page,
         workspace,
+        userData: dirs.userData,
         log,
         screenshot: async (name) => {
           shotIndex += 1;

@@ -48,11 +48,12 @@ suite('model picker: the spark-gateway provider', () => {
     nginx = await startGatewayNginx(stackDir, path.join(work, 'nginx'), new URL(litellm.url).host);
     writeFileSync(path.join(stackDir, '.env'), `NGINX_HTTPS_PORT=${nginx.httpsPort}\nLITELLM_MASTER_KEY=${litellm.masterKey}\n`);
     // The URL .env implies, set explicitly: a settings change makes the extension re-read the gateway and tell the picker.
-    await vscode.workspace.getConfiguration('sparkGateway').update('gatewayUrl', `https://localhost:${nginx.httpsPort}/v1`, vscode.ConfigurationTarget.Workspace);
+    // A machine setting (a workspace may not name where the key goes): the user's settings, as a user sets it.
+    await vscode.workspace.getConfiguration('sparkGateway').update('gatewayUrl', `https://localhost:${nginx.httpsPort}/v1`, vscode.ConfigurationTarget.Global);
   });
 
   suiteTeardown(async () => {
-    await vscode.workspace.getConfiguration('sparkGateway').update('gatewayUrl', undefined, vscode.ConfigurationTarget.Workspace);
+    await vscode.workspace.getConfiguration('sparkGateway').update('gatewayUrl', undefined, vscode.ConfigurationTarget.Global);
     await nginx?.stop();
     await litellm?.stop();
     await redis?.stop();

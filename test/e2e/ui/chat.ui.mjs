@@ -28,7 +28,7 @@ const running = [];
 /** Where startGateway wrote the stack's .env. */
 const gatewayWorkspace = { dir: '' };
 
-async function startGateway(/** @type {string} */ workspace) {
+async function startGateway(/** @type {string} */ workspace, /** @type {string} */ userData) {
   gatewayWorkspace.dir = workspace;
   const { startSimulator } = support('simulator');
   const { loopbackConfig, startLiteLlm, startRedis } = support('gateway');
@@ -49,9 +49,20 @@ async function startGateway(/** @type {string} */ workspace) {
   running.push(nginx);
   fs.writeFileSync(path.join(stackDir, '.env'), `NGINX_HTTPS_PORT=${nginx.httpsPort}\nLITELLM_MASTER_KEY=${litellm.masterKey}\n`);
   // A settings change makes the extension re-read the gateway (and tell the picker); the URL is
-  // the one the .env implies.
-  fs.mkdirSync(path.join(workspace, '.vscode'), { recursive: true });
-  fs.writeFileSync(path.join(workspace, '.vscode', 'settings.json'), JSON.stringify({ 'sparkGateway.gatewayUrl': `https://localhost:${nginx.httpsPort}/v1` }, null, 2));
+  // the one the .env implies. gatewayUrl is a machine setting (a workspace may not say where the
+  // key goes): it is written where a Remote-SSH user sets it, the remote machine's settings, and
+  // removed again when the suite stops.
+  const machineSettings = path.join(userData, 'Machine', 'settings.json');
+  const before = fs.existsSync(machineSettings) ? fs.readFileSync(machineSettings, 'utf8') : undefined;
+  const current = before ? JSON.parse(before) : {};
+  fs.mkdirSync(path.dirname(machineSettings), { recursive: true });
+  fs.writeFileSync(machineSettings, JSON.stringify({ ...current, 'sparkGateway.gatewayUrl': `https://localhost:${nginx.httpsPort}/v1` }, null, 2));
+  running.push({
+    stop: async () => {
+      if (before === undefined) fs.rmSync(machineSettings, { force: true });
+      else fs.writeFileSync(machineSettings, before);
+    },
+  });
 }
 
 /** Opens the chat view ("Chat: Open Chat"; its palette entry's label carries the keybinding too). */
@@ -86,8 +97,8 @@ async function ask(/** @type {import('playwright-core').Page} */ page, /** @type
 export const tests = [
   {
     name: 'the gateway\'s answering model appears in the chat model picker as "gpt-oss-20b (Spark)" and is selected',
-    run: async ({ page, workspace, screenshot }) => {
-      await startGateway(workspace);
+    run: async ({ page, workspace, userData, screenshot }) => {
+      await startGateway(workspace, userData);
       await openChat(page);
       await chatInput(page).waitFor({ state: 'visible', timeout: 30_000 });
       // The picker re-reads our provider after the settings change; reopen it until the model shows.

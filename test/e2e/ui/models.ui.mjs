@@ -15,7 +15,7 @@ import { quickInput, runCommand, waitUntil } from './workbench.mjs';
 const require = createRequire(import.meta.url);
 const OUT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..', 'out', 'src', 'core');
 const { modelAdditionChanges, readStackTexts } = require(path.join(OUT, 'stack-edit', 'model-changes.js'));
-const { applyStackChanges } = require(path.join(OUT, 'stack-edit', 'transaction.js'));
+const { applyStackChanges } = require(path.join(OUT, 'files', 'index.js'));
 const { removeScenario } = require(path.join(OUT, 'stack-edit', 'yaml-edits.js'));
 const { loadVllmImages } = require(path.join(OUT, 'models', 'images.js'));
 
@@ -52,8 +52,10 @@ async function removeFromRowMenu(/** @type {import('playwright-core').Page} */ p
     await page.keyboard.press('Escape');
     await row(page, label).click({ button: 'right', timeout: 5_000 }).catch(() => undefined);
     await page.getByRole('menuitem', { name: 'Remove Model' }).click({ timeout: 5_000 }).catch(() => undefined);
-    return confirm.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
-  }, 45_000);
+    // On a busy 2-core machine the modal can take longer than a few seconds to show; the next
+    // round's Escape would cancel a dialog that was about to appear, so each round waits longer.
+    return confirm.waitFor({ state: 'visible', timeout: 20_000 }).then(() => true, () => false);
+  }, 120_000);
 }
 
 /** Runs New Scenario…, ticks `models` and names the scenario. */

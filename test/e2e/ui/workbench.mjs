@@ -3,7 +3,7 @@
 
 /**
  * What run-e2e.mjs hands every UI test.
- * @typedef {{ page: import('playwright-core').Page, workspace: string, log: (m: string) => void, screenshot: (name: string) => Promise<string> }} UiContext
+ * @typedef {{ page: import('playwright-core').Page, workspace: string, userData: string, log: (m: string) => void, screenshot: (name: string) => Promise<string> }} UiContext
  */
 
 /** The quick input (command palette, quick picks). */
