@@ -52,7 +52,7 @@ export function stackNameProblem(value: string, what: string): string | undefine
   const problem = nameProblem(value, what);
   if (problem !== undefined) return problem;
   if (RESERVED_NAMES.has(value) || RESERVED_PREFIXES.some((prefix) => value.startsWith(prefix))) {
-    return `${what} "${value}" is one of the stack's own folders or services (litellm, nginx, ssl, backup-*, …); a model cannot use it — choose another name`;
+    return `${what} "${value}" is one of the stack's own folders or services (litellm, nginx, ssl, backup-*, …); a model cannot use it`;
   }
   return undefined;
 }
