@@ -64,9 +64,14 @@ export const tests = [
   {
     name: 'the exited row\'s tooltip shows its exit code and last log line',
     run: async ({ page, screenshot }) => {
-      await rowOf(page, 'gpt-oss-120b').hover();
       const hover = page.locator('.monaco-hover, .workbench-hover').filter({ hasText: 'Exit code' }).first();
-      await hover.waitFor({ state: 'visible', timeout: 15_000 });
+      // The tree redraws its rows as live states arrive, and a redraw under the pointer can drop a
+      // hover that was about to show: move away and hover again until the tooltip is up.
+      await waitUntil('the exited row\'s tooltip', async () => {
+        await page.mouse.move(0, 0);
+        await rowOf(page, 'gpt-oss-120b').hover({ timeout: 5_000 }).catch(() => undefined);
+        return hover.waitFor({ state: 'visible', timeout: 5_000 }).then(() => true, () => false);
+      }, 60_000);
       await hover.getByText(/Last log line/).waitFor({ state: 'visible' });
       await screenshot('live-tree-exited-tooltip');
     },
