@@ -331,6 +331,9 @@ export class StackStateModel {
     const controller = new AbortController();
     if (follow) entry.progressReader = controller;
     const since = Math.floor(Date.parse(details.startedAt) / 1000);
+    // `since` is in whole seconds, so the previous run's last lines of that second come too (a crash
+    // restart within the second of its last line): lines stamped before this start are skipped.
+    const startedAt = splitTimestamp(`${details.startedAt} `).time;
     const splitter = new LineSplitter();
     let progress: LoadProgress = INITIAL_PROGRESS;
     let firstReadDone: () => void = () => undefined;
@@ -340,7 +343,9 @@ export class StackStateModel {
         for await (const chunk of this.docker.logs(details.id, { follow, timestamps: true, since }, controller.signal)) {
           let moved = false;
           for (const line of splitter.push(chunk.data)) {
-            const next = advanceProgress(progress, stripAnsi(splitTimestamp(line).text));
+            const { time, text } = splitTimestamp(line);
+            if (time !== undefined && startedAt !== undefined && time < startedAt) continue;
+            const next = advanceProgress(progress, stripAnsi(text));
             if (next !== progress) moved = true;
             progress = next;
           }

@@ -49,6 +49,32 @@ describe('the stack state model (scripted Docker)', () => {
     }
   });
 
+  it('after a crash restart within the second of the last log line, the previous run\'s lines do not count', async () => {
+    const docker = new FakeDocker();
+    // Docker's `since` has whole seconds, so it replays the old run's lines of 20:00:07 too.
+    // The new run has logged nothing yet: it has no progress, not the old run's "up".
+    docker.logText = '2026-11-26T20:00:07.250Z (APIServer pid=1) INFO:     Application startup complete.\n';
+    docker.containers.set('vllm-gpt-oss-20b', details({ startedAt: '2026-11-26T20:00:07.8Z', restartCount: 1, health: { status: 'starting', failingStreak: 0 } }));
+    const model = new StackStateModel(ROWS, '/s', docker, { debounceMs: 20, followProgress: false });
+    try {
+      model.start();
+      await model.whenSynced();
+      assert.equal(model.services[0]?.progress, undefined, 'no progress yet, not the previous run\'s "API server up"');
+    } finally {
+      model.dispose();
+    }
+    // A line of the new run in the same second counts (the times compared to the nanosecond).
+    docker.logText += '2026-11-26T20:00:07.950000001Z Loading safetensors checkpoint shards:  40% Completed | 2/5 [00:01<00:01]\n';
+    const again = new StackStateModel(ROWS, '/s', docker, { debounceMs: 20, followProgress: false });
+    try {
+      again.start();
+      await again.whenSynced();
+      assert.equal(again.services[0]?.progress?.text, 'shard 2/5');
+    } finally {
+      again.dispose();
+    }
+  });
+
   it('shows what an event says before its inspect answers', async () => {
     const docker = new FakeDocker();
     docker.containers.set('vllm-gpt-oss-20b', details({ status: 'exited', exitCode: 0, health: { status: 'unhealthy', failingStreak: 3 } }));
