@@ -13,6 +13,7 @@
  *   out — the resolved real path is proven to stay under the root's real path.
  */
 import { lstat, realpath } from 'node:fs/promises';
+import { isIPv4 } from 'node:net';
 import * as path from 'node:path';
 import { SparkError } from './errors';
 
@@ -101,6 +102,29 @@ export class OutsideRootError extends SparkError {
 }
 
 /**
+ * The real path `target` will have once its missing parts are created: the real path of its
+ * deepest existing part, with the missing parts below it. A symbolic link that points nowhere is
+ * refused through `refuse` — a write would follow it to wherever it is later pointed.
+ * Usage: `await realPathAhead('/home/me/link/new', (why) => new SparkError(why))`.
+ */
+export async function realPathAhead(target: string, refuse: (why: string) => Error): Promise<string> {
+  let existing = path.resolve(target);
+  const rest: string[] = [];
+  for (;;) {
+    try {
+      return path.join(await realpath(existing), ...rest);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
+      if ((await lstat(existing).catch(() => undefined))?.isSymbolicLink()) throw refuse(`${existing} is a symbolic link to a place that does not exist`);
+      if (existing === path.dirname(existing)) throw error;
+      rest.unshift(path.basename(existing));
+      existing = path.dirname(existing);
+    }
+  }
+}
+
+/**
  * `root/rel`, proven to stay under `root` after resolving symlinks: the lexical checks of
  * {@link relativePathProblem}, then the real path of the deepest part that exists must lie under
  * the real path of `root`. Missing parts below it are fine (they will be created, under the root).
@@ -110,28 +134,15 @@ export async function resolveInside(root: string, rel: string): Promise<string> 
   const problem = relativePathProblem(rel);
   if (problem !== undefined) throw new OutsideRootError(rel, root, problem);
   const realRoot = await realpath(root);
-  const target = path.join(realRoot, ...rel.split('/'));
-  // Walk up from the target to the deepest part that exists and resolve it.
-  let existing = target;
-  let rest: string[] = [];
-  for (;;) {
-    try {
-      const resolved = await realpath(existing);
-      const full = path.join(resolved, ...rest);
-      if (!isUnder(realRoot, full)) throw new OutsideRootError(rel, root, `it resolves to ${full} through a symbolic link`);
-      return full;
-    } catch (error) {
-      if (error instanceof OutsideRootError) throw error;
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-      if (existing === realRoot) throw error;
-      // A link that points nowhere yet would still be followed by a later write: refuse it.
-      const link = await lstat(existing).catch(() => undefined);
-      if (link?.isSymbolicLink()) throw new OutsideRootError(rel, root, `${existing} is a symbolic link to a place that does not exist`);
-      rest = [path.basename(existing), ...rest];
-      existing = path.dirname(existing);
-    }
-  }
+  const full = await realPathAhead(path.join(realRoot, ...rel.split('/')), (why) => new OutsideRootError(rel, root, why));
+  if (!isUnder(realRoot, full)) throw new OutsideRootError(rel, root, `it resolves to ${full} through a symbolic link`);
+  return full;
+}
+
+/** A host name that is this machine: `localhost` (and `*.localhost`), 127.0.0.0/8, `::1` (bracketed or not). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return host === 'localhost' || host.endsWith('.localhost') || (isIPv4(host) && host.startsWith('127.')) || host === '::1';
 }
 
 /** True when `candidate` is `root` itself or lies below it (both absolute and resolved). */

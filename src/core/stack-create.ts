@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { SparkError } from './errors';
 import type { StackChange } from './files';
 import { StackWriteError, applyStackChanges, makeFolders } from './files';
-import { isUnder } from './inputs';
+import { isUnder, realPathAhead } from './inputs';
 import { TEMPLATE_MARKER, isTemplateFolder, requireWritableStack } from './stack';
 
 export interface CopyResult {
@@ -57,35 +57,13 @@ function templateEntries(bundled: string): { rel: string; dir: boolean; mode: nu
 }
 
 /**
- * The real path `target` will have: the real path of its deepest existing part, with the
- * missing parts below it. A symbolic link that points nowhere is refused (writing through it
- * would land wherever it is later pointed).
- */
-async function realTargetPath(target: string): Promise<string> {
-  let existing = path.resolve(target);
-  const rest: string[] = [];
-  for (;;) {
-    try {
-      return path.join(await realpath(existing), ...rest);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code !== 'ENOENT' && code !== 'ENOTDIR') throw error;
-      if ((await lstat(existing).catch(() => undefined))?.isSymbolicLink()) throw new TemplateTargetError(target, `${existing} is a symbolic link to something that does not exist`);
-      if (existing === path.dirname(existing)) throw error;
-      rest.unshift(path.basename(existing));
-      existing = path.dirname(existing);
-    }
-  }
-}
-
-/**
  * `target`'s real path, refused with {@link TemplateTargetError} when it lies inside the install
  * folder (the template's parent) or a folder carrying {@link TEMPLATE_MARKER}, or holds the template.
  */
 async function checkedTarget(bundled: string, target: string): Promise<string> {
   const template = await realpath(bundled);
   const install = path.dirname(template);
-  const real = await realTargetPath(target);
+  const real = await realPathAhead(target, (why) => new TemplateTargetError(target, why));
   const via = real === path.resolve(target) ? '' : ` (through a symbolic link: it is ${real})`;
   if (isUnder(install, real)) throw new TemplateTargetError(target, `it is inside Spark Gateway's install folder ${install}, which holds the bundled template${via}`);
   if (isUnder(real, template)) throw new TemplateTargetError(target, `it holds the bundled template ${template}${via}; the template would be copied into itself`);

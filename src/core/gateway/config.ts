@@ -6,6 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SparkError } from '../errors';
+import { isLoopbackHost } from '../inputs';
 import { BadKeyError } from './errors';
 
 export interface GatewayConfig {
@@ -61,12 +62,6 @@ export function maskSecret(secret: string): string {
 export function defaultGatewayUrl(httpsPort: string | undefined): string {
   const port = httpsPort && /^\d+$/.test(httpsPort) ? Number(httpsPort) : 443;
   return port === 443 ? 'https://localhost/v1' : `https://localhost:${port}/v1`;
-}
-
-/** A host name that is this machine: `localhost` (and `*.localhost`), 127.0.0.0/8, `::1`. */
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1');
-  return host === 'localhost' || host.endsWith('.localhost') || /^127(\.\d{1,3}){3}$/.test(host) || host === '::1';
 }
 
 /**

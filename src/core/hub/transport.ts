@@ -4,11 +4,10 @@
  * to this machine, a timeout per request, cancellation, and the Hub's `X-Error-Code` kept for the
  * error mapping (the Hub library drops it).
  */
-import { isIPv4 } from 'node:net';
 import type { Cancellation } from '../compose/cancellation';
 import { onCancel } from '../compose/cancellation';
 import { SparkError } from '../errors';
-import { printable } from '../inputs';
+import { isLoopbackHost, printable } from '../inputs';
 import { HubTokenOverHttpError } from './errors';
 
 export const PUBLIC_HUB = 'https://huggingface.co';
@@ -75,9 +74,7 @@ export function endpointProblem(endpoint: string): string | undefined {
  */
 export function tokenMayGoTo(endpoint: string): boolean {
   const url = new URL(endpoint);
-  if (url.protocol === 'https:') return true;
-  const host = url.hostname;
-  return host === 'localhost' || host === '[::1]' || (isIPv4(host) && host.startsWith('127.'));
+  return url.protocol === 'https:' || isLoopbackHost(url.hostname);
 }
 
 export interface HubTransport {
