@@ -58,9 +58,11 @@ export function composeFileChecks(root: string): CheckResult[] {
  * not parse: its failing row (from {@link composeFileChecks}) already says where.
  */
 export async function readableImageRefs(files: readonly string[]): Promise<ComposeImage[]> {
-  const refs = await Promise.all(files.map((f) => composeImageRefs(f).catch((error: unknown) => {
-    if (error instanceof FileFormatError) return [];
-    throw error;
-  })));
-  return refs.flat();
+  return (await Promise.all(files.map((f) => composeImageRefs(f).catch(noImagesIfBroken)))).flat();
+}
+
+/** For a `.catch`: no images from a compose file that does not parse (its own row fails with file:line). */
+export function noImagesIfBroken(error: unknown): never[] {
+  if (error instanceof FileFormatError) return [];
+  throw error;
 }

@@ -16,11 +16,11 @@ import { composeFileFor } from '../compose/commands';
 import type { Engine } from '../compose/engine';
 import { parseDotEnv } from '../env/dotenv';
 import { ENV_FILE, envSyncProblems, isPlaceholderToken } from '../env/sync';
-import { FileFormatError, SparkError } from '../errors';
+import { SparkError } from '../errors';
 import { httpsRequest } from '../lifecycle/gateway-check';
 import type { MemInfo } from '../meminfo';
 import { GIB, gib } from '../planner';
-import { composeFileChecks, readableImageRefs } from './compose-files';
+import { composeFileChecks, noImagesIfBroken, readableImageRefs } from './compose-files';
 import type { HostToCheck } from './hosts';
 import { runHostChecks } from './hosts';
 import { workersCheck } from './litellm-workers';
@@ -114,7 +114,7 @@ export async function runDoctor(input: DoctorInput): Promise<CheckResult[]> {
     }
     // The gateway's images as a start checks them: one that can be neither found nor pulled is
     // a failure here too, or the doctor would pass what the start then refuses.
-    const gatewayRefs = (await gatewayImageRefs(stack.root).catch(unlessBroken)).filter((r) => !modelImages.has(r.image));
+    const gatewayRefs = (await gatewayImageRefs(stack.root).catch(noImagesIfBroken)).filter((r) => !modelImages.has(r.image));
     for (const check of await Promise.all(gatewayRefs.map((r) => imageCheck(engine, r.image, 'vllm', r.overriddenBy !== undefined)))) add(check);
     const all = [...GATEWAY_SERVICES.map((s) => ({ name: s.name, container: s.container })), ...stack.scenarios.models.map((m) => ({ name: m.name, container: m.container }))];
     for (const { name, container } of all) {
@@ -179,12 +179,6 @@ async function probe(id: string, title: string, check: () => Promise<string | un
   } catch (error) {
     return { id, title, status: 'fail', detail: messageOf(error), fix };
   }
-}
-
-/** No images from a compose file that does not parse: its own row already fails with file:line. */
-function unlessBroken(error: unknown): never[] {
-  if (error instanceof FileFormatError) return [];
-  throw error;
 }
 
 function messageOf(error: unknown): string {
