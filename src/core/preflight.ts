@@ -11,7 +11,7 @@ import { createServer } from 'node:net';
 import * as path from 'node:path';
 import type { CheckResult } from './checks';
 import { certPaths } from './certs';
-import type { Cancellation } from './compose/cancellation';
+import type { Cancellation } from './process/cancellation';
 import { composeFileFor, gatewayProjects } from './compose/commands';
 import type { Engine } from './compose/engine';
 import type { ComposeImage } from './compose/images';

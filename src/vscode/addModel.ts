@@ -5,7 +5,7 @@
  * new row when scenarios.yaml changes (the extension reloads on it). The work is in src/core.
  */
 import * as vscode from 'vscode';
-import { CancelledError } from '../core/compose/cancellation';
+import { CancelledError } from '../core/process/cancellation';
 import type { DockerClient } from '../core/docker/types';
 import { checkRepoId } from '../core/hub/model-files';
 import { readMemInfo } from '../core/meminfo';

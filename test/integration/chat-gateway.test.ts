@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CancelledError } from '../../src/core/gateway/cancellation';
+import { CancelledError } from '../../src/core/process/cancellation';
 import { GatewayClient } from '../../src/core/gateway/client';
 import type { GatewayConfig } from '../../src/core/gateway/config';
 import { resolveGatewayConfig } from '../../src/core/gateway/config';

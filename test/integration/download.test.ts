@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
-import { CancelledError } from '../../src/core/compose/cancellation';
+import { CancelledError } from '../../src/core/process/cancellation';
 import { loadStack } from '../../src/core/stack';
 import { DownloadFailedError } from '../../src/core/weights/download';
 import { downloadPlans, modelsNamed, planModels, weightsContext } from '../../src/core/weights/models';

@@ -13,7 +13,7 @@ import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { createImagePuller } from '../../src/core/docker/pull';
-import { CancelledError } from '../../src/core/compose/cancellation';
+import { CancelledError } from '../../src/core/process/cancellation';
 import { planFirstStart } from '../../src/core/lifecycle/first-start';
 import { loadStack } from '../../src/core/stack';
 import { missing } from '../support/components';

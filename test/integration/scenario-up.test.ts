@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
-import { CancelledError } from '../../src/core/compose/cancellation';
+import { CancelledError } from '../../src/core/process/cancellation';
 import { startScenario } from '../../src/core/lifecycle/scenario-start';
 import { loadStack } from '../../src/core/stack';
 import { missing } from '../support/components';

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { CancelledError } from '../../src/core/compose/cancellation';
+import { CancelledError } from '../../src/core/process/cancellation';
 import { COMPOSE_V1, COMPOSE_V2, composeCommand, downAction, memoryEnvFor, modelUp } from '../../src/core/compose/commands';
 import { detectCompose } from '../../src/core/compose/detect';
-import { ProcessFailedError, runProcess } from '../../src/core/compose/process';
+import { ProcessFailedError, runProcess } from '../../src/core/process/run';
 import { parseScenarioFile } from '../../src/core/scenarios';
 import { scenariosYaml } from '../support/fixtures';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { estimateTokens, textTurns, toOpenAiMessages, toOpenAiTools } from '../../src/core/gateway/messages';
-import { CancelledError, toAbortSignal } from '../../src/core/gateway/cancellation';
+import { CancelledError, toAbortSignal } from '../../src/core/process/cancellation';
 
 describe('toOpenAiMessages', () => {
   it('maps plain history to alternating user and assistant messages, dropping empty user turns', () => {

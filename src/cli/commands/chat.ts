@@ -2,7 +2,7 @@
  * `spark-gateway chat <model> <prompt>`: one question to a gateway model, the answer streamed to
  * stdout as it arrives. Ctrl-C aborts the HTTP request (the model server sees the disconnect).
  */
-import { CancelledError } from '../../core/gateway/cancellation';
+import { CancelledError } from '../../core/process/cancellation';
 import { GatewayClient } from '../../core/gateway/client';
 import type { GatewayConfig } from '../../core/gateway/config';
 import { resolveGatewayConfig } from '../../core/gateway/config';

@@ -1,4 +1,4 @@
-import { CancelledError } from '../../core/compose/cancellation';
+import { CancelledError } from '../../core/process/cancellation';
 import { formatBytes } from '../../core/progress/progress';
 import { SparkError } from '../../core/errors';
 import { downloadDiskCheck, downloadPlans, modelsNamed, planModels, weightsContext } from '../../core/weights/models';

@@ -1,4 +1,4 @@
-import { CancelledError } from '../../core/compose/cancellation';
+import { CancelledError } from '../../core/process/cancellation';
 import { createImagePuller } from '../../core/docker/pull';
 import { pullMissing, startImages } from '../../core/lifecycle/scenario-images';
 import { findScenario } from '../../core/planner';

@@ -1,5 +1,5 @@
 import { formatCheck } from '../../core/checks';
-import { CancelledError } from '../../core/compose/cancellation';
+import { CancelledError } from '../../core/process/cancellation';
 import { startScenario } from '../../core/lifecycle/scenario-start';
 import { stopScenario } from '../../core/lifecycle/scenario-stop';
 import type { Backend } from '../../core/preflight';

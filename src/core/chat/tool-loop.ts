@@ -4,7 +4,7 @@
  * forever. Who runs the tools (VS Code's `lm.invokeTool`) is passed in, so this stays testable.
  */
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
-import type { Cancellation } from '../gateway/cancellation';
+import type { Cancellation } from '../process/cancellation';
 import type { ChatRequest } from '../gateway/client';
 import type { ChatEvent, ToolCall } from '../gateway/stream';
 

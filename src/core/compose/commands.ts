@@ -5,7 +5,7 @@
  */
 import * as path from 'node:path';
 import type { ComposeVariant, ModelSpec, ScenarioFile, ScenarioSpec } from '../scenarios';
-import type { ProcessCommand } from './process';
+import type { ProcessCommand } from '../process/run';
 
 /** How compose is invoked here: `docker compose …` (v2) or `docker-compose …` (v1). */
 export interface ComposeCli {

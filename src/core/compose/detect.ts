@@ -2,11 +2,11 @@
  * Which compose CLI to use: v2 (`docker compose`) whenever it works; Debian's v1
  * (`docker-compose`) only as a fallback, because v1 is end-of-life and differs in small ways.
  */
-import { CancelledError } from './cancellation';
+import { CancelledError } from '../process/cancellation';
 import type { ComposeCli } from './commands';
 import { COMPOSE_V1, COMPOSE_V2, versionCommand } from './commands';
-import type { ProcessCommand, ProcessResult } from './process';
-import { runProcess } from './process';
+import type { ProcessCommand, ProcessResult } from '../process/run';
+import { runProcess } from '../process/run';
 import { SparkError } from '../errors';
 
 export type Run = (cmd: ProcessCommand) => Promise<ProcessResult>;

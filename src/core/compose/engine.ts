@@ -4,9 +4,9 @@
  * argument arrays. Kept behind the {@link Engine} interface so the start sequence can be tested
  * with a fake and can move to the shared Docker client without changing.
  */
-import type { Cancellation } from './cancellation';
-import type { LineSink, ProcessCommand, ProcessResult } from './process';
-import { ProcessFailedError, runProcess } from './process';
+import type { Cancellation } from '../process/cancellation';
+import type { LineSink, ProcessCommand, ProcessResult } from '../process/run';
+import { ProcessFailedError, runProcess } from '../process/run';
 import { SparkError } from '../errors';
 
 export interface ContainerState {

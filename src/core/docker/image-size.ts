@@ -6,8 +6,8 @@
  * against Debian's docker-registry on loopback — so the registry is read directly, with the
  * Docker Registry HTTP API v2 (an anonymous or `docker login` token when it asks for one).
  */
-import type { Cancellation } from '../compose/cancellation';
-import { onCancel } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
+import { onCancel } from '../process/cancellation';
 
 export interface ImageReference {
   /** The registry's host as in the image name (`docker.io` for Docker Hub). */

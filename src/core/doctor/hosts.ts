@@ -11,7 +11,7 @@ import type { Engine } from '../compose/engine';
 import { dockerCliEngine } from '../compose/engine';
 import { liveEngine } from '../compose/live-engine';
 import { readableImageRefs } from './compose-files';
-import { runProcess } from '../compose/process';
+import { runProcess } from '../process/run';
 import type { DockerClient } from '../docker/types';
 import { SparkError } from '../errors';
 import { hostDockerEnv } from '../hosts/endpoint';

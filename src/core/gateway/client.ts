@@ -6,8 +6,8 @@
 import type OpenAI from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import type { SparkError } from '../errors';
-import type { Cancellation } from './cancellation';
-import { CancelledError, toAbortSignal } from './cancellation';
+import type { Cancellation } from '../process/cancellation';
+import { CancelledError, toAbortSignal } from '../process/cancellation';
 import type { GatewayConfig } from './config';
 import { classifyGatewayFailure } from './errors';
 import type { GatewayModel } from './models';

@@ -1,5 +1,4 @@
 /** The gateway client and what goes with it: config, errors, models, messages, streaming. */
-export * from './cancellation';
 export * from './client';
 export * from './config';
 export * from './errors';

@@ -5,12 +5,12 @@
  * terminal works here. The main host keeps the caller's engine (the shared Engine API client).
  */
 import { Socket } from 'node:net';
-import type { Cancellation } from '../compose/cancellation';
-import { CancelledError, isCancelled, onCancel } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
+import { CancelledError, isCancelled, toAbortSignal } from '../process/cancellation';
 import type { Engine } from '../compose/engine';
 import { dockerCliEngine } from '../compose/engine';
-import type { ProcessCommand } from '../compose/process';
-import { ProcessFailedError, runProcess } from '../compose/process';
+import type { ProcessCommand } from '../process/run';
+import { ProcessFailedError, runProcess } from '../process/run';
 import { HOST_KEY_REFUSED, hostKeyFix } from '../docker/errors';
 import { SparkError } from '../errors';
 import { API_KEY_VARIABLE, BIND_ADDRESS_VARIABLE } from '../models/template';
@@ -71,7 +71,8 @@ export async function probeHost(host: HostSpec, options: { timeoutMs?: number; c
   const reach = hostReach(host);
   const cmd = onHost({ command: 'docker', args: ['info', '--format', '{{.ServerVersion}}\t{{.MemTotal}}\t{{.NCPU}}'] }, host);
   const timeout = AbortSignal.timeout(options.timeoutMs ?? 20_000);
-  const cancellation = options.cancellation ? AbortSignal.any([timeout, toSignal(options.cancellation)]) : timeout;
+  const caller = toAbortSignal(options.cancellation);
+  const cancellation = AbortSignal.any([timeout, caller.signal]);
   try {
     if (host.main && options.engine) await options.engine.ping();
     const { stdout } = await runProcess(cmd, { cancellation });
@@ -81,6 +82,8 @@ export async function probeHost(host: HostSpec, options: { timeoutMs?: number; c
     if (error instanceof CancelledError && isCancelled(options.cancellation)) throw error;
     const { reason, fix } = unreachableReason(host, error, timeout.aborted);
     return { host: host.name, reach, reachable: false, reason, fix };
+  } finally {
+    caller.dispose();
   }
 }
 
@@ -128,11 +131,4 @@ export function remotePortFree(address: string, port: number, timeoutMs = 3000):
 export function hostDockerArgs(host: HostSpec): string[] {
   if (host.main || host.docker === undefined) return [];
   return host.docker.includes('://') ? ['--host', host.docker] : ['--context', host.docker];
-}
-
-function toSignal(cancellation: Cancellation): AbortSignal {
-  if (cancellation instanceof AbortSignal) return cancellation;
-  const controller = new AbortController();
-  onCancel(cancellation, () => controller.abort());
-  return controller.signal;
 }

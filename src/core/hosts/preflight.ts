@@ -5,7 +5,7 @@
  * The stack-wide checks (.env, HF_TOKEN, certificates) run once, on the main host.
  */
 import type { CheckResult } from '../checks';
-import type { Cancellation } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
 import type { Engine } from '../compose/engine';
 import type { Backend, PreflightReport } from '../preflight';
 import { preflight } from '../preflight';

@@ -3,8 +3,8 @@
  * sizes, the safetensors index's `metadata.total_size` — through the Hub's own library
  * (`@huggingface/hub`, loaded on first use), and caches the answer per commit in the stack.
  */
-import type { Cancellation } from '../compose/cancellation';
-import { CancelledError, isCancelled } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
+import { CancelledError, isCancelled } from '../process/cancellation';
 import { SparkError } from '../errors';
 import { readCachedModel, writeCachedModel } from './cache';
 import { HubAuthError, HubError, HubGatedError, HubNetworkError, HubNotFoundError, HubPrivateError, HubRateLimitedError, HubResponseError, HubTimeoutError } from './errors';

@@ -4,8 +4,8 @@
  * to this machine, a timeout per request, cancellation, and the Hub's `X-Error-Code` kept for the
  * error mapping (the Hub library drops it).
  */
-import type { Cancellation } from '../compose/cancellation';
-import { onCancel } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
+import { onCancel } from '../process/cancellation';
 import { SparkError } from '../errors';
 import { isLoopbackHost, printable } from '../inputs';
 import { HubTokenOverHttpError } from './errors';

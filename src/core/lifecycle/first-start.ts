@@ -6,8 +6,8 @@
  * names a Hub (a mirror, or the tests' stand-in).
  */
 import type { CheckResult } from '../checks';
-import type { Cancellation } from '../compose/cancellation';
-import { CancelledError } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
+import { CancelledError } from '../process/cancellation';
 import type { ImagePuller } from '../docker/pull';
 import { readStackEnv } from '../models/propose';
 import type { Backend } from '../preflight';

@@ -5,8 +5,8 @@
  * nothing. A container that exits, restarts or turns unhealthy fails the wait at once, with the
  * end of its log, instead of running into the timeout.
  */
-import type { Cancellation } from '../compose/cancellation';
-import { CancelledError, isCancelled, onCancel } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
+import { CancelledError, isCancelled, onCancel } from '../process/cancellation';
 import type { ContainerState, Engine } from '../compose/engine';
 import { SparkError } from '../errors';
 import { linesOfLatestStart, progressFromLog } from '../logs/vllm-progress';

@@ -4,8 +4,8 @@
  * missing one pulled through the Engine API with one byte figure across all of them.
  */
 import * as path from 'node:path';
-import type { Cancellation } from '../compose/cancellation';
-import { throwIfCancelled } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
+import { throwIfCancelled } from '../process/cancellation';
 import { composeFileFor, gatewayProjects } from '../compose/commands';
 import { composeImages } from '../compose/images';
 import type { ImagePuller, PullProgress } from '../docker/pull';

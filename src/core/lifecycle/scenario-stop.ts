@@ -7,15 +7,15 @@
  * reported (with the fix) and the rest is stopped all the same.
  */
 import * as path from 'node:path';
-import type { Cancellation } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
 import type { ComposeCli } from '../compose/commands';
 import { composeCommand, downAction, gatewayProjects, modelDown } from '../compose/commands';
 import { detectCompose } from '../compose/detect';
 import type { Engine } from '../compose/engine';
 import { liveEngine } from '../compose/live-engine';
 import { createDockerClient } from '../docker/client';
-import type { LineSink, ProcessCommand } from '../compose/process';
-import { commandLine, runProcess } from '../compose/process';
+import type { LineSink, ProcessCommand } from '../process/run';
+import { commandLine, runProcess } from '../process/run';
 import { findScenario } from '../planner';
 import type { Placement } from '../hosts/placement';
 import { placements } from '../hosts/placement';

@@ -6,7 +6,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Cancellation } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
 import { parseDotEnv } from '../env/dotenv';
 import { isPlaceholderToken } from '../env/sync';
 import { HUB_CACHE_DIR } from '../hub/cache';

@@ -6,8 +6,8 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import type { Cancellation } from '../compose/cancellation';
-import { runProcess } from '../compose/process';
+import type { Cancellation } from '../process/cancellation';
+import { runProcess } from '../process/run';
 import { SparkError } from '../errors';
 
 /** Where provisioning installs the vLLM wheel of `version` (scripts/provision-vllm.sh). */

@@ -4,8 +4,8 @@
  * container does not run. Its weights (the compose project's volumes) stay unless `purge`.
  */
 import { existsSync } from 'node:fs';
-import type { Cancellation } from '../compose/cancellation';
-import { ProcessFailedError, runProcess } from '../compose/process';
+import type { Cancellation } from '../process/cancellation';
+import { ProcessFailedError, runProcess } from '../process/run';
 import { SparkError, UnknownNameError } from '../errors';
 import { printable } from '../inputs';
 import { readStackEnv } from '../models/propose';

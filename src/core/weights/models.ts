@@ -3,7 +3,7 @@
  * and one download across all of them, so `download`, Start and *Download Models* report one
  * byte figure and fetch each repository once even when two model entries share it.
  */
-import type { Cancellation } from '../compose/cancellation';
+import type { Cancellation } from '../process/cancellation';
 import type { HubSettings } from '../hub/transport';
 import { readStackEnv, stackHubSettings } from '../models/propose';
 import { findScenario } from '../planner';

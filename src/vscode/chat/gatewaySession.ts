@@ -4,7 +4,7 @@
  * probe results cached briefly so the picker and `@spark` do not hit the gateway on every call.
  */
 import * as vscode from 'vscode';
-import type { Cancellation } from '../../core/gateway/cancellation';
+import type { Cancellation } from '../../core/process/cancellation';
 import type { ModelAvailability } from '../../core/gateway/client';
 import { GatewayClient } from '../../core/gateway/client';
 import { resolveGatewayConfig } from '../../core/gateway/config';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { GatewayView, PickerEntry } from '../../core/chat/unavailable';
 import { explainUnavailable, pickerEntries } from '../../core/chat/unavailable';
 import { SparkError } from '../../core/errors';
-import { CancelledError } from '../../core/gateway/cancellation';
+import { CancelledError } from '../../core/process/cancellation';
 import { GatewayDownError, ModelNotLoadedError } from '../../core/gateway/errors';
 import { estimateTokens, toOpenAiMessages, toOpenAiTools } from '../../core/gateway/messages';
 import type { Stack } from '../../core/stack';

@@ -11,7 +11,7 @@ import { hostsStatusMarkdown } from '../../core/chat/status-report';
 import type { ToolRunner } from '../../core/chat/tool-loop';
 import { chatWithTools } from '../../core/chat/tool-loop';
 import { SparkError } from '../../core/errors';
-import { CancelledError } from '../../core/gateway/cancellation';
+import { CancelledError } from '../../core/process/cancellation';
 import type { ModelAvailability } from '../../core/gateway/client';
 import { GatewayDownError } from '../../core/gateway/errors';
 import type { GatewayModel } from '../../core/gateway/models';

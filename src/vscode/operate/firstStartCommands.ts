@@ -4,7 +4,7 @@
  * CLI's `pull` and `download`.
  */
 import * as vscode from 'vscode';
-import { CancelledError } from '../../core/compose/cancellation';
+import { CancelledError } from '../../core/process/cancellation';
 import { createImagePuller } from '../../core/docker/pull';
 import { pullMissing, startImages } from '../../core/lifecycle/scenario-images';
 import type { PhaseProgress } from '../../core/progress/progress';

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import { formatCheck } from '../../core/checks';
-import { CancelledError } from '../../core/compose/cancellation';
+import { CancelledError } from '../../core/process/cancellation';
 import type { Engine } from '../../core/compose/engine';
 import type { DockerClient } from '../../core/docker/types';
 import type { StartPhase } from '../../core/lifecycle/scenario-start';

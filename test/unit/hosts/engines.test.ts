@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ProcessFailedError } from '../../../src/core/compose/process';
+import { ProcessFailedError } from '../../../src/core/process/run';
 import { hostDockerArgs, placementComposeEnv, unreachableReason } from '../../../src/core/hosts/engines';
 import { MAIN_HOST_SPEC } from '../../../src/core/scenarios';
 import type { HostSpec } from '../../../src/core/scenarios';

@@ -8,7 +8,7 @@ import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { CancelledError } from '../../../src/core/compose/cancellation';
+import { CancelledError } from '../../../src/core/process/cancellation';
 import { HubGatedError, HubNetworkError, HubNotFoundError, HubPrivateError, HubRateLimitedError, HubTimeoutError } from '../../../src/core/hub/errors';
 import { readHubModel } from '../../../src/core/hub/model-files';
 import { hubSettings } from '../../../src/core/hub/transport';

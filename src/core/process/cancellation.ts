@@ -1,7 +1,8 @@
 /**
  * Cancellation as the core accepts it: an AbortSignal, or anything shaped like VS Code's
- * CancellationToken, so the progress notification's token passes straight in while the core
- * never imports VS Code.
+ * CancellationToken, so the progress notification's or the chat view's token passes straight in
+ * while the core never imports VS Code. One {@link CancelledError} for the whole core, so an
+ * `instanceof` check anywhere recognises a cancel from anywhere.
  */
 export interface CancellationLike {
   readonly isCancellationRequested: boolean;
@@ -46,4 +47,17 @@ export function onCancel(cancellation: Cancellation | undefined, listener: () =>
 /** Throws {@link CancelledError} when `cancellation` has fired. */
 export function throwIfCancelled(cancellation: Cancellation | undefined): void {
   if (isCancelled(cancellation)) throw new CancelledError();
+}
+
+/**
+ * An AbortSignal that fires when `cancellation` does (with a {@link CancelledError} as its reason);
+ * `dispose()` detaches it — call it when the work ends so long-lived tokens do not collect
+ * listeners.
+ */
+export function toAbortSignal(cancellation: Cancellation | undefined): { readonly signal: AbortSignal; dispose(): void } {
+  const controller = new AbortController();
+  if (!cancellation) return { signal: controller.signal, dispose: () => undefined };
+  if (isAbortSignal(cancellation)) return { signal: cancellation, dispose: () => undefined };
+  const detach = onCancel(cancellation, () => controller.abort(new CancelledError()));
+  return { signal: controller.signal, dispose: detach };
 }
