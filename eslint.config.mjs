@@ -3,7 +3,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.out/**', '.vscode-test/**', '.e2e/**', 'test-results/**', 'stack/simulator/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'out/**', '.out/**', '.vscode-test/**', '.e2e/**', 'test-results/**', 'simulator/**'] },
   ...tseslint.configs.strict,
   {
     files: ['**/*.ts'],

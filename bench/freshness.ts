@@ -37,7 +37,7 @@ function docker(...args: string[]): string {
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 async function main(): Promise<void> {
-  execFileSync('bash', [path.join(REPO, 'stack', 'simulator', 'build-image.sh')], { stdio: 'pipe' });
+  execFileSync('bash', [path.join(REPO, 'simulator', 'build-image.sh')], { stdio: 'pipe' });
   try {
     docker('rm', '-f', CONTAINER);
   } catch {

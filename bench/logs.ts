@@ -73,7 +73,7 @@ async function followerRead(): Promise<{ ms: number; heldLines: number; heldChar
 }
 
 async function main(): Promise<void> {
-  execFileSync('bash', [path.join(REPO, 'stack', 'simulator', 'build-image.sh')], { stdio: 'pipe' });
+  execFileSync('bash', [path.join(REPO, 'simulator', 'build-image.sh')], { stdio: 'pipe' });
   try {
     docker('rm', '-f', CONTAINER);
   } catch {

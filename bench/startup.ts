@@ -6,7 +6,7 @@
  *
  *   npm run bench:startup            (BENCH_RUNS to change the number of runs; default 3)
  *
- * Needs Docker, compose and the simulator image (stack/simulator/build-image.sh). It starts and
+ * Needs Docker, compose and the simulator image (simulator/build-image.sh). It starts and
  * removes the containers vllm-gpt-oss-20b and vllm-qwen-30b, so run it under the Docker lock on a
  * shared machine. The gateway part (LiteLLM, NGINX) is not included: its images cannot be pulled here.
  */
@@ -15,15 +15,15 @@ import * as path from 'node:path';
 import { startScenario } from '../src/core/lifecycle/scenario-start';
 import { stopScenario } from '../src/core/lifecycle/scenario-stop';
 import { loadStack } from '../src/core/stack';
-import { STACK_DIR } from '../test/support/processes';
+import { SIMULATOR_DIR } from '../test/support/simulator';
 import { copyStack } from '../test/support/stack-copy';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const SCENARIO = 'scenario-2';
-// The simulator's default SIM_LOAD_SECONDS (stack/simulator/lib/settings.js); the model folders'
+// The simulator's default SIM_LOAD_SECONDS (simulator/lib/settings.js); the model folders'
 // .env files (written by sync-env) do not set it, so this is the configured load time.
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- plain-JS simulator module, read for its defaults
-const LOAD_SECONDS = (require(path.join(STACK_DIR, 'simulator', 'lib', 'settings.js')) as { DEFAULTS: { loadSeconds: number } }).DEFAULTS.loadSeconds;
+const LOAD_SECONDS = (require(path.join(SIMULATOR_DIR, 'lib', 'settings.js')) as { DEFAULTS: { loadSeconds: number } }).DEFAULTS.loadSeconds;
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);
@@ -32,7 +32,7 @@ function median(values: readonly number[]): number {
 }
 
 async function main(): Promise<void> {
-  execFileSync('bash', [path.join(STACK_DIR, 'simulator', 'build-image.sh')], { stdio: 'pipe' });
+  execFileSync('bash', [path.join(SIMULATOR_DIR, 'build-image.sh')], { stdio: 'pipe' });
   const copy = copyStack();
   const samples: Record<string, number[]> = {};
   const add = (key: string, ms: number) => (samples[key] ??= []).push(ms);

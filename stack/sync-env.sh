@@ -186,7 +186,8 @@ written=()
 for compose in */docker-compose.yml; do
   [ -f "$compose" ] || continue
   dir=${compose%/docker-compose.yml}
-  # backup-*: copies `spark-gateway adopt` keeps of the files it changed.
+  # backup-*: copies `spark-gateway adopt` keeps of the files it changed. simulator: stacks created
+  # before the simulator moved out of stack/ still hold a copy.
   case $dir in litellm | simulator | nginx | ssl | backup-*) continue ;; esac
   model_env "$compose" | write_atomic "$dir/.env"
   written+=("$dir/.env")

@@ -19,7 +19,8 @@ import { SparkError } from './errors';
 
 /**
  * Folders of the stack that are not model folders (and the names of its own services and
- * containers): a model, its folder or its container may never take them.
+ * containers): a model, its folder or its container may never take them. `simulator` stays:
+ * stacks created before the simulator moved out of stack/ (to simulator/) still hold a copy.
  */
 export const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'litellm', 'nginx', 'ssl', 'simulator', 'stack', 'postgres', 'redis', 'scripts', 'node_modules',

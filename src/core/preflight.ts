@@ -224,7 +224,7 @@ export async function imageCheck(engine: Engine, image: string, backend: Backend
   const isVllmImage = /vllm/.test(image);
   // The simulator runs under the pinned vLLM tags; an image chosen by a variable is pulled.
   if (backend === 'simulator' && isVllmImage && !overridden) {
-    return { ...base, status: 'fail', detail: `${image} is missing (the simulator backend runs the simulator under this tag)`, fix: 'Run `bash stack/simulator/build-image.sh`' };
+    return { ...base, status: 'fail', detail: `${image} is missing (the simulator backend runs the simulator under this tag)`, fix: 'Run `bash simulator/build-image.sh` in the Spark Gateway repository or in the installed extension folder' };
   }
   const reason = await engine.imagePullable(image, AbortSignal.timeout(15_000));
   if (reason === undefined) return { ...base, status: 'warn', detail: 'not present; the start pulls it first (this can take a while)' };

@@ -65,12 +65,12 @@ function digest(dir: string): Record<string, string> {
   return treePicture(dir);
 }
 
-/** A copy of the bundled stack in `disk`/stack, without what no command here reads (simulator, README). */
+/** A copy of the bundled stack in `disk`/stack, without what no command here reads (README). */
 function stackIn(disk: string, prepare: { syncEnv?: boolean; certs?: boolean } = {}): string {
   const dir = path.join(disk, 'stack');
   cpSync(STACK_DIR, dir, {
     recursive: true,
-    filter: (src) => !/^(simulator|README\.md|\.env|ssl|\.spark-gateway-template)$/.test(path.relative(STACK_DIR, src)) && !/\/\.env$/.test(src),
+    filter: (src) => !/^(README\.md|\.env|ssl|\.spark-gateway-template)$/.test(path.relative(STACK_DIR, src)) && !/\/\.env$/.test(src),
   });
   if (prepare.syncEnv) assert.equal(cli(['--stack', dir, 'sync-env']).code, 0);
   if (prepare.certs) assert.equal(cli(['--stack', dir, 'certs']).code, 0);
@@ -283,7 +283,7 @@ describe('init through a symbolic link', () => {
   test('hostile: init LINK where LINK points into a folder marked as a template → refused, nothing written', () => {
     const dir = home();
     const template = path.join(dir, 'template-copy');
-    cpSync(STACK_DIR, template, { recursive: true, filter: (src) => !/(^|\/)(simulator|\.env|ssl)$/.test(path.relative(STACK_DIR, src)) });
+    cpSync(STACK_DIR, template, { recursive: true, filter: (src) => !/(^|\/)(\.env|ssl)$/.test(path.relative(STACK_DIR, src)) });
     writeFileSync(path.join(template, TEMPLATE_MARKER), 'a template\n');
     symlinkSync(path.join(template, 'litellm'), path.join(dir, 'link'));
     const before = digest(dir);
@@ -329,7 +329,7 @@ describe('init through a symbolic link', () => {
     const dir = home();
     // An install folder of its own: <dir>/install/stack is "the bundled template" here.
     const install = path.join(dir, 'install');
-    cpSync(STACK_DIR, path.join(install, 'stack'), { recursive: true, filter: (src) => !/(^|\/)(simulator|\.env|ssl)$/.test(path.relative(STACK_DIR, src)) });
+    cpSync(STACK_DIR, path.join(install, 'stack'), { recursive: true, filter: (src) => !/(^|\/)(\.env|ssl)$/.test(path.relative(STACK_DIR, src)) });
     symlinkSync(dir, path.join(dir, 'up'));
     const before = digest(dir);
     await assert.rejects(copyStackWithoutOverwriting(path.join(install, 'stack'), path.join(dir, 'up')), (error: unknown) => {

@@ -1,5 +1,5 @@
 /**
- * The simulator image built by stack/simulator/build-image.sh (FROM scratch, from this host's node
+ * The simulator image built by simulator/build-image.sh (FROM scratch, from this host's node
  * and curl) runs under the vLLM image tags the compose files name, in both command-line forms, and
  * the compose healthcheck command works inside it. Needs Docker: skipped with the reason on a
  * developer machine without it, a failure in CI (CI=true or SPARK_REQUIRE_ALL=1).

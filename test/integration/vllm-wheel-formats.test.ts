@@ -123,7 +123,7 @@ function wheel(version: string): Wheel | string {
   const site = existsSync(lib) ? readdirSync(lib).filter((d) => d.startsWith('python3')).map((d) => path.join(lib, d, 'site-packages', 'vllm')).find((d) => existsSync(d)) : undefined;
   if (!existsSync(python) || !site) return `no vLLM ${version} venv at ${venv} (scripts/provision-vllm.sh installs one per version of stack/vllm-images.yaml)`;
   const line = version.startsWith('0.11.') ? '0.11' : version.startsWith('0.31.') ? '0.31' : undefined;
-  if (!line) return `vLLM ${version} is pinned, but neither the parser checks nor the simulator know its release line yet: add its lines to LOG_CHECKS and a profile to stack/simulator/lib/vllm-profiles.js`;
+  if (!line) return `vLLM ${version} is pinned, but neither the parser checks nor the simulator know its release line yet: add its lines to LOG_CHECKS and a profile to simulator/lib/vllm-profiles.js`;
   return { version, line, python, vllmDir: site };
 }
 

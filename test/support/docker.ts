@@ -1,14 +1,14 @@
 /** The local Docker engine for engine-level tests: images, networks, compose projects. */
 import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
-import { STACK_DIR } from './processes';
+import { SIMULATOR_DIR } from './simulator';
 
 let imageBuilt = false;
 
 /** Builds the simulator image under the vLLM images' tags, once per test process (Docker caches it). */
 export function ensureSimulatorImage(): void {
   if (imageBuilt) return;
-  execFileSync('bash', [path.join(STACK_DIR, 'simulator', 'build-image.sh')], { stdio: 'pipe', timeout: 300_000 });
+  execFileSync('bash', [path.join(SIMULATOR_DIR, 'build-image.sh')], { stdio: 'pipe', timeout: 300_000 });
   imageBuilt = true;
 }
 

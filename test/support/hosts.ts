@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { REQUIRE_ALL } from './components';
 import { ensureSimulatorImage } from './docker';
 import { REPO_ROOT, STACK_DIR } from './processes';
+import { SIMULATOR_DIR } from './simulator';
 
 const SCRIPT = path.join(REPO_ROOT, 'test', 'support', 'hosts-env.sh');
 const RUN = '/run/spark-hosts';
@@ -119,7 +120,7 @@ export function simulatorTags(): string[] {
     .split('\n')
     .map((line) => /^([^#\s][^\s]*):\s+\d+\.\d+\.\d+\s*$/.exec(line.replace(/#.*/, ''))?.[1])
     .filter((image): image is string => image !== undefined);
-  const version = (JSON.parse(readFileSync(path.join(STACK_DIR, 'simulator', 'package.json'), 'utf8')) as { version: string }).version;
+  const version = (JSON.parse(readFileSync(path.join(SIMULATOR_DIR, 'package.json'), 'utf8')) as { version: string }).version;
   return [...images, `spark-gateway/vllm-simulator:${version}`];
 }
 

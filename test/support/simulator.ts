@@ -1,5 +1,5 @@
 /**
- * Starts the vLLM simulator (stack/simulator/bin/vllm) as a child process on 127.0.0.1 for tests.
+ * Starts the vLLM simulator (simulator/bin/vllm) as a child process on 127.0.0.1 for tests.
  * It runs under this test's own node binary, so no shebang or PATH is involved.
  */
 import type { ChildProcess } from 'node:child_process';
@@ -8,7 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { REPO_ROOT } from './processes';
 
-export const SIMULATOR_DIR = path.join(REPO_ROOT, 'stack', 'simulator');
+export const SIMULATOR_DIR = path.join(REPO_ROOT, 'simulator');
 export const SIMULATOR_BIN = path.join(SIMULATOR_DIR, 'bin', 'vllm');
 
 /** GET /sim/stats of the simulator. */

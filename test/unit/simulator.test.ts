@@ -1,5 +1,5 @@
 /**
- * The vLLM simulator (stack/simulator) behaves like vLLM's OpenAI server on the wire and in its
+ * The vLLM simulator (simulator/) behaves like vLLM's OpenAI server on the wire and in its
  * logs. Pure modules are loaded from the repository (resolved from REPO_ROOT, which works from
  * test/unit and from the compiled out/test/unit); the wire behaviour is checked against a real
  * simulator process on 127.0.0.1.

@@ -34,11 +34,11 @@ const onlyService = (file: ComposeFile): ComposeService => {
   return services[0] as ComposeService;
 };
 
-/** Every text file of the stack (the simulator aside: it is not part of the deployment). */
+/** Every text file of the stack (the generated `ssl/` and `.env` files aside). */
 function stackFiles(dir = STACK_DIR): string[] {
   return readdirSync(dir).flatMap((name) => {
     const full = path.join(dir, name);
-    if (statSync(full).isDirectory()) return name === 'simulator' || name === 'ssl' ? [] : stackFiles(full);
+    if (statSync(full).isDirectory()) return name === 'ssl' ? [] : stackFiles(full);
     return name === '.env' ? [] : [full];
   });
 }

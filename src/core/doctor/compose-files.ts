@@ -13,6 +13,7 @@ import { findComposeSecrets } from '../compose/secrets';
 import { FileFormatError } from '../errors';
 
 const COMPOSE_NAME = /^(docker-)?compose([.-][\w.-]+)?\.ya?ml$/;
+// simulator: stacks created before the simulator moved out of stack/ (to simulator/) still hold a copy.
 const NOT_STACK = new Set(['ssl', 'node_modules', 'simulator']);
 
 /**

@@ -107,7 +107,7 @@ export async function startScenarioCommand(deps: ScenarioDeps, scenarioName?: un
   const backend = preset.backend ?? await pick<Backend>(
     [
       { value: 'vllm', label: 'vllm', description: 'the real vLLM images (downloads the models; needs HF_TOKEN)' },
-      { value: 'simulator', label: 'simulator', description: 'the vLLM simulator under the vLLM tags (no GPU; stack/simulator/build-image.sh)' },
+      { value: 'simulator', label: 'simulator', description: 'the vLLM simulator under the vLLM tags (no GPU; simulator/build-image.sh)' },
     ],
     'Start scenario (3/4)',
     'Backend',

@@ -43,7 +43,7 @@ export const tests = [
     name: 'containers started by hand show as healthy, loading with progress and exited in the Servers tree',
     run: async ({ page, screenshot, log }) => {
       if (spawnSync('docker', ['image', 'inspect', IMAGE], { stdio: 'ignore' }).status !== 0) {
-        const built = spawnSync('bash', [path.join(REPO, 'stack', 'simulator', 'build-image.sh')], { encoding: 'utf8' });
+        const built = spawnSync('bash', [path.join(REPO, 'simulator', 'build-image.sh')], { encoding: 'utf8' });
         if (built.status !== 0) throw new Error(`build-image.sh failed: ${built.stderr}`);
       }
       removeContainers();

@@ -32,7 +32,7 @@ export const tests = [
     name: 'Scenario 2 runs on simulators holding memory',
     run: async ({ workspace, log }) => {
       const repo = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', '..', '..');
-      execFileSync('bash', [path.join(repo, 'stack', 'simulator', 'build-image.sh')], { stdio: 'pipe', timeout: 300_000 });
+      execFileSync('bash', [path.join(repo, 'simulator', 'build-image.sh')], { stdio: 'pipe', timeout: 300_000 });
       try {
         docker(['network', 'inspect', 'vllm_network']);
       } catch {

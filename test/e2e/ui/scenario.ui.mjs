@@ -54,7 +54,7 @@ export const tests = [
     name: 'Sync Environment Files writes the per-model .env files',
     run: async ({ page, workspace }) => {
       if (spawnSync('docker', ['image', 'inspect', 'nvcr.io/nvidia/vllm:26.10-py3'], { stdio: 'ignore' }).status !== 0) {
-        const built = spawnSync('bash', [path.join(REPO, 'stack', 'simulator', 'build-image.sh')], { encoding: 'utf8' });
+        const built = spawnSync('bash', [path.join(REPO, 'simulator', 'build-image.sh')], { encoding: 'utf8' });
         if (built.status !== 0) throw new Error(`build-image.sh failed: ${built.stderr}`);
       }
       removeContainers();

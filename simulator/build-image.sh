@@ -14,8 +14,8 @@
 # THESE TAGS THEN POINT AT A TEST DOUBLE, NOT AT vLLM (the image's description label says so).
 # Remove them (docker rmi) before pulling the real images on a GPU machine.
 #
-# Usage: stack/simulator/build-image.sh [--images FILE] [--tag TAG] [--no-shell]
-#   --images FILE  the image -> version list (default: ../vllm-images.yaml next to this folder)
+# Usage: simulator/build-image.sh [--images FILE] [--tag TAG] [--no-shell]
+#   --images FILE  the image -> version list (default: ../stack/vllm-images.yaml, the bundled stack's)
 #   --tag TAG      the plain simulator tag (default spark-gateway/vllm-simulator:<package version>)
 # Environment (same meaning, flags win): SIM_IMAGES_FILE, SIM_IMAGE_TAG.
 # Idempotent: running it again rebuilds (from Docker's cache) and re-tags.
@@ -25,7 +25,7 @@ set -euo pipefail
 script_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 version="$(sed -n 's/^ *"version": *"\([^"]*\)".*/\1/p' "${script_dir}/package.json" | head -n 1)"
 
-images_file="${SIM_IMAGES_FILE:-${script_dir}/../vllm-images.yaml}"
+images_file="${SIM_IMAGES_FILE:-${script_dir}/../stack/vllm-images.yaml}"
 sim_tag="${SIM_IMAGE_TAG:-spark-gateway/vllm-simulator:${version}}"
 with_shell=1
 

@@ -304,7 +304,7 @@ Honoured options: --model, --served-model-name NAME [NAME ...], --host, --port (
   --enable-auto-tool-choice, --tool-call-parser, --max-num-seqs, --disable-uvicorn-access-log,
   --disable-log-stats, --[no-]enable-prefix-caching, --sim-<setting> VALUE (same as SIM_<SETTING>).
 Other vLLM options are accepted and ignored. Settings: SIM_LOAD_SECONDS, SIM_TOKENS_PER_SECOND,
-  SIM_FAULT, SIM_HOLD_MEMORY_MB, SIM_SHARDS, ... (see stack/simulator/README.md).
+  SIM_FAULT, SIM_HOLD_MEMORY_MB, SIM_SHARDS, ... (see simulator/README.md).
 `;
 
 module.exports = {
