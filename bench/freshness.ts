@@ -14,8 +14,8 @@ import { execFileSync, spawn } from 'node:child_process';
 import * as path from 'node:path';
 import { createInterface } from 'node:readline';
 import { createDockerClient } from '../src/core/docker/client';
-import { serviceRows } from '../src/core/services';
-import { loadStack } from '../src/core/stack';
+import { serviceRows } from '../src/core/stack/services';
+import { loadStack } from '../src/core/stack/discovery';
 import { StackStateModel } from '../src/core/state/stack-state';
 import type { ServiceState } from '../src/core/state/service-state';
 

@@ -14,7 +14,7 @@ import { execFileSync } from 'node:child_process';
 import * as path from 'node:path';
 import { startScenario } from '../src/core/lifecycle/scenario-start';
 import { stopScenario } from '../src/core/lifecycle/scenario-stop';
-import { loadStack } from '../src/core/stack';
+import { loadStack } from '../src/core/stack/discovery';
 import { SIMULATOR_DIR } from '../test/support/simulator';
 import { copyStack } from '../test/support/stack-copy';
 

@@ -1,6 +1,6 @@
 /**
  * Regenerates every model folder's compose files from `scenarios.yaml` with the model template
- * (src/core/models/template.ts), or with `--check` only reports the files that differ.
+ * (src/core/stack/model-template.ts), or with `--check` only reports the files that differ.
  *
  *   npm run stack:models                       # the bundled stack/
  *   npm run stack:models -- --stack DIR        # another stack
@@ -9,9 +9,9 @@
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../src/core/files';
-import { loadVllmImages } from '../src/core/models/images';
-import { renderModelFolder } from '../src/core/models/template';
-import { loadScenarioFile } from '../src/core/scenarios';
+import { loadVllmImages } from '../src/core/stack/vllm-images';
+import { renderModelFolder } from '../src/core/stack/model-template';
+import { loadScenarioFile } from '../src/core/scenarios/file';
 
 async function main(argv: readonly string[]): Promise<number> {
   const stackIndex = argv.indexOf('--stack');

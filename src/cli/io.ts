@@ -1,5 +1,5 @@
 import type { ParsedArgs } from './args';
-import type { Stack, StackLocation, StackSearch } from '../core/stack';
+import type { Stack, StackLocation, StackSearch } from '../core/stack/discovery';
 
 /** What a command needs from the outside world; tests pass their own. */
 export interface CliIo {

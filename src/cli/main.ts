@@ -6,8 +6,8 @@
 import * as path from 'node:path';
 import { FileFormatError, SparkError } from '../core/errors';
 import { writeFix, writeProblem } from '../core/files';
-import { NeedsAdoptionError, loadStack, locateStack } from '../core/stack';
-import type { Stack, StackLocation, StackSearch } from '../core/stack';
+import { NeedsAdoptionError, loadStack, locateStack } from '../core/stack/discovery';
+import type { Stack, StackLocation, StackSearch } from '../core/stack/discovery';
 import { UsageError, parseArgs } from './args';
 import { addModelCommand } from './commands/add-model';
 import { addScenarioCommand } from './commands/add-scenario';

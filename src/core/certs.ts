@@ -16,7 +16,7 @@ import { SparkError } from './errors';
 import type { StackChange } from './files';
 import { applyStackChanges } from './files';
 import { printable } from './inputs';
-import { requireWritableStack } from './stack';
+import { requireWritableStack } from './stack/discovery';
 
 export const SSL_DIR = 'ssl';
 export const CERT_FILE = path.join(SSL_DIR, 'public.pem');

@@ -5,7 +5,7 @@
  * weights, runtime overhead and a KV cache for at least one full-length request, and the budgets
  * together must leave the reserve for the OS, Docker and the gateway.
  */
-import type { ModelSpec, ScenarioFile, ScenarioSpec } from './scenarios';
+import type { ModelSpec, ScenarioFile, ScenarioSpec } from './scenarios/file';
 import { UnknownNameError } from './errors';
 
 export const GIB = 1024 ** 3;

@@ -6,7 +6,7 @@
  */
 import type { ScenarioPlan } from './planner';
 import { planScenario } from './planner';
-import type { ModelSpec, ScenarioFile, ScenarioSpec } from './scenarios';
+import type { ModelSpec, ScenarioFile, ScenarioSpec } from './scenarios/file';
 import { SparkError, UnknownNameError } from './errors';
 import { gib } from './planner';
 

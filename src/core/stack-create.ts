@@ -15,7 +15,7 @@ import { SparkError } from './errors';
 import type { StackChange } from './files';
 import { StackWriteError, applyStackChanges, makeFolders } from './files';
 import { isUnder, realPathAhead } from './inputs';
-import { TEMPLATE_MARKER, isTemplateFolder, requireWritableStack } from './stack';
+import { TEMPLATE_MARKER, isTemplateFolder, requireWritableStack } from './stack/discovery';
 
 export interface CopyResult {
   readonly target: string;

@@ -14,12 +14,13 @@ import { readMemorySnapshot, systemMemorySources } from '../core/memory/read';
 import type { MemoryCheck } from '../core/memory/types';
 import { fitsBesideRunning } from '../core/models/beside';
 import type { ModelProposal } from '../core/models/propose';
-import { proposeModel, stackHubSettings, writeProposal } from '../core/models/propose';
+import { proposeModel, writeProposal } from '../core/models/propose';
 import { describeProposal } from '../core/models/working';
 import { gib } from '../core/planner';
-import type { Stack } from '../core/stack';
+import type { Stack } from '../core/stack/discovery';
 import { showErrorWithFix } from './operate/fixes';
 import { requireTrust } from './operate/scenarioCommands';
+import { stackHubSettings } from '../core/hub/transport';
 
 export interface AddModelDeps {
   readonly stack: () => Stack | undefined;

@@ -4,8 +4,8 @@
  */
 import * as vscode from 'vscode';
 import { createDockerClient } from '../core/docker/client';
-import { hostServiceRows } from '../core/services';
-import type { Stack } from '../core/stack';
+import { hostServiceRows } from '../core/stack/services';
+import type { Stack } from '../core/stack/discovery';
 import type { ServiceStatus } from '../core/state/service-state';
 import { registerAddModel } from './addModel';
 import { registerAdoptStack } from './adoptStack';

@@ -9,7 +9,7 @@ import * as vscode from 'vscode';
 import type { FetchText } from './fetchProgress';
 import { onFetchProgress } from './fetchProgress';
 import { gib } from '../core/planner';
-import type { HostRows, ServiceKind, ServiceRow } from '../core/services';
+import type { HostRows, ServiceKind, ServiceRow } from '../core/stack/services';
 import type { HostState } from '../core/state/hosts-state';
 import type { ServiceState, ServiceStatus } from '../core/state/service-state';
 import { describeLoad, describeRow, describeState, formatUptime } from '../core/state/service-state';

@@ -7,8 +7,8 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FileFormatError, SparkError } from '../core/errors';
-import type { Stack } from '../core/stack';
-import { loadStack, locateStack } from '../core/stack';
+import type { Stack } from '../core/stack/discovery';
+import { loadStack, locateStack } from '../core/stack/discovery';
 import { readSetting } from './settings';
 
 export type StackSituation =

@@ -10,8 +10,8 @@ import { runCli } from '../../src/cli/main';
 import type { CheckResult } from '../../src/core/checks';
 import { DockerNotReachableError } from '../../src/core/compose/engine';
 import { runDoctor } from '../../src/core/doctor/doctor';
-import { onlyGatewayFailed, preflight } from '../../src/core/preflight';
-import { loadStack } from '../../src/core/stack';
+import { onlyGatewayFailed, preflight } from '../../src/core/preflight/preflight';
+import { loadStack } from '../../src/core/stack/discovery';
 import { fakeEngine } from '../support/fake-engine';
 import { copyStack } from '../support/stack-copy';
 

@@ -14,7 +14,7 @@ import * as path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { CancelledError } from '../../src/core/process/cancellation';
-import { loadStack } from '../../src/core/stack';
+import { loadStack } from '../../src/core/stack/discovery';
 import { DownloadFailedError } from '../../src/core/weights/download';
 import { downloadPlans, modelsNamed, planModels, weightsContext } from '../../src/core/weights/models';
 import type { HubStandIn, StandInRepo } from '../support/hub-standin';

@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, afterEach, describe, test } from 'node:test';
 import { isMap, isSeq, parseDocument } from 'yaml';
-import { TEMPLATE_MARKER } from '../../src/core/stack';
+import { TEMPLATE_MARKER } from '../../src/core/stack/discovery';
 import { TemplateTargetError, copyStackWithoutOverwriting } from '../../src/core/stack-create';
 import { GUIDE_FIXTURE } from '../support/guide-copy';
 import { REPO_ROOT, STACK_DIR } from '../support/processes';

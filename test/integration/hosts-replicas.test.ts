@@ -17,7 +17,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { updateLiteLlmConfig } from '../../src/core/lifecycle/litellm-config';
 import { findScenario } from '../../src/core/planner';
-import { loadStack } from '../../src/core/stack';
+import { loadStack } from '../../src/core/stack/discovery';
 import { missing } from '../support/components';
 import type { LiteLlm, Redis } from '../support/gateway';
 import { startLiteLlm, startRedis } from '../support/gateway';

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { findScenario } from '../../src/core/planner';
-import { parseScenarioFile } from '../../src/core/scenarios';
+import { parseScenarioFile } from '../../src/core/scenarios/file';
 import { liteLlmConfigFor } from '../../src/core/stack-edit/litellm-deployments';
 import { missing } from '../support/components';
 import type { LiteLlm, Redis } from '../support/gateway';

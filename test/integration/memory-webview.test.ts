@@ -16,7 +16,7 @@ import type { MemoryViewModel } from '../../src/core/memory/messages';
 import { assembleSnapshot } from '../../src/core/memory/snapshot';
 import { memoryViewModel } from '../../src/core/memory/view-model';
 import { GIB } from '../../src/core/planner';
-import { loadStack } from '../../src/core/stack';
+import { loadStack } from '../../src/core/stack/discovery';
 import { memoryHtml } from '../../src/vscode/memory/html';
 import { REQUIRE_ALL } from '../support/components';
 import { REPO_ROOT, STACK_DIR, freePort } from '../support/processes';

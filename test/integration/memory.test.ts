@@ -12,7 +12,7 @@ import { runCli } from '../../src/cli/main';
 import { checkScenarioMemory } from '../../src/core/memory/preflight';
 import type { MemorySnapshot } from '../../src/core/memory/types';
 import { findScenario } from '../../src/core/planner';
-import { loadStack } from '../../src/core/stack';
+import { loadStack } from '../../src/core/stack/discovery';
 import { missing } from '../support/components';
 import { compose, ensureNetwork, ensureSimulatorImage, inspect, removeNetwork } from '../support/docker';
 import { waitFor } from '../support/processes';

@@ -15,7 +15,7 @@ import { runCli } from '../../src/cli/main';
 import { createImagePuller } from '../../src/core/docker/pull';
 import { CancelledError } from '../../src/core/process/cancellation';
 import { planFirstStart } from '../../src/core/lifecycle/first-start';
-import { loadStack } from '../../src/core/stack';
+import { loadStack } from '../../src/core/stack/discovery';
 import { missing } from '../support/components';
 import { ensureSimulatorImage } from '../support/docker';
 import type { LoopbackRegistry } from '../support/registry';

@@ -11,7 +11,7 @@ import { after, before, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { CancelledError } from '../../src/core/process/cancellation';
 import { startScenario } from '../../src/core/lifecycle/scenario-start';
-import { loadStack } from '../../src/core/stack';
+import { loadStack } from '../../src/core/stack/discovery';
 import { missing } from '../support/components';
 import { ensureSimulatorImage, inspect } from '../support/docker';
 import type { StackCopy } from '../support/stack-copy';

@@ -9,7 +9,7 @@ import { existsSync, readFileSync, readdirSync, statSync, writeFileSync } from '
 import * as path from 'node:path';
 import { afterEach, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
-import { LITELLM_NUM_WORKERS_DEFAULT } from '../../src/core/env/sync';
+import { LITELLM_NUM_WORKERS_DEFAULT } from '../../src/core/sync-env';
 import type { StackCopy } from '../support/stack-copy';
 import { copyStack, envValue } from '../support/stack-copy';
 

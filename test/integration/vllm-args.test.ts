@@ -8,11 +8,11 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { describe, it } from 'node:test';
-import { parseVllmImages, vllmVersions } from '../../src/core/models/images';
-import { containerCommand, serveArgs } from '../../src/core/models/template';
+import { parseVllmImages, vllmVersions } from '../../src/core/stack/vllm-images';
+import { containerCommand, serveArgs } from '../../src/core/stack/model-template';
 import { checkServeArgs, vllmVenvPath } from '../../src/core/models/vllm-args';
-import { COMPOSE_VARIANTS, parseScenarioFile } from '../../src/core/scenarios';
-import type { ModelSpec } from '../../src/core/scenarios';
+import { COMPOSE_VARIANTS, parseScenarioFile } from '../../src/core/scenarios/file';
+import type { ModelSpec } from '../../src/core/scenarios/file';
 import { missingVllm } from '../support/components';
 import { STACK_DIR } from '../support/processes';
 

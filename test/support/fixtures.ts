@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { FileFormatError } from '../../src/core/errors';
-import { parseScenarioFile } from '../../src/core/scenarios';
+import { parseScenarioFile } from '../../src/core/scenarios/file';
 
 /** Small scenarios files made by the tests themselves. */
 export const MODEL_A = `  - name: model-a

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../src/cli/main';
 import { planAdoption } from '../../src/core/adopt/plan';
-import { parseScenarioFile } from '../../src/core/scenarios';
+import { parseScenarioFile } from '../../src/core/scenarios/file';
 import type { GuideCopy } from '../support/guide-copy';
 import { copyGuide, treeDigest } from '../support/guide-copy';
 import { STACK_DIR } from '../support/processes';

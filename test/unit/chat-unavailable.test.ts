@@ -10,7 +10,7 @@ import { startOffer } from '../../src/core/chat/start-offer';
 import { explainUnavailable, pickerEntries, scenarioForRunningModels } from '../../src/core/chat/unavailable';
 import { ModelNotLoadedError } from '../../src/core/gateway/errors';
 import { GIB } from '../../src/core/planner';
-import { parseScenarioFile } from '../../src/core/scenarios';
+import { parseScenarioFile } from '../../src/core/scenarios/file';
 import type { ServiceState, ServiceStatus } from '../../src/core/state/service-state';
 import { scenariosYaml } from '../support/fixtures';
 

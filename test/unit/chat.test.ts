@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { chooseChatModel, formatTokens, modelsMarkdown } from '../../src/core/chat/model-choice';
 import { hostsStatusMarkdown, statusMarkdown } from '../../src/core/chat/status-report';
 import { SparkError } from '../../src/core/errors';
-import type { HostRows } from '../../src/core/services';
+import type { HostRows } from '../../src/core/stack/services';
 import type { HostState } from '../../src/core/state/hosts-state';
 import type { ChatStreamer, ToolLoopEvent } from '../../src/core/chat/tool-loop';
 import { MAX_TOOL_ROUNDS, chatWithTools } from '../../src/core/chat/tool-loop';
@@ -11,7 +11,7 @@ import type { ChatRequest } from '../../src/core/gateway/client';
 import { ModelNotLoadedError } from '../../src/core/gateway/errors';
 import type { GatewayModel } from '../../src/core/gateway/models';
 import type { ChatEvent } from '../../src/core/gateway/stream';
-import type { ServiceRow } from '../../src/core/services';
+import type { ServiceRow } from '../../src/core/stack/services';
 import type { ServiceStatus } from '../../src/core/state/service-state';
 
 const model = (name: string): GatewayModel => ({ name, maxInputTokens: 16384, maxOutputTokens: 8192, toolCalling: true });

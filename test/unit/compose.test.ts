@@ -5,7 +5,7 @@ import { CancelledError } from '../../src/core/process/cancellation';
 import { COMPOSE_V1, COMPOSE_V2, composeCommand, downAction, memoryEnvFor, modelUp } from '../../src/core/compose/commands';
 import { detectCompose } from '../../src/core/compose/detect';
 import { ProcessFailedError, runProcess } from '../../src/core/process/run';
-import { parseScenarioFile } from '../../src/core/scenarios';
+import { parseScenarioFile } from '../../src/core/scenarios/file';
 import { scenariosYaml } from '../support/fixtures';
 
 const file = parseScenarioFile(scenariosYaml(), 'scenarios.yaml');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { maskSecret, parseDotEnv } from '../../src/core/env/dotenv';
+import { maskSecret, parseDotEnv } from '../../src/core/stack/env';
 import { FileFormatError } from '../../src/core/errors';
-import { isPlaceholderSecret, isPlaceholderToken } from '../../src/core/env/sync';
+import { isPlaceholderSecret, isPlaceholderToken } from '../../src/core/stack/env';
 
 describe('.env parsing', () => {
   it('reads KEY=VALUE with export, one pair of quotes stripped, the last duplicate winning', () => {

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import * as path from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BadKeyError } from '../../src/core/gateway/errors';
-import { defaultGatewayUrl, maskSecret, normaliseGatewayUrl, parseDotenv, resolveGatewayConfig } from '../../src/core/gateway/config';
+import { FileFormatError } from '../../src/core/errors';
+import { defaultGatewayUrl, maskSecret, normaliseGatewayUrl, resolveGatewayConfig } from '../../src/core/gateway/config';
 import { parseModelInfo } from '../../src/core/gateway/models';
 
 describe('gateway config', () => {
@@ -20,15 +21,22 @@ describe('gateway config', () => {
     return root;
   };
 
-  it('parses the stack\'s dotenv: comments, quotes, later lines win', () => {
-    const env = parseDotenv('# c\nA=1\nB="two words"\nC=\'x\'\nD=3 # note\nA=4\nbroken\n');
-    assert.deepEqual(Object.fromEntries(env), { A: '4', B: 'two words', C: 'x', D: '3' });
+  it('reads the stack\'s dotenv through the stack\'s one reader: comments, quotes, later lines win', () => {
+    const root = stack('# c\nLITELLM_MASTER_KEY=sk-first\nNGINX_HTTPS_PORT="8443"\nexport LITELLM_MASTER_KEY=\'sk-last\'\n');
+    const config = resolveGatewayConfig({ stackRoot: root });
+    assert.equal(config.key, 'sk-last');
+    assert.equal(config.baseUrl, 'https://localhost:8443/v1');
+  });
+
+  it('refuses a malformed line of the stack\'s dotenv with its file and line, as start and sync-env do', () => {
+    const root = stack('LITELLM_MASTER_KEY=sk-x\nbroken\n');
+    assert.throws(() => resolveGatewayConfig({ stackRoot: root }), (e: unknown) => e instanceof FileFormatError && e.line === 2 && e.message.startsWith(path.join(root, '.env')));
   });
 
   it('defaults to NGINX on localhost at the stack\'s HTTPS port', () => {
-    assert.equal(defaultGatewayUrl(undefined), 'https://localhost/v1');
-    assert.equal(defaultGatewayUrl('443'), 'https://localhost/v1');
-    assert.equal(defaultGatewayUrl('8443'), 'https://localhost:8443/v1');
+    assert.equal(defaultGatewayUrl(new Map()), 'https://localhost/v1');
+    assert.equal(defaultGatewayUrl(new Map([['NGINX_HTTPS_PORT', '443']])), 'https://localhost/v1');
+    assert.equal(defaultGatewayUrl(new Map([['NGINX_HTTPS_PORT', '8443']])), 'https://localhost:8443/v1');
   });
 
   it('accepts a URL with or without /v1 and refuses what is not http(s)', () => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { UnknownNameError } from '../../src/core/errors';
 import { GIB, findScenario, planModel, planScenario } from '../../src/core/planner';
-import { parseScenarioFile } from '../../src/core/scenarios';
+import { parseScenarioFile } from '../../src/core/scenarios/file';
 import { scenariosYaml } from '../support/fixtures';
 
 const file = parseScenarioFile(scenariosYaml(), 'scenarios.yaml');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { FileFormatError } from '../../src/core/errors';
-import { parseScenarioFile } from '../../src/core/scenarios';
+import { parseScenarioFile } from '../../src/core/scenarios/file';
 import { scenarioFileError, scenariosYaml } from '../support/fixtures';
 
 const FILE = '/stacks/demo/scenarios.yaml';

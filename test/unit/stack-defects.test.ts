@@ -8,8 +8,8 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { GIB, findScenario, planScenario } from '../../src/core/planner';
-import { parseScenarioFile } from '../../src/core/scenarios';
-import type { ModelSpec } from '../../src/core/scenarios';
+import { parseScenarioFile } from '../../src/core/scenarios/file';
+import type { ModelSpec } from '../../src/core/scenarios/file';
 import { STACK_DIR } from '../support/processes';
 
 const read = (...parts: string[]) => readFileSync(path.join(STACK_DIR, ...parts), 'utf8');

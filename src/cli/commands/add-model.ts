@@ -1,12 +1,13 @@
-import { requireWritableStack } from '../../core/stack';
+import { requireWritableStack } from '../../core/stack/discovery';
 import { KV_CACHE_DTYPES } from '../../core/models/kv-cache';
 import type { KvCacheDtype } from '../../core/models/kv-cache';
-import { dryRunJson, proposeModel, stackHubSettings, writeProposal } from '../../core/models/propose';
+import { dryRunJson, proposeModel, writeProposal } from '../../core/models/propose';
 import { describeProposal } from '../../core/models/working';
 import { UsageError } from '../args';
 import type { Command } from '../io';
 import { EXIT, printJson } from '../io';
 import { totalBytesFrom } from './memory-total';
+import { stackHubSettings } from '../../core/hub/transport';
 
 function wholeNumber(value: string | undefined, option: string): number | undefined {
   if (value === undefined) return undefined;

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { applyAdoption } from '../../core/adopt/apply';
 import { planAdoption } from '../../core/adopt/plan';
-import { locateStack, requireWritableStack } from '../../core/stack';
+import { locateStack, requireWritableStack } from '../../core/stack/discovery';
 import { UsageError } from '../args';
 import type { Command } from '../io';
 import { EXIT, printJson } from '../io';

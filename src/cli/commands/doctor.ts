@@ -5,7 +5,7 @@ import { runDoctor } from '../../core/doctor/doctor';
 import { hostsToCheck } from '../../core/doctor/hosts';
 import { hostClients, stackHostEngines } from '../../core/state/hosts-state';
 import { readMemInfo } from '../../core/meminfo';
-import { NeedsAdoptionError } from '../../core/stack';
+import { NeedsAdoptionError } from '../../core/stack/discovery';
 import { UsageError } from '../args';
 import type { Command } from '../io';
 import { EXIT, printJson } from '../io';

@@ -1,5 +1,5 @@
-import type { HostProbe } from '../../core/hosts/engines';
-import { probeHost } from '../../core/hosts/engines';
+import type { HostProbe } from '../../core/compose/hosts';
+import { probeHost } from '../../core/compose/hosts';
 import { gib } from '../../core/planner';
 import type { Command } from '../io';
 import { EXIT, printJson } from '../io';

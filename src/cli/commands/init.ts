@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { copyStackWithoutOverwriting } from '../../core/stack-create';
-import { findStackIn } from '../../core/stack';
+import { findStackIn } from '../../core/stack/discovery';
 import { UsageError } from '../args';
 import type { Command } from '../io';
 import { EXIT } from '../io';

@@ -1,10 +1,10 @@
 import { createDockerClient } from '../../core/docker/client';
 import { SparkError, UnknownNameError } from '../../core/errors';
-import { hostDockerEnv } from '../../core/hosts/endpoint';
-import { findHost } from '../../core/hosts/placement';
+import { hostDockerEnv } from '../../core/docker/host-endpoint';
+import { findHost } from '../../core/scenarios/placement';
 import { nameProblem } from '../../core/inputs';
-import { serviceRows } from '../../core/services';
-import type { Stack } from '../../core/stack';
+import { serviceRows } from '../../core/stack/services';
+import type { Stack } from '../../core/stack/discovery';
 import { followLogs } from '../../core/logs/follower';
 import { UsageError } from '../args';
 import type { Command, CommandContext } from '../io';

@@ -1,15 +1,15 @@
-import { findHost } from '../../core/hosts/placement';
-import { readHostServices } from '../../core/hosts/status';
+import { findHost } from '../../core/scenarios/placement';
+import { readHostServices } from '../../core/state/host-services';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { describeLoad, describeState, formatUptime } from '../../core/state/service-state';
 import { readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { readStackEnv } from '../../core/models/propose';
+import { readStackEnv } from '../../core/stack/env';
 import type { PhaseProgress } from '../../core/progress/progress';
 import { byteProgress } from '../../core/progress/progress';
 import { hfCacheDir, repoFolder } from '../../core/weights/cache-dir';
 import { readProgress } from '../../core/progress/progress-file';
-import type { Stack } from '../../core/stack';
+import type { Stack } from '../../core/stack/discovery';
 import type { Command } from '../io';
 import { EXIT, printJson } from '../io';
 

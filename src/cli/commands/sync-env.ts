@@ -1,4 +1,4 @@
-import { describeSync, syncEnv } from '../../core/env/sync';
+import { describeSync, syncEnv } from '../../core/sync-env';
 import { UsageError } from '../args';
 import type { Command } from '../io';
 import { EXIT } from '../io';

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, statSync } from 'node:fs';
 import * as path from 'node:path';
 import type { StackChange } from '../files';
 import { applyStackChanges } from '../files';
-import { requireWritableStack } from '../stack';
+import { requireWritableStack } from '../stack/discovery';
 import type { AdoptPlan } from './plan';
 import type { ChangeAction } from './types';
 

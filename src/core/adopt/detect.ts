@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { isMap, isScalar } from 'yaml';
-import { modelFolders } from '../stack';
+import { modelFolders } from '../stack/discovery';
 import type { Token } from './yaml-source';
 import { YamlSource, flagValue } from './yaml-source';
 

@@ -7,7 +7,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import * as path from 'node:path';
 import { parseDocument } from 'yaml';
 import { FileFormatError, SparkError } from '../errors';
-import { SCENARIOS_FILE, isGuideFolder, isStackFolder } from '../stack';
+import { SCENARIOS_FILE, isGuideFolder, isStackFolder } from '../stack/discovery';
 import { CHECKS } from './checks';
 import { splitImage } from './checks/compose';
 import type { AdoptContext } from './context';

@@ -4,7 +4,7 @@
  */
 import type { ModelAvailability } from '../gateway/client';
 import type { GatewayModel } from '../gateway/models';
-import type { ModelSpec } from '../scenarios';
+import type { ModelSpec } from '../scenarios/file';
 import type { ServiceStatus } from '../state/service-state';
 import { describeState } from '../state/service-state';
 

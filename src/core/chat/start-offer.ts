@@ -4,7 +4,7 @@
  * start the pre-flight would refuse on memory.
  */
 import { planScenario } from '../planner';
-import type { ScenarioFile, ScenarioSpec } from '../scenarios';
+import type { ScenarioFile, ScenarioSpec } from '../scenarios/file';
 
 export interface StartOffer {
   readonly fitting: readonly ScenarioSpec[];

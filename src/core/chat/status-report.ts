@@ -1,7 +1,7 @@
 /** `@spark /status`: the stack as text, from the service rows and, when known, their live state. */
 import { SparkError } from '../errors';
 import { gib } from '../planner';
-import type { HostRows, ServiceRow } from '../services';
+import type { HostRows, ServiceRow } from '../stack/services';
 import type { HostState } from '../state/hosts-state';
 import type { ServiceStatus } from '../state/service-state';
 import { describeLoad, describeState } from '../state/service-state';

@@ -7,7 +7,7 @@
  */
 import type { ModelAvailability } from '../gateway/client';
 import type { GatewayModel } from '../gateway/models';
-import type { ScenarioFile } from '../scenarios';
+import type { ScenarioFile } from '../scenarios/file';
 import type { ServiceStatus } from '../state/service-state';
 
 /** States in which a container serves (or is about to serve) requests. */

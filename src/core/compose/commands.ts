@@ -4,7 +4,7 @@
  * and which environment (the scenario's memory fractions). Nothing here runs anything.
  */
 import * as path from 'node:path';
-import type { ComposeVariant, ModelSpec, ScenarioFile, ScenarioSpec } from '../scenarios';
+import type { ComposeVariant, ModelSpec, ScenarioFile, ScenarioSpec } from '../scenarios/file';
 import type { ProcessCommand } from '../process/run';
 
 /** How compose is invoked here: `docker compose …` (v2) or `docker-compose …` (v1). */

@@ -47,7 +47,7 @@ type Run = (cmd: ProcessCommand, options?: { okCodes?: readonly number[]; cancel
 
 /**
  * An {@link Engine} over the `docker` CLI. `env` is added to each `docker` process's environment:
- * `hostDockerEnv(host)` (src/core/hosts/endpoint.ts) points it at another host's engine. Every
+ * `hostDockerEnv(host)` (src/core/docker/host-endpoint.ts) points it at another host's engine. Every
  * name and image reference follows `--` (each of these subcommands takes it), so none is read as
  * an option: `--help` as a container would print usage and exit 0 — "not running".
  */

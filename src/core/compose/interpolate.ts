@@ -4,10 +4,7 @@
  * fetches is exactly the image compose will run — the stack's images are `${VLLM_SPARK_IMAGE:-…}`
  * and a user's override must be seen everywhere, not only by compose.
  */
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
-import * as path from 'node:path';
-import { parseDotEnv } from '../env/dotenv';
+import { readStackEnv } from '../stack/env';
 
 /** A variable's value, or undefined when it is unset. */
 export type Lookup = (name: string) => string | undefined;
@@ -45,8 +42,7 @@ export function interpolate(text: string, lookup: Lookup): string {
  * scenario's memory fractions) over the folder's `.env` file.
  */
 export async function projectLookup(projectDir: string, processEnv: NodeJS.ProcessEnv = process.env, extra: Readonly<Record<string, string>> = {}): Promise<Lookup> {
-  const file = path.join(projectDir, '.env');
-  const dotenv = existsSync(file) ? parseDotEnv(await readFile(file, 'utf8'), file).values : new Map<string, string>();
+  const dotenv = await readStackEnv(projectDir);
   return (name) => extra[name] ?? processEnv[name] ?? dotenv.get(name);
 }
 

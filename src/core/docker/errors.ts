@@ -3,7 +3,10 @@
  * the fix (a welcome view, the CLI's one line), so the distinction matters more than the wording.
  */
 import { SparkError } from '../errors';
+import { copyIdLine, hostKeyFix, readSshFailure } from '../ssh/failure';
+import { sshLine } from '../ssh/target';
 import type { DockerEndpoint } from './endpoint';
+import { sshTargetOf } from './ssh-dial';
 
 /** Docker cannot be reached at all; the subclasses say why. */
 export class DockerUnreachableError extends SparkError {
@@ -58,17 +61,6 @@ interface ErrnoLike {
   readonly syscall?: unknown;
 }
 
-/** What ssh prints when the host's key is unknown or changed (OpenSSH's words). */
-export const HOST_KEY_REFUSED = /Host key verification failed|REMOTE HOST IDENTIFICATION HAS CHANGED|No [A-Za-z0-9-]+ host key is known/i;
-
-/**
- * The fix for a refused host key, the same wherever ssh said it (our Engine API client or the
- * docker CLI): `login` is `user@host` as ssh takes it, `host` the name known_hosts lists.
- */
-export function hostKeyFix(login: string, host: string): string {
-  return `Run \`ssh ${login}\` once in a terminal to check and accept its key, or check ~/.ssh/known_hosts (\`ssh-keygen -R ${host}\` if the host was reinstalled)`;
-}
-
 /**
  * Failures of the `ssh ... docker system dial-stdio` process of an `ssh://` endpoint (ssh-dial.ts),
  * read from what ssh printed; undefined when `error` is none of them.
@@ -76,31 +68,30 @@ export function hostKeyFix(login: string, host: string): string {
 function classifySshError(error: ErrnoLike, endpoint: DockerEndpoint): DockerSshError | undefined {
   const { code, message } = error;
   const where = `${endpoint.url} (${endpoint.source})`;
-  const host = endpoint.modemOptions.host ?? endpoint.url;
-  const login = endpoint.url.replace(/^ssh:\/\//, '');
+  const target = sshTargetOf(endpoint) ?? { host: endpoint.url };
+  const host = target.host;
   if (code === 'ENOENT' && String(error.syscall ?? '').startsWith('spawn')) {
     return new DockerSshError(`there is no \`ssh\` program to reach ${where} with`, 'Install the OpenSSH client (`sudo apt install openssh-client`) on this machine, or put `ssh` on PATH');
   }
   if (typeof error.stderr !== 'string') return undefined;
-  const said = error.stderr;
   const last = String(message);
-  if (HOST_KEY_REFUSED.test(said)) {
-    return new DockerSshError(`the host key of ${where} is not in known_hosts, or it changed (${last})`, hostKeyFix(login, host));
-  }
-  if (/Connection refused/i.test(said)) {
-    return new DockerSshError(`the SSH server of ${where} refused the connection`, `Start the SSH server on ${host} (\`sudo systemctl start ssh\`), or check the address: \`docker context inspect\` / DOCKER_HOST`);
-  }
-  if (/Permission denied|Too many authentication failures/i.test(said)) {
-    return new DockerSshError(`the SSH server of ${where} did not accept any of our keys (${last})`, `Make sure \`ssh ${login}\` works without a password: put your key in ~/.ssh/authorized_keys on ${host} (\`ssh-copy-id ${login}\`), or name it with IdentityFile in ~/.ssh/config`);
-  }
-  if (/No route to host|Network is unreachable|timed out|Could not resolve hostname|Name or service not known/i.test(said)) {
-    return new DockerSshError(`${where} cannot be reached: ${last}`, `Check that ${host} is on and on the network, and its address in \`docker context inspect\` / DOCKER_HOST (or ~/.ssh/config)`);
+  switch (readSshFailure(error.stderr)) {
+    case 'host-key':
+      return new DockerSshError(`the host key of ${where} is not in known_hosts, or it changed (${last})`, hostKeyFix(target));
+    case 'refused':
+      return new DockerSshError(`the SSH server of ${where} refused the connection`, `Start the SSH server on ${host} (\`sudo systemctl start ssh\`), or check the address: \`docker context inspect\` / DOCKER_HOST`);
+    case 'auth':
+      return new DockerSshError(`the SSH server of ${where} did not accept any of our keys (${last})`, `Make sure \`${sshLine(target)}\` works without a password: put your key in ~/.ssh/authorized_keys on ${host} (\`${copyIdLine(target)}\`), or name it with IdentityFile in ~/.ssh/config`);
+    case 'unreachable':
+      return new DockerSshError(`${where} cannot be reached: ${last}`, `Check that ${host} is on and on the network, and its address in \`docker context inspect\` / DOCKER_HOST (or ~/.ssh/config)`);
+    case undefined:
+      break;
   }
   if (error.exitCode !== 255) {
     // ssh itself exits 255 on its own failures: any other status is `docker system dial-stdio`'s.
     return new DockerSshError(`${where} let us in over SSH, but Docker there did not answer (\`docker system dial-stdio\`: ${last})`, `On ${host}: start Docker (\`sudo systemctl start docker\`) and let the SSH user use it (\`sudo usermod -aG docker $USER\`)`);
   }
-  return new DockerSshError(`ssh to ${where} failed: ${last}`, `Run \`ssh ${login} docker system dial-stdio\` in a terminal to see why`);
+  return new DockerSshError(`ssh to ${where} failed: ${last}`, `Run \`${sshLine(target, ['docker', 'system', 'dial-stdio'])}\` in a terminal to see why`);
 }
 
 /**

@@ -9,31 +9,16 @@ import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as http from 'node:http';
 import { Duplex } from 'node:stream';
+import type { SshTarget } from '../ssh/target';
+import { sshArgs } from '../ssh/target';
 import type { DockerEndpoint } from './endpoint';
 
-/** Where `ssh` goes: the parts of an `ssh://user@host:port` URL. */
-export interface SshTarget {
-  readonly host: string;
-  readonly user?: string;
-  /** Only when the URL names one, so a `Port` in ~/.ssh/config applies otherwise. */
-  readonly port?: number;
-}
-
 /**
- * The `ssh` arguments for `docker system dial-stdio` on `target`, as the docker CLI builds them:
- * user and port as options, the host after `--` so no host name is read as an option. Pure.
+ * The `ssh` arguments for `docker system dial-stdio` on `target`, as the docker CLI builds them
+ * (ssh/target.ts: user and port as options, the host after `--`). Pure.
  */
 export function sshDialArgs(target: SshTarget): string[] {
-  return [
-    // Never prompt (no terminal to answer on): an unknown host key or a locked key fails with a message.
-    '-o', 'BatchMode=yes',
-    '-o', 'ConnectTimeout=30',
-    '-T',
-    ...(target.user ? ['-l', target.user] : []),
-    ...(target.port !== undefined ? ['-p', String(target.port)] : []),
-    '--', target.host,
-    'docker', 'system', 'dial-stdio',
-  ];
+  return sshArgs(target, ['docker', 'system', 'dial-stdio'], 30);
 }
 
 /** `ssh` ended with an error before or while carrying a request; `stderr` is what it said. */
@@ -162,7 +147,8 @@ export function sshDialAgent(target: SshTarget, env: NodeJS.ProcessEnv = process
 export function sshTargetOf(endpoint: DockerEndpoint): SshTarget | undefined {
   const { protocol, host, username, port } = endpoint.modemOptions;
   if (protocol !== 'ssh' || !host) return undefined;
-  return { host, ...(username ? { user: username } : {}), ...(port !== undefined ? { port } : {}) };
+  // ssh takes an IPv6 host without the URL's brackets.
+  return { host: host.replace(/^\[(.*)\]$/, '$1'), ...(username ? { user: username } : {}), ...(port !== undefined ? { port } : {}) };
 }
 
 /**

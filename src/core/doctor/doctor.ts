@@ -14,8 +14,8 @@ import type { CheckResult } from '../checks';
 import { certPaths } from '../certs';
 import { composeFileFor } from '../compose/commands';
 import type { Engine } from '../compose/engine';
-import { parseDotEnv } from '../env/dotenv';
-import { ENV_FILE, envSyncProblems, isPlaceholderToken } from '../env/sync';
+import { parseDotEnv } from '../stack/env';
+import { envSyncProblems } from '../sync-env';
 import { SparkError } from '../errors';
 import { httpsRequest } from '../lifecycle/gateway-check';
 import type { MemInfo } from '../meminfo';
@@ -24,9 +24,11 @@ import { composeFileChecks, noImagesIfBroken, readableImageRefs } from './compos
 import type { HostToCheck } from './hosts';
 import { runHostChecks } from './hosts';
 import { workersCheck } from './litellm-workers';
-import { LITELLM_PORT, NETWORK, certificateCheck, gatewayImageRefs, imageCheck, nginxPorts, portFree } from '../preflight';
-import type { Stack } from '../stack';
-import { GATEWAY_SERVICES } from '../stack';
+import { certificateCheck, gatewayImageRefs, imageCheck, portFree } from '../preflight/preflight';
+import type { Stack } from '../stack/discovery';
+import { GATEWAY_SERVICES } from '../stack/discovery';
+import { ENV_FILE, LITELLM_PORT, NETWORK, nginxPorts } from '../stack/layout';
+import { isPlaceholderToken } from '../stack/env';
 
 export interface DoctorInput {
   readonly stack: Stack;

@@ -14,11 +14,12 @@ import { readableImageRefs } from './compose-files';
 import { runProcess } from '../process/run';
 import type { DockerClient } from '../docker/types';
 import { SparkError } from '../errors';
-import { hostDockerEnv } from '../hosts/endpoint';
-import { NETWORK } from '../preflight';
-import type { HostSpec } from '../scenarios';
-import type { Stack } from '../stack';
+import { hostDockerEnv } from '../docker/host-endpoint';
+
+import type { HostSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
 import type { HostEngine } from '../state/hosts-state';
+import { NETWORK } from '../stack/layout';
 
 /** One other host to check: which one, its rows, and an {@link Engine} on its Docker engine. */
 export interface HostToCheck {

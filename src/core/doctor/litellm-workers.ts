@@ -4,7 +4,7 @@
  * workers than cores only cost memory, and workers × pool must stay under PostgreSQL's limit.
  */
 import type { CheckResult } from '../checks';
-import { LITELLM_NUM_WORKERS_DEFAULT } from '../env/sync';
+import { LITELLM_NUM_WORKERS_DEFAULT } from '../sync-env';
 
 /**
  * A LiteLLM 1.108 process's resident memory after start-up, measured with the stack's LiteLLM

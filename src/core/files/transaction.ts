@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import { SparkError } from '../errors';
-import { requireWritableStack } from '../stack';
+import { requireWritableStack } from '../stack/discovery';
 
 /** One change to a stack, with a path relative to the stack root (`/`-separated is fine). */
 export type StackChange =

@@ -7,6 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { SparkError } from '../errors';
 import { isLoopbackHost } from '../inputs';
+import { readStackEnvSync } from '../stack/env';
+import { ENV_FILE, nginxPorts } from '../stack/layout';
 import { BadKeyError } from './errors';
 
 export interface GatewayConfig {
@@ -32,25 +34,6 @@ export interface GatewayConfigInput {
 /** The stack's certificate, relative to the stack root (written by certs.sh / `spark-gateway certs`). */
 export const STACK_CERT = path.join('ssl', 'public.pem');
 
-/**
- * Parses a dotenv file as the stack's scripts write it: `KEY=VALUE` lines, `#` comments, optional
- * surrounding quotes. Later lines win, as in `docker compose`.
- */
-export function parseDotenv(text: string): ReadonlyMap<string, string> {
-  const values = new Map<string, string>();
-  for (const raw of text.split(/\r?\n/)) {
-    const line = raw.trim();
-    if (!line || line.startsWith('#')) continue;
-    const eq = line.indexOf('=');
-    if (eq <= 0) continue;
-    const key = line.slice(0, eq).replace(/^export\s+/, '').trim();
-    let value = line.slice(eq + 1).trim();
-    const quoted = /^(['"])(.*)\1$/.exec(value);
-    value = quoted ? (quoted[2] ?? '') : value.replace(/\s+#.*$/, '');
-    values.set(key, value);
-  }
-  return values;
-}
 
 /** `sk-1234…abcd`: enough to recognise a key, never enough to use it. */
 export function maskSecret(secret: string): string {
@@ -58,9 +41,9 @@ export function maskSecret(secret: string): string {
   return `${secret.slice(0, 3)}…${secret.slice(-4)}`;
 }
 
-/** The default gateway URL for an HTTPS port: NGINX in front of LiteLLM on this machine. */
-export function defaultGatewayUrl(httpsPort: string | undefined): string {
-  const port = httpsPort && /^\d+$/.test(httpsPort) ? Number(httpsPort) : 443;
+/** The default gateway URL for a stack's `.env`: NGINX in front of LiteLLM on this machine, at its HTTPS port. Pure. */
+export function defaultGatewayUrl(stackEnv: ReadonlyMap<string, string>): string {
+  const port = nginxPorts(stackEnv).https;
   return port === 443 ? 'https://localhost/v1' : `https://localhost:${port}/v1`;
 }
 
@@ -89,22 +72,17 @@ export function normaliseGatewayUrl(url: string): string {
   return parsed.toString().replace(/\/$/, '');
 }
 
-function readStackEnv(stackRoot: string | undefined): ReadonlyMap<string, string> {
-  if (!stackRoot) return new Map();
-  const file = path.join(stackRoot, '.env');
-  return existsSync(file) ? parseDotenv(readFileSync(file, 'utf8')) : new Map();
-}
 
 /**
  * Resolves the gateway's URL, key and trust from explicit values and the stack's files.
  * Throws a {@link SparkError} with the fix when there is no key or a given CA file is missing.
  */
 export function resolveGatewayConfig(input: GatewayConfigInput): GatewayConfig {
-  const env = readStackEnv(input.stackRoot);
-  const baseUrl = normaliseGatewayUrl(input.url?.trim() || defaultGatewayUrl(env.get('NGINX_HTTPS_PORT')));
+  const env = input.stackRoot ? readStackEnvSync(input.stackRoot) : new Map<string, string>();
+  const baseUrl = normaliseGatewayUrl(input.url?.trim() || defaultGatewayUrl(env));
   const key = input.key?.trim() || env.get('LITELLM_MASTER_KEY') || '';
   if (!key) {
-    const where = input.stackRoot ? path.join(input.stackRoot, '.env') : 'the stack .env';
+    const where = input.stackRoot ? path.join(input.stackRoot, ENV_FILE) : `the stack ${ENV_FILE}`;
     throw new BadKeyError(`no gateway key: LITELLM_MASTER_KEY is not set in ${where}`);
   }
   let caFile = input.caFile;

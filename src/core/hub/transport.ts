@@ -9,6 +9,7 @@ import { onCancel } from '../process/cancellation';
 import { SparkError } from '../errors';
 import { isLoopbackHost, printable } from '../inputs';
 import { HubTokenOverHttpError } from './errors';
+import { isPlaceholderToken, readStackEnv } from '../stack/env';
 
 export const PUBLIC_HUB = 'https://huggingface.co';
 export const DEFAULT_TIMEOUT_MS = 30_000;
@@ -118,4 +119,9 @@ export function hubTransport(settings: HubSettings, cancellation?: Cancellation)
     }
   };
   return { fetch: hubFetch as typeof fetch, failures };
+}
+
+/** The Hub settings of a stack: HF_ENDPOINT and HF_TOKEN from its `.env` and the process. */
+export async function stackHubSettings(root: string, processEnv: NodeJS.ProcessEnv): Promise<HubSettings> {
+  return hubSettings(await readStackEnv(root), processEnv, isPlaceholderToken);
 }

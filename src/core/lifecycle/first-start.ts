@@ -9,17 +9,18 @@ import type { CheckResult } from '../checks';
 import type { Cancellation } from '../process/cancellation';
 import { CancelledError } from '../process/cancellation';
 import type { ImagePuller } from '../docker/pull';
-import { readStackEnv } from '../models/propose';
-import type { Backend } from '../preflight';
+
+import type { Backend } from '../preflight/preflight';
 import type { PhaseProgress } from '../progress/progress';
-import type { ModelSpec } from '../scenarios';
-import type { Stack } from '../stack';
+import type { ModelSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
 import type { MissingImage } from '../weights/disk';
 import { freeBytesAt, imagesDiskCheck } from '../weights/disk';
 import type { WeightsPlan } from '../weights/download';
 import type { WeightsContext } from '../weights/models';
 import { downloadDiskCheck, downloadPlans, planModels, weightsContext } from '../weights/models';
 import { pullMissing } from './scenario-images';
+import { readStackEnv } from '../stack/env';
 
 export interface FirstStartPlan {
   readonly missingImages: readonly string[];

@@ -5,8 +5,8 @@
 import { readFile, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { writeFileAtomic } from '../files';
-import type { ScenarioSpec } from '../scenarios';
-import type { Stack } from '../stack';
+import type { ScenarioSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
 import { liteLlmConfigFor } from '../stack-edit/litellm-deployments';
 import { LITELLM_CONFIG } from '../stack-edit/model-changes';
 

@@ -11,8 +11,8 @@ import { composeImages } from '../compose/images';
 import type { ImagePuller, PullProgress } from '../docker/pull';
 import type { PhaseProgress } from '../progress/progress';
 import { RateMeter, byteProgress } from '../progress/progress';
-import type { ComposeVariant, ModelSpec } from '../scenarios';
-import type { Stack } from '../stack';
+import type { ComposeVariant, ModelSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
 
 /** The compose files a start of these models uses, models first. Pure. */
 export function startComposeFiles(stack: Stack, models: readonly ModelSpec[], variant: ComposeVariant, modelsOnly: boolean): string[] {

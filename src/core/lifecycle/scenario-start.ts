@@ -12,7 +12,6 @@
  * this machine, its LiteLLM config listing one deployment per placement.
  */
 import { readFileSync } from 'node:fs';
-import * as path from 'node:path';
 import { certPaths } from '../certs';
 import type { Cancellation } from '../process/cancellation';
 import { throwIfCancelled } from '../process/cancellation';
@@ -28,19 +27,19 @@ import { checkScenarioMemory, memoryCheckResult } from '../memory/preflight';
 import { readMemorySnapshot, systemMemorySources } from '../memory/read';
 import type { LineSink, ProcessCommand } from '../process/run';
 import { commandLine, runProcess } from '../process/run';
-import { parseDotEnv } from '../env/dotenv';
-import { ENV_FILE } from '../env/sync';
+import { readStackEnvSync } from '../stack/env';
+
 import { readMemInfo } from '../meminfo';
 import { findScenario } from '../planner';
-import type { Backend, PreflightReport } from '../preflight';
-import { NETWORK, PreflightError, nginxPorts, preflight } from '../preflight';
-import { engineFor, placementComposeEnv } from '../hosts/engines';
-import { hostPreflight } from '../hosts/preflight';
-import { resolvePlacements, scenarioHosts, scenarioOnHost } from '../hosts/placement';
-import { MAIN_HOST } from '../hosts/validate';
-import type { ComposeVariant, HostSpec } from '../scenarios';
-import type { Stack } from '../stack';
-import { GATEWAY_SERVICES, requireWritableStack } from '../stack';
+import type { Backend, PreflightReport } from '../preflight/preflight';
+import { PreflightError, preflight } from '../preflight/preflight';
+import { engineFor, placementComposeEnv } from '../compose/hosts';
+import { hostPreflight } from '../preflight/hosts';
+import { resolvePlacements, scenarioHosts, scenarioOnHost } from '../scenarios/placement';
+import { MAIN_HOST } from '../scenarios/hosts';
+import type { ComposeVariant, HostSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
+import { GATEWAY_SERVICES, requireWritableStack } from '../stack/discovery';
 import { checkGateway } from './gateway-check';
 import { updateLiteLlmConfig } from './litellm-config';
 import type { ImagePuller } from '../docker/pull';
@@ -50,6 +49,7 @@ import type { PhaseProgress } from '../progress/progress';
 import { planFirstStart, runFirstStart } from './first-start';
 import { waitUntilReady } from './health-wait';
 import { startImages } from './scenario-images';
+import { NETWORK, nginxPorts } from '../stack/layout';
 
 export type StartPhase = 'preflight' | 'network' | 'pull' | 'download' | 'models' | 'health' | 'gateway' | 'nginx' | 'check';
 
@@ -188,7 +188,7 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
   }).finally(() => recorder.clear(names));
 
   const memoryEnv = memoryEnvFor(stack.scenarios, scenario);
-  const apiKey = otherHosts.length > 0 ? (readStackEnv(stack.root).get('VLLM_API_KEY') ?? '') : '';
+  const apiKey = otherHosts.length > 0 ? (readStackEnvSync(stack.root).get('VLLM_API_KEY') ?? '') : '';
   const where = (host: HostSpec) => (host.main ? '' : ` on ${host.name}`);
   await timed('models', `Starting ${placed.map((p) => `${p.model.name}${where(p.host)}`).join(', ')}`, async () => {
     for (const { model, host, fraction } of placed) {
@@ -230,7 +230,7 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
     await waitUntilReady(engine, gatewayTargets(['nginx']), { timeoutMs: 120_000, cancellation: input.cancellation, onState: (t, s) => progress('nginx', `${t.name}: ${s}`) });
   });
 
-  const stackEnv = readStackEnv(stack.root);
+  const stackEnv = readStackEnvSync(stack.root);
   const gatewayUrl = `https://localhost:${nginxPorts(stackEnv).https}`;
   await timed('check', `Checking ${gatewayUrl} end to end`, () =>
     checkGateway(gatewayUrl, readFileSync(certPaths(stack.root).certFile), stackEnv.get('LITELLM_MASTER_KEY') ?? '', allNames),
@@ -240,6 +240,3 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
 
 const LITELLM_CONTAINER = GATEWAY_SERVICES.find((s) => s.name === 'litellm')?.container ?? 'vllm-litellm-proxy';
 
-function readStackEnv(root: string): ReadonlyMap<string, string> {
-  return parseDotEnv(readFileSync(path.join(root, ENV_FILE), 'utf8'), path.join(root, ENV_FILE)).values;
-}

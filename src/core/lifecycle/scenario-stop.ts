@@ -17,13 +17,13 @@ import { createDockerClient } from '../docker/client';
 import type { LineSink, ProcessCommand } from '../process/run';
 import { commandLine, runProcess } from '../process/run';
 import { findScenario } from '../planner';
-import type { Placement } from '../hosts/placement';
-import { placements } from '../hosts/placement';
-import type { HostProbe } from '../hosts/engines';
-import { engineFor, onHost, probeHost } from '../hosts/engines';
-import type { HostSpec } from '../scenarios';
-import type { Stack } from '../stack';
-import { GATEWAY_SERVICES, requireWritableStack } from '../stack';
+import type { Placement } from '../scenarios/placement';
+import { placements } from '../scenarios/placement';
+import type { HostProbe } from '../compose/hosts';
+import { engineFor, onHost, probeHost } from '../compose/hosts';
+import type { HostSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
+import { GATEWAY_SERVICES, requireWritableStack } from '../stack/discovery';
 
 export interface StopInput {
   readonly stack: Stack;

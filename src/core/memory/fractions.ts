@@ -4,7 +4,7 @@
  * `--gpu-memory-utilization ${VAR:-default}`, so the resolved number is in `docker inspect`'s Args
  * whoever started them (the extension, the CLI or a person with `docker compose up`).
  */
-import type { ScenarioFile, ScenarioSpec } from '../scenarios';
+import type { ScenarioFile, ScenarioSpec } from '../scenarios/file';
 import type { FractionSource } from './types';
 
 /** `--gpu-memory-utilization` from a command line (`--flag 0.3`, `--flag=0.3`, snake_case too). Pure. */

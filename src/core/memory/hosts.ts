@@ -5,17 +5,19 @@
  * its `ssh://` Docker endpoint uses, else (a `tcp://` engine) from Docker's `/info` total, said so.
  */
 import type { DockerEndpoint } from '../docker/endpoint';
+import { sshTargetOf } from '../docker/ssh-dial';
 import type { DockerClient } from '../docker/types';
-import { scenarioOnHost } from '../hosts/placement';
+import { scenarioOnHost } from '../scenarios/placement';
 import type { MemInfo } from '../meminfo';
 import { parseMemInfo } from '../meminfo';
 import { fetchModelLoad } from '../metrics/vllm';
-import type { ScenarioFile } from '../scenarios';
+import type { ScenarioFile } from '../scenarios/file';
 import type { HostEngine } from '../state/hosts-state';
 import type { ServiceState } from '../state/service-state';
 import type { LiveState } from './docker-source';
 import { dockerContainerSource } from './docker-source';
 import { SparkError } from '../errors';
+import { sshArgs, sshLine } from '../ssh/target';
 import type { RunFile } from './nvidia-smi';
 import { runFile } from './nvidia-smi';
 import type { MemorySources } from './read';
@@ -81,12 +83,13 @@ export function remoteMemorySources(host: string, client: DockerClient, containe
   };
 }
 
-/** The SSH command line that prints `/proc/meminfo` of an `ssh://` endpoint's host, or undefined for other endpoints. Pure. */
+/** The `ssh` arguments that print `/proc/meminfo` of an `ssh://` endpoint's host, or undefined for other endpoints. Pure. */
 export function sshMemInfoCommand(endpoint: DockerEndpoint): readonly string[] | undefined {
-  if (endpoint.modemOptions.protocol !== 'ssh' || !endpoint.modemOptions.host) return undefined;
-  const { username, host, port } = endpoint.modemOptions;
-  return ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', ...(port !== undefined && port !== 22 ? ['-p', String(port)] : []), '--', `${username ? `${username}@` : ''}${host}`, 'cat', '/proc/meminfo'];
+  const target = sshTargetOf(endpoint);
+  return target ? sshArgs(target, MEMINFO_COMMAND, 5) : undefined;
 }
+
+const MEMINFO_COMMAND = ['cat', '/proc/meminfo'];
 
 async function remoteMemInfo(client: DockerClient, run: RunFile): Promise<{ memInfo: MemInfo; fallback?: string }> {
   const ssh = sshMemInfoCommand(client.endpoint);
@@ -104,15 +107,10 @@ async function remoteMemInfo(client: DockerClient, run: RunFile): Promise<{ memI
   return { memInfo: { totalBytes: info.memTotalBytes, availableBytes: info.memTotalBytes, freeBytes: info.memTotalBytes, cachedBytes: 0 }, fallback: why };
 }
 
-/** `user@host[:port]` of an ssh endpoint, as the `ssh` command takes it. Pure. */
-function sshTarget(endpoint: DockerEndpoint): string {
-  const { username, host, port } = endpoint.modemOptions;
-  return `${username ? `${username}@` : ''}${host ?? endpoint.url}${port !== undefined && port !== 22 ? `:${port}` : ''}`;
-}
-
 /** Words for a host whose pool came from Docker's total only (no `/proc/meminfo` over SSH). */
 function totalOnlyNote(host: string, endpoint: DockerEndpoint, why: string): string {
-  const how = endpoint.modemOptions.protocol === 'ssh' ? `\`ssh ${sshTarget(endpoint)} cat /proc/meminfo\` failed${why ? ` (${why})` : ''}` : `it is reached over ${endpoint.url}, not SSH`;
+  const target = sshTargetOf(endpoint);
+  const how = target ? `\`${sshLine(target, MEMINFO_COMMAND)}\` failed${why ? ` (${why})` : ''}` : `it is reached over ${endpoint.url}, not SSH`;
   return `${host}: only its total memory is known (Docker's MemTotal): ${how}`;
 }
 

@@ -6,7 +6,7 @@
  */
 import { findScenario, gib, planScenario } from '../planner';
 import type { CheckResult } from '../checks';
-import type { ScenarioFile, ScenarioSpec } from '../scenarios';
+import type { ScenarioFile, ScenarioSpec } from '../scenarios/file';
 import type { MemorySources } from './read';
 import { readMemorySnapshot } from './read';
 import { HOLDING_MEMORY } from './snapshot';

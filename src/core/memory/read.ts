@@ -5,7 +5,7 @@
  */
 import type { MemInfo } from '../meminfo';
 import { readMemInfo } from '../meminfo';
-import type { ScenarioFile } from '../scenarios';
+import type { ScenarioFile } from '../scenarios/file';
 import { containerIdOfPid } from './cgroup';
 import { fetchModelLoad } from '../metrics/vllm';
 import type { NvidiaSmiReport } from './nvidia-smi';

@@ -6,7 +6,7 @@
  */
 import type { MemInfo } from '../meminfo';
 import { GIB } from '../planner';
-import type { ScenarioFile } from '../scenarios';
+import type { ScenarioFile } from '../scenarios/file';
 import { gpuMemoryUtilization, modelFractions, runningScenario } from './fractions';
 import type { NvidiaSmiReport } from './nvidia-smi';
 import { hasPerGpuMemory } from './nvidia-smi';

@@ -1,5 +1,5 @@
 /** Builds what the memory view draws from a snapshot (per host with `hosts:`): the picture plus every scenario checked against it. */
-import type { ScenarioFile } from '../scenarios';
+import type { ScenarioFile } from '../scenarios/file';
 import type { HostMemoryInput } from './hosts';
 import { fileOnHost, readHostsMemory } from './hosts';
 import type { MemoryViewModel } from './messages';

@@ -5,7 +5,7 @@
  */
 import { checkScenarioMemory } from '../memory/preflight';
 import type { MemoryCheck, MemorySnapshot } from '../memory/types';
-import type { ScenarioFile, ScenarioSpec } from '../scenarios';
+import type { ScenarioFile, ScenarioSpec } from '../scenarios/file';
 import type { ModelProposal } from './propose';
 
 /** The live verdict for starting `proposal`'s model now, beside the running models. Pure. */

@@ -4,22 +4,20 @@
  * `add-model --dry-run` prints this; without it the stack writer applies it.
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Cancellation } from '../process/cancellation';
-import { parseDotEnv } from '../env/dotenv';
-import { isPlaceholderToken } from '../env/sync';
+import { readStackEnv } from '../stack/env';
+
 import { HUB_CACHE_DIR } from '../hub/cache';
 import type { HubModelFiles } from '../hub/model-files';
 import { readHubModel } from '../hub/model-files';
 import type { HubSettings } from '../hub/transport';
-import { hubSettings } from '../hub/transport';
 import { GIB, planModel } from '../planner';
 import type { ModelPlan } from '../planner';
-import { nginxPorts } from '../preflight';
-import type { ModelSpec } from '../scenarios';
-import type { Stack } from '../stack';
-import { requireWritableStack } from '../stack';
+
+import type { ModelSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
+import { requireWritableStack } from '../stack/discovery';
 import { SparkError } from '../errors';
 import { parseModelConfig } from './config';
 import type { MemoryEstimate } from './estimate';
@@ -27,13 +25,14 @@ import { checkArchitecture, checkpointQuantization, estimateMemory, weightsFromF
 import type { ServingFlags } from './flags';
 import { servingFlags } from './flags';
 import type { KvCacheDtype } from './kv-cache';
-import type { VllmImages } from './images';
-import { loadVllmImages } from './images';
+import type { VllmImages } from '../stack/vllm-images';
+import { loadVllmImages } from '../stack/vllm-images';
 import { containerFor, freeHostPort, memoryEnvFor, uniqueModelName } from '../stack-edit/names';
 import { modelAdditionChanges, readStackTexts } from '../stack-edit/model-changes';
 import type { StackTexts } from '../stack-edit/model-changes';
 import type { StackChange, StackFs } from '../files';
 import { applyStackChanges } from '../files';
+import { nginxPorts } from '../stack/layout';
 
 export interface AddModelRequest {
   readonly repo: string;
@@ -65,18 +64,6 @@ export interface ModelProposal {
   readonly changes: readonly StackChange[];
   /** Files written or edited, relative to the stack. */
   readonly files: readonly string[];
-}
-
-/** The stack's `.env` as a map (empty when there is none yet). */
-export async function readStackEnv(root: string): Promise<ReadonlyMap<string, string>> {
-  const file = path.join(root, '.env');
-  if (!existsSync(file)) return new Map();
-  return parseDotEnv(await readFile(file, 'utf8'), file).values;
-}
-
-/** The Hub settings of a stack: HF_ENDPOINT and HF_TOKEN from its `.env` and the process. */
-export async function stackHubSettings(root: string, processEnv: NodeJS.ProcessEnv): Promise<HubSettings> {
-  return hubSettings(await readStackEnv(root), processEnv, isPlaceholderToken);
 }
 
 /**

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { SparkError } from '../errors';
 import type { ScenarioFit } from '../scenario-fit';
 import { autoFractions, fractionsFit } from '../scenario-fit';
-import { SCENARIOS_FILE, loadStack, requireWritableStack } from '../stack';
+import { SCENARIOS_FILE, loadStack, requireWritableStack } from '../stack/discovery';
 import type { StackFs } from '../files';
 import { applyStackChanges } from '../files';
 import { addScenario } from './yaml-edits';

@@ -10,9 +10,9 @@
 import type { Node as YamlNode, Scalar, YAMLMap } from 'yaml';
 import { isMap, isSeq, parseDocument } from 'yaml';
 import { FileFormatError } from '../errors';
-import { resolvePlacements } from '../hosts/placement';
-import { API_KEY_VARIABLE, CONTAINER_PORT } from '../models/template';
-import type { HostSpec, ModelSpec, ScenarioFile, ScenarioSpec } from '../scenarios';
+import { resolvePlacements } from '../scenarios/placement';
+import { API_KEY_VARIABLE, CONTAINER_PORT } from '../stack/model-template';
+import type { HostSpec, ModelSpec, ScenarioFile, ScenarioSpec } from '../scenarios/file';
 import { addLiteLlmModel, hasLiteLlmModel, liteLlmEntryFor } from './yaml-edits';
 
 /** One LiteLLM deployment of a model: where it is and the key LiteLLM sends. */

@@ -6,11 +6,11 @@
  */
 import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
-import { SCENARIOS_FILE } from '../stack';
-import type { VllmImages } from '../models/images';
-import { renderModelFolder } from '../models/template';
-import type { ModelSpec } from '../scenarios';
-import { parseScenarioFile } from '../scenarios';
+import { SCENARIOS_FILE } from '../stack/discovery';
+import type { VllmImages } from '../stack/vllm-images';
+import { renderModelFolder } from '../stack/model-template';
+import type { ModelSpec } from '../scenarios/file';
+import { parseScenarioFile } from '../scenarios/file';
 import type { StackChange } from '../files';
 import { addLiteLlmModel, addModel, addScenario, hasLiteLlmModel, liteLlmEntryFor, removeLiteLlmModel, removeModel, removeScenario } from './yaml-edits';
 

@@ -5,7 +5,7 @@
  */
 import { SparkError } from '../errors';
 import { RESERVED_NAMES, stackNameProblem } from '../inputs';
-import type { ScenarioFile } from '../scenarios';
+import type { ScenarioFile } from '../scenarios/file';
 
 /** Ports the gateway publishes on the host (LiteLLM; NGINX's defaults) and the first model port. */
 const GATEWAY_PORTS = [4000, 443, 80];

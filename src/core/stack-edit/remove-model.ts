@@ -8,13 +8,14 @@ import type { Cancellation } from '../process/cancellation';
 import { ProcessFailedError, runProcess } from '../process/run';
 import { SparkError, UnknownNameError } from '../errors';
 import { printable } from '../inputs';
-import { readStackEnv } from '../models/propose';
+
 import { hfCacheDir, repoFolder } from '../weights/cache-dir';
 import { removeCachedModel } from '../weights/cache-list';
-import { loadStack, requireWritableStack } from '../stack';
+import { loadStack, requireWritableStack } from '../stack/discovery';
 import { modelRemovalChanges, readStackTexts } from './model-changes';
 import type { StackChange, StackFs } from '../files';
 import { applyStackChanges } from '../files';
+import { readStackEnv } from '../stack/env';
 
 /** What Docker knows about a model's container. */
 export interface ContainerFacts {

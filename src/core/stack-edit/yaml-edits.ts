@@ -9,8 +9,8 @@ import type { Document, YAMLMap, YAMLSeq, Node as YamlNode } from 'yaml';
 import { isMap, isScalar, isSeq, parseDocument } from 'yaml';
 import { FileFormatError, SparkError, UnknownNameError } from '../errors';
 import { GIB } from '../planner';
-import type { ComposeVariant, ModelSpec } from '../scenarios';
-import { parseScenarioFile } from '../scenarios';
+import type { ComposeVariant, ModelSpec } from '../scenarios/file';
+import { parseScenarioFile } from '../scenarios/file';
 
 /** A scenario to add: its models with their memory fractions (in the order given). */
 export interface ScenarioEntry {

@@ -5,7 +5,7 @@
  * project folder inside the stack) when it was renamed.
  */
 import * as path from 'node:path';
-import type { ServiceRow } from '../services';
+import type { ServiceRow } from '../stack/services';
 
 export const COMPOSE_SERVICE = 'com.docker.compose.service';
 export const COMPOSE_WORKING_DIR = 'com.docker.compose.project.working_dir';

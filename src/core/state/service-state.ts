@@ -5,7 +5,7 @@
 import type { ContainerDetails, PortBinding } from '../docker/types';
 import type { LoadProgress } from '../logs/vllm-progress';
 import type { ModelLoad } from '../metrics/vllm';
-import type { ServiceKind, ServiceRow } from '../services';
+import type { ServiceKind, ServiceRow } from '../stack/services';
 
 export const SERVICE_STATES = ['absent', 'created', 'starting', 'loading', 'running', 'healthy', 'unhealthy', 'restarting', 'paused', 'exited'] as const;
 export type ServiceState = (typeof SERVICE_STATES)[number];

@@ -22,7 +22,7 @@ import type { LoadProgress } from '../logs/vllm-progress';
 import { INITIAL_PROGRESS, advanceProgress } from '../logs/vllm-progress';
 import type { ModelLoad } from '../metrics/vllm';
 import { fetchModelLoad } from '../metrics/vllm';
-import type { ServiceRow } from '../services';
+import type { ServiceRow } from '../stack/services';
 import { sleep } from '../time';
 import { Backoff } from './backoff';
 import { patchFromEvent } from './event-patch';

@@ -5,12 +5,12 @@
  */
 import type { Cancellation } from '../process/cancellation';
 import type { HubSettings } from '../hub/transport';
-import { readStackEnv, stackHubSettings } from '../models/propose';
+
 import { findScenario } from '../planner';
 import type { PhaseProgress } from '../progress/progress';
 import { RateMeter, byteProgress } from '../progress/progress';
-import type { ModelSpec } from '../scenarios';
-import type { Stack } from '../stack';
+import type { ModelSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
 import { UnknownNameError } from '../errors';
 import type { CheckResult } from '../checks';
 import { hfCacheDir } from './cache-dir';
@@ -18,6 +18,8 @@ import { listCachedModels } from './cache-list';
 import { freeBytesAt, weightsDiskCheck } from './disk';
 import type { DownloadResult, WeightsPlan } from './download';
 import { downloadWeights, planWeights } from './download';
+import { readStackEnv } from '../stack/env';
+import { stackHubSettings } from '../hub/transport';
 
 /** Where a stack's weights go and how the Hub is reached, from its `.env` and the process. */
 export interface WeightsContext {

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import { SparkError } from '../../core/errors';
 import { BadKeyError, GatewayDownError, ModelNotLoadedError } from '../../core/gateway/errors';
 import { explainUnavailable } from '../../core/chat/unavailable';
-import type { Stack } from '../../core/stack';
+import type { Stack } from '../../core/stack/discovery';
 import type { ServiceStatus } from '../../core/state/service-state';
 
 export const COMMANDS = {

@@ -9,7 +9,7 @@ import type { ModelAvailability } from '../../core/gateway/client';
 import { GatewayClient } from '../../core/gateway/client';
 import { resolveGatewayConfig } from '../../core/gateway/config';
 import type { GatewayModel } from '../../core/gateway/models';
-import type { Stack } from '../../core/stack';
+import type { Stack } from '../../core/stack/discovery';
 import { readSetting } from '../settings';
 
 export const GATEWAY_KEY_SECRET = 'sparkGateway.gatewayKey';

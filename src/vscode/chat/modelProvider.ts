@@ -12,7 +12,7 @@ import { SparkError } from '../../core/errors';
 import { CancelledError } from '../../core/process/cancellation';
 import { GatewayDownError, ModelNotLoadedError } from '../../core/gateway/errors';
 import { estimateTokens, toOpenAiMessages, toOpenAiTools } from '../../core/gateway/messages';
-import type { Stack } from '../../core/stack';
+import type { Stack } from '../../core/stack/discovery';
 import type { ServiceStatus } from '../../core/state/service-state';
 import type { GatewaySession } from './gatewaySession';
 import { messageToTurn, toolSpecs } from './parts';

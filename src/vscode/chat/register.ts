@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { Stack } from '../../core/stack';
+import type { Stack } from '../../core/stack/discovery';
 import type { HostState } from '../../core/state/hosts-state';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { COMMANDS } from './explain';

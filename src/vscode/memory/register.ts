@@ -6,7 +6,7 @@ import { StackNotFoundError } from '../../core/errors';
 import { dockerContainerSource } from '../../core/memory/docker-source';
 import { systemMemorySources } from '../../core/memory/read';
 import { readHostsMemoryView } from '../../core/memory/view-model';
-import type { Stack } from '../../core/stack';
+import type { Stack } from '../../core/stack/discovery';
 import { hostClients, stackHostEngines } from '../../core/state/hosts-state';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { MEMORY_VIEW_ID, MemoryWebviews } from './host';

@@ -9,7 +9,7 @@ import { readMemInfo } from '../../core/meminfo';
 import { gib } from '../../core/planner';
 import type { ScenarioFit } from '../../core/scenario-fit';
 import { autoFractions } from '../../core/scenario-fit';
-import type { Stack } from '../../core/stack';
+import type { Stack } from '../../core/stack/discovery';
 import { addScenarioToStack } from '../../core/stack-edit/add-scenario';
 import { removeModelFromStack } from '../../core/stack-edit/remove-model';
 import { showErrorWithFix } from '../operate/fixes';

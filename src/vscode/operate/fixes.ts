@@ -6,6 +6,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { FileFormatError, SparkError } from '../../core/errors';
+import { parseDotEnv } from '../../core/stack/env';
+import { ENV_FILE } from '../../core/stack/layout';
 
 export interface FixButton {
   readonly title: string;
@@ -52,12 +54,12 @@ export function fixRunsCommand(fix: string, stackRoot: string | undefined): bool
  * value and saves, nothing is written behind their back.
  */
 export async function openEnvAt(stackRoot: string, key: string): Promise<void> {
-  const file = path.join(stackRoot, '.env');
+  const file = path.join(stackRoot, ENV_FILE);
   if (!existsSync(file)) await vscode.commands.executeCommand('sparkGateway.syncEnv');
   if (!existsSync(file)) return;
-  const line = readFileSync(file, 'utf8').split(/\r?\n/).findIndex((l) => new RegExp(`^\\s*(?:export\\s+)?${key}\\s*=`).test(l));
-  if (line >= 0) {
-    await openAt(file, line + 1);
+  const line = assignedLine(file, key);
+  if (line !== undefined) {
+    await openAt(file, line);
     return;
   }
   const editor = await vscode.window.showTextDocument(vscode.Uri.file(file));
@@ -85,5 +87,15 @@ async function openAt(file: string, line: number | undefined): Promise<void> {
     const position = new vscode.Position(index, text.includes('=') ? text.indexOf('=') + 1 : 0);
     editor.selection = new vscode.Selection(position, position);
     editor.revealRange(new vscode.Range(position, position));
+  }
+}
+
+/** The line that sets `key` in the `.env` at `file`, as the stack's reader sees it; undefined when unset or unreadable. */
+function assignedLine(file: string, key: string): number | undefined {
+  try {
+    return parseDotEnv(readFileSync(file, 'utf8'), file).lines.get(key);
+  } catch {
+    // A malformed .env: the key is added at its end, where the user sees the rest of the file.
+    return undefined;
   }
 }

@@ -14,12 +14,12 @@ import type { DockerClient } from '../../core/docker/types';
 import { runDoctor } from '../../core/doctor/doctor';
 import type { HostToCheck } from '../../core/doctor/hosts';
 import { hostsToCheck } from '../../core/doctor/hosts';
-import { parseDotEnv } from '../../core/env/dotenv';
-import { describeSync, syncEnv } from '../../core/env/sync';
+import { readStackEnvSync } from '../../core/stack/env';
+import { describeSync, syncEnv } from '../../core/sync-env';
 import { readMemInfo } from '../../core/meminfo';
 import { httpsRequest } from '../../core/lifecycle/gateway-check';
-import { LITELLM_PORT, nginxPorts } from '../../core/preflight';
-import type { Stack } from '../../core/stack';
+
+import type { Stack } from '../../core/stack/discovery';
 import { hostClients, stackHostEngines } from '../../core/state/hosts-state';
 import type { ServiceStatus } from '../../core/state/service-state';
 import { downloadModelsCommand, freeDiskSpaceCommand, pullImagesCommand } from './firstStartCommands';
@@ -27,6 +27,7 @@ import { buttonsForFix, fixRunsCommand, showErrorWithFix } from './fixes';
 import type { ScenarioDeps } from './scenarioCommands';
 import { requireStack, requireTrust, startScenarioCommand, stopScenarioCommand } from './scenarioCommands';
 import { readSetting } from '../settings';
+import { LITELLM_PORT, nginxPorts } from '../../core/stack/layout';
 
 export interface OperateDeps {
   readonly stack: () => Stack | undefined;
@@ -153,9 +154,9 @@ async function openAdminUi(deps: ScenarioDeps): Promise<void> {
   if (!base) {
     let env: ReadonlyMap<string, string> = new Map();
     try {
-      env = parseDotEnv(readFileSync(path.join(stack.root, '.env'), 'utf8'), '.env').values;
+      env = readStackEnvSync(stack.root);
     } catch {
-      // No .env yet: the compose file's default port.
+      // A malformed .env (start and doctor name its line): the compose file's default port.
     }
     base = `https://localhost:${nginxPorts(env).https}`;
   }

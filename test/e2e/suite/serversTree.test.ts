@@ -5,10 +5,10 @@
 import * as assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as vscode from 'vscode';
-import { hostServiceRows } from '../../../src/core/services';
+import { hostServiceRows } from '../../../src/core/stack/services';
 import { classifyDockerError } from '../../../src/core/docker/errors';
 import { SshDialError } from '../../../src/core/docker/ssh-dial';
-import { parseScenarioFile } from '../../../src/core/scenarios';
+import { parseScenarioFile } from '../../../src/core/scenarios/file';
 import type { HostState } from '../../../src/core/state/hosts-state';
 import { ServersTree } from '../../../src/vscode/serversTree';
 import { activatedApi, EXTENSION_ID } from './helpers';

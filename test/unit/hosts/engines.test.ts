@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ProcessFailedError } from '../../../src/core/process/run';
-import { hostDockerArgs, placementComposeEnv, unreachableReason } from '../../../src/core/hosts/engines';
-import { MAIN_HOST_SPEC } from '../../../src/core/scenarios';
-import type { HostSpec } from '../../../src/core/scenarios';
+import { hostDockerArgs, placementComposeEnv, unreachableReason } from '../../../src/core/compose/hosts';
+import { MAIN_HOST_SPEC } from '../../../src/core/scenarios/file';
+import type { HostSpec } from '../../../src/core/scenarios/file';
 
 const SPARK2: HostSpec = { name: 'spark-2', main: false, docker: 'ssh://me@10.231.7.2', address: '10.231.7.2', line: 12 };
 const CONTEXT: HostSpec = { name: 'spark-3', main: false, docker: 'spark-3', address: '10.231.8.2' };

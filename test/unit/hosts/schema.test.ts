@@ -2,9 +2,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import type { FileFormatError } from '../../../src/core/errors';
-import { hostDockerEnv, hostEndpoint } from '../../../src/core/hosts/endpoint';
-import { findHost, placements, resolvePlacements, scenarioHosts, scenarioOnHost } from '../../../src/core/hosts/placement';
-import { parseScenarioFile } from '../../../src/core/scenarios';
+import { hostDockerEnv, hostEndpoint } from '../../../src/core/docker/host-endpoint';
+import { findHost, placements, resolvePlacements, scenarioHosts, scenarioOnHost } from '../../../src/core/scenarios/placement';
+import { parseScenarioFile } from '../../../src/core/scenarios/file';
 import { scenarioFileError, MODEL_A, MODEL_B } from '../../support/fixtures';
 
 const FILE = '/stacks/demo/scenarios.yaml';

@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import type { DockerEndpoint } from '../../../src/core/docker/endpoint';
 import { DockerSshError, classifyDockerError } from '../../../src/core/docker/errors';
 import { SshDialError } from '../../../src/core/docker/ssh-dial';
-import type { ServiceRow } from '../../../src/core/services';
+import type { ServiceRow } from '../../../src/core/stack/services';
 import { Backoff } from '../../../src/core/state/backoff';
 import type { HostEngine } from '../../../src/core/state/hosts-state';
 import { HostsStateModel } from '../../../src/core/state/hosts-state';

@@ -4,7 +4,7 @@ import type { ContainerDetails } from '../../../src/core/docker/types';
 import { INITIAL_PROGRESS } from '../../../src/core/logs/vllm-progress';
 import { matchService } from '../../../src/core/state/recognise';
 import { deriveState, describeLoad, describeRow, describeState, formatUptime, statusOf } from '../../../src/core/state/service-state';
-import type { ServiceRow } from '../../../src/core/services';
+import type { ServiceRow } from '../../../src/core/stack/services';
 
 function container(over: Partial<ContainerDetails> = {}): ContainerDetails {
   return {

@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import { FakeDocker, details, until } from '../../support/fake-docker';
 import { Backoff } from '../../../src/core/state/backoff';
 import { StackStateModel } from '../../../src/core/state/stack-state';
-import type { ServiceRow } from '../../../src/core/services';
+import type { ServiceRow } from '../../../src/core/stack/services';
 
 const ROWS: ServiceRow[] = [{ kind: 'model', name: 'gpt-oss-20b', label: 'gpt-oss-20b', container: 'vllm-gpt-oss-20b', folder: 'gpt-oss-20b', hostPort: 8001, detail: '' }];
 

@@ -9,8 +9,8 @@ import { DockerDaemonDownError } from '../../../src/core/docker/errors';
 import { fileOnHost, hostMemoryInputs, readHostsMemory, remoteMemorySources, sshMemInfoCommand } from '../../../src/core/memory/hosts';
 import { parseMemInfo } from '../../../src/core/meminfo';
 import type { MemorySources } from '../../../src/core/memory/read';
-import { parseScenarioFile } from '../../../src/core/scenarios';
-import type { Stack } from '../../../src/core/stack';
+import { parseScenarioFile } from '../../../src/core/scenarios/file';
+import type { Stack } from '../../../src/core/stack/discovery';
 import { stackHostEngines } from '../../../src/core/state/hosts-state';
 import { FakeDocker, details } from '../../support/fake-docker';
 import { hostsYaml } from '../../support/fixtures';
@@ -20,7 +20,7 @@ import * as rec from './recorded';
 const FILE = hostsYaml('      model-a: { fraction: 0.25, hosts: [local, spark-2] }\n      model-b: 0.5\n', false);
 const file = parseScenarioFile(FILE, '/stacks/demo/scenarios.yaml');
 const stack: Stack = { root: '/stacks/demo', scenarios: file, source: 'explicit', template: false };
-const SPARK2: DockerEndpoint = { source: 'ssh://root@10.231.7.2', url: 'ssh://root@10.231.7.2', modemOptions: { host: '10.231.7.2', port: 22, protocol: 'ssh', username: 'root' } };
+const SPARK2: DockerEndpoint = { source: 'ssh://root@10.231.7.2', url: 'ssh://root@10.231.7.2', modemOptions: { host: '10.231.7.2', protocol: 'ssh', username: 'root' } };
 const LOCAL: DockerEndpoint = { source: 'default', url: 'unix:///var/run/docker.sock', modemOptions: { host: undefined } };
 
 /** This machine's sources, scripted: the GB10 pool recorded in recorded.ts, no containers. */
@@ -41,7 +41,7 @@ describe('memory per host', () => {
   });
 
   it('reads another host\'s /proc/meminfo over SSH without prompting', () => {
-    assert.deepEqual(sshMemInfoCommand(SPARK2), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '--', 'root@10.231.7.2', 'cat', '/proc/meminfo']);
+    assert.deepEqual(sshMemInfoCommand(SPARK2), ['-o', 'BatchMode=yes', '-o', 'ConnectTimeout=5', '-T', '-l', 'root', '--', '10.231.7.2', 'cat', '/proc/meminfo']);
     assert.equal(sshMemInfoCommand(LOCAL), undefined);
   });
 

@@ -5,7 +5,7 @@ import { checkScenarioMemory, memoryCheckResult, preflightMemory } from '../../.
 import type { ModelContainer } from '../../../src/core/memory/snapshot';
 import { assembleSnapshot } from '../../../src/core/memory/snapshot';
 import { GIB, findScenario } from '../../../src/core/planner';
-import { parseScenarioFile } from '../../../src/core/scenarios';
+import { parseScenarioFile } from '../../../src/core/scenarios/file';
 import { scenariosYaml } from '../../support/fixtures';
 
 // model-a: 10 + 2 + 1 GiB minimum, model-b: 40 + 4 + 2 GiB; scenarios "model-a" (0.25) and "both" (0.2 + 0.6).

@@ -7,7 +7,7 @@ import { readMemorySnapshot } from '../../../src/core/memory/read';
 import type { ModelContainer, SnapshotInputs } from '../../../src/core/memory/snapshot';
 import { assembleSnapshot } from '../../../src/core/memory/snapshot';
 import { GIB } from '../../../src/core/planner';
-import { parseScenarioFile } from '../../../src/core/scenarios';
+import { parseScenarioFile } from '../../../src/core/scenarios/file';
 import { scenariosYaml } from '../../support/fixtures';
 import * as rec from './recorded';
 

@@ -12,10 +12,11 @@ import { CancelledError } from '../../../src/core/process/cancellation';
 import { HubGatedError, HubNetworkError, HubNotFoundError, HubPrivateError, HubRateLimitedError, HubTimeoutError } from '../../../src/core/hub/errors';
 import { readHubModel } from '../../../src/core/hub/model-files';
 import { hubSettings } from '../../../src/core/hub/transport';
-import { isPlaceholderToken } from '../../../src/core/env/sync';
+
 import { GEMMA3_27B, GPT_OSS_20B, KNOWN_REPOS, PRIVATE, QWEN3_4B, STANDIN_TOKEN } from '../../support/hub-repos';
 import type { HubStandIn } from '../../support/hub-standin';
 import { startHubStandIn } from '../../support/hub-standin';
+import { isPlaceholderToken } from '../../../src/core/stack/env';
 
 describe('Hub client (against the Hub stand-in)', () => {
   let hub: HubStandIn;

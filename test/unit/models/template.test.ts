@@ -9,10 +9,10 @@ import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { interpolate } from '../../../src/core/compose/interpolate';
 import { FileFormatError } from '../../../src/core/errors';
-import { parseVllmImages } from '../../../src/core/models/images';
-import { containerCommand, renderModelCompose, renderModelFolder, serveArgs } from '../../../src/core/models/template';
-import { parseScenarioFile } from '../../../src/core/scenarios';
-import type { ModelSpec } from '../../../src/core/scenarios';
+import { parseVllmImages } from '../../../src/core/stack/vllm-images';
+import { containerCommand, renderModelCompose, renderModelFolder, serveArgs } from '../../../src/core/stack/model-template';
+import { parseScenarioFile } from '../../../src/core/scenarios/file';
+import type { ModelSpec } from '../../../src/core/scenarios/file';
 import { STACK_DIR } from '../../support/processes';
 import { MODEL_A, scenariosYaml } from '../../support/fixtures';
 

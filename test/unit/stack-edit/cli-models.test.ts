@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { runCli } from '../../../src/cli/main';
 import { GIB } from '../../../src/core/planner';
 import { autoFractions } from '../../../src/core/scenario-fit';
-import { parseScenarioFile } from '../../../src/core/scenarios';
+import { parseScenarioFile } from '../../../src/core/scenarios/file';
 import type { ContainerFacts, ModelContainers } from '../../../src/core/stack-edit/remove-model';
 import { removeModelFromStack } from '../../../src/core/stack-edit/remove-model';
 import { removeScenario } from '../../../src/core/stack-edit/yaml-edits';

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { describe, it } from 'node:test';
 import { parse } from 'yaml';
 import { findScenario } from '../../../src/core/planner';
-import { parseScenarioFile } from '../../../src/core/scenarios';
+import { parseScenarioFile } from '../../../src/core/scenarios/file';
 import { REMOTE_API_KEY, liteLlmConfigFor, withRouterDefaults } from '../../../src/core/stack-edit/litellm-deployments';
 import { scenariosWithHosts } from '../../support/hosts-fixtures';
 import { STACK_DIR } from '../../support/processes';

@@ -7,15 +7,17 @@
 import { Socket } from 'node:net';
 import type { Cancellation } from '../process/cancellation';
 import { CancelledError, isCancelled, toAbortSignal } from '../process/cancellation';
-import type { Engine } from '../compose/engine';
-import { dockerCliEngine } from '../compose/engine';
+import type { Engine } from './engine';
+import { dockerCliEngine } from './engine';
 import type { ProcessCommand } from '../process/run';
 import { ProcessFailedError, runProcess } from '../process/run';
-import { HOST_KEY_REFUSED, hostKeyFix } from '../docker/errors';
+import { copyIdLine, hostKeyFix, readSshFailure } from '../ssh/failure';
+import type { SshTarget } from '../ssh/target';
+import { sshTargetOfUrl } from '../ssh/target';
 import { SparkError } from '../errors';
-import { API_KEY_VARIABLE, BIND_ADDRESS_VARIABLE } from '../models/template';
-import type { HostSpec } from '../scenarios';
-import { hostDockerEnv, hostReach } from './endpoint';
+import { API_KEY_VARIABLE, BIND_ADDRESS_VARIABLE } from '../stack/model-template';
+import type { HostSpec } from '../scenarios/file';
+import { hostDockerEnv, hostReach } from '../docker/host-endpoint';
 
 /** The `docker` CLI engine of another host (every command with {@link hostDockerEnv}). */
 export function hostCliEngine(host: HostSpec): Engine {
@@ -97,13 +99,22 @@ export function unreachableReason(host: HostSpec, error: unknown, timedOut = fal
   const text = error instanceof ProcessFailedError ? error.stderr : error instanceof Error ? error.message : String(error);
   const last = text.trim().split('\n').filter((l) => l.trim() !== '').pop() ?? '';
   const where = host.main ? 'this machine' : `host ${host.name}`;
-  const sshTarget = host.docker?.startsWith('ssh://') ? host.docker.slice('ssh://'.length) : host.address ?? host.name;
+  // The login ssh uses: the `ssh://` URL's, else (a Docker context) the host's cluster address.
+  const ssh: SshTarget = (host.docker !== undefined ? sshTargetOfUrl(host.docker) : undefined) ?? { host: host.address ?? host.name };
   const settings = host.main ? 'DOCKER_HOST or `docker context ls`' : `"docker:" of host ${host.name} in scenarios.yaml${host.line !== undefined ? ` (line ${host.line})` : ''}`;
-  if (timedOut) return { reason: `no answer from ${hostReach(host)} in time`, fix: `Check that ${where} is on and reachable (ping ${host.address ?? sshTarget}), and ${settings}` };
-  if (/connection refused/i.test(text) && /ssh/i.test(text)) return { reason: last, fix: `Start the SSH server on ${where} (sudo systemctl start ssh), or check ${settings}` };
-  if (/permission denied \(publickey|permission denied, please try again/i.test(text)) return { reason: last, fix: `Let this machine log in with a key: ssh-copy-id ${sshTarget}` };
-  if (HOST_KEY_REFUSED.test(text)) return { reason: last, fix: hostKeyFix(sshTarget, sshTarget.replace(/^.*@/, '').replace(/:\d+$/, '')) };
-  if (/no route to host|network is unreachable|could not resolve hostname|name or service not known|timed out/i.test(text)) return { reason: last, fix: `Check the cluster link to ${where} (ping ${host.address ?? sshTarget}) and ${settings}` };
+  if (timedOut) return { reason: `no answer from ${hostReach(host)} in time`, fix: `Check that ${where} is on and reachable (ping ${host.address ?? ssh.host}), and ${settings}` };
+  switch (readSshFailure(text)) {
+    case 'refused':
+      return { reason: last, fix: `Start the SSH server on ${where} (sudo systemctl start ssh), or check ${settings}` };
+    case 'auth':
+      return { reason: last, fix: `Let this machine log in with a key: ${copyIdLine(ssh)}` };
+    case 'host-key':
+      return { reason: last, fix: hostKeyFix(ssh) };
+    case 'unreachable':
+      return { reason: last, fix: `Check the cluster link to ${where} (ping ${host.address ?? ssh.host}) and ${settings}` };
+    case undefined:
+      break;
+  }
   if (/context .* (not found|does not exist)/i.test(text)) return { reason: last, fix: `Create the context: docker context create ${host.docker ?? host.name} --docker host=ssh://USER@${host.address ?? 'HOST'}` };
   if (/cannot connect to the docker daemon|is the docker daemon running/i.test(text)) return { reason: last, fix: `Start Docker on ${where} (sudo systemctl start docker)` };
   if (/permission denied/i.test(text)) return { reason: last, fix: `Let the SSH user use Docker on ${where} (sudo usermod -aG docker USER, then log in again)` };

@@ -6,8 +6,8 @@
  * byte for byte), so a fix here reaches every model and no folder drifts from the others.
  */
 import { parse } from 'yaml';
-import type { ComposeVariant, ModelSpec } from '../scenarios';
-import type { VllmImages } from './images';
+import type { ComposeVariant, ModelSpec } from '../scenarios/file';
+import type { VllmImages } from './vllm-images';
 
 /** The file each compose variant lives in, inside the model's folder. */
 export const MODEL_COMPOSE_FILES: Readonly<Record<ComposeVariant, string>> = {

@@ -9,23 +9,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
-import type { CheckResult } from './checks';
-import { certPaths } from './certs';
-import type { Cancellation } from './process/cancellation';
-import { composeFileFor, gatewayProjects } from './compose/commands';
-import type { Engine } from './compose/engine';
-import type { ComposeImage } from './compose/images';
-import { composeImageRefs } from './compose/images';
-import { parseDotEnv } from './env/dotenv';
-import { ENV_FILE, envSyncProblems, isPlaceholderToken } from './env/sync';
-import { SparkError } from './errors';
-import { gib, planScenario } from './planner';
-import type { ComposeVariant, ScenarioSpec } from './scenarios';
-import type { Stack } from './stack';
-import { GATEWAY_SERVICES } from './stack';
+import type { CheckResult } from '../checks';
+import { certPaths } from '../certs';
+import type { Cancellation } from '../process/cancellation';
+import { composeFileFor, gatewayProjects } from '../compose/commands';
+import type { Engine } from '../compose/engine';
+import type { ComposeImage } from '../compose/images';
+import { composeImageRefs } from '../compose/images';
+import { parseDotEnv } from '../stack/env';
+import { ENV_FILE, LITELLM_PORT, NETWORK, nginxPorts } from '../stack/layout';
+import { envSyncProblems } from '../sync-env';
+import { SparkError } from '../errors';
+import { gib, planScenario } from '../planner';
+import type { ComposeVariant, ScenarioSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
+import { GATEWAY_SERVICES } from '../stack/discovery';
+import { isPlaceholderToken } from '../stack/env';
 
-export const NETWORK = 'vllm_network';
-export const LITELLM_PORT = 4000;
 export type Backend = 'vllm' | 'simulator';
 export const BACKENDS: readonly Backend[] = ['vllm', 'simulator'];
 
@@ -71,11 +71,6 @@ export class PreflightError extends SparkError {
 export function onlyGatewayFailed(checks: readonly CheckResult[]): boolean {
   const failed = checks.filter((c) => c.status === 'fail');
   return failed.length > 0 && failed.every((c) => c.gatewayOnly === true);
-}
-
-/** The NGINX host ports from `.env` (the compose file's defaults when unset). Pure. */
-export function nginxPorts(env: ReadonlyMap<string, string>): { https: number; http: number } {
-  return { https: Number(env.get('NGINX_HTTPS_PORT') || 443), http: Number(env.get('NGINX_HTTP_PORT') || 80) };
 }
 
 /** Runs every pre-flight check; never throws for a failed check (it is in the report). */

@@ -4,8 +4,8 @@
  * parsed `scenarios.yaml`.
  */
 import { UnknownNameError } from '../errors';
-import type { HostSpec, ModelSpec, ScenarioFile, ScenarioSpec } from '../scenarios';
-import { MAIN_HOST } from './validate';
+import type { HostSpec, ModelSpec, ScenarioFile, ScenarioSpec } from './file';
+import { MAIN_HOST } from './hosts';
 
 /** One model server of a scenario: a model on a host, with the scenario's memory fraction. */
 export interface Placement {

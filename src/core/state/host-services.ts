@@ -8,14 +8,14 @@
 import { createDockerClient } from '../docker/client';
 import { SparkError } from '../errors';
 import { fetchModelLoad } from '../metrics/vllm';
-import { hostServiceRows } from '../services';
-import type { HostSpec } from '../scenarios';
-import type { Stack } from '../stack';
-import type { ServiceStatus } from '../state/service-state';
-import { StackStateModel } from '../state/stack-state';
-import { hostDockerEnv } from './endpoint';
-import type { HostProbe } from './engines';
-import { probeHost } from './engines';
+import { hostServiceRows } from '../stack/services';
+import type { HostSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
+import type { ServiceStatus } from './service-state';
+import { StackStateModel } from './stack-state';
+import { hostDockerEnv } from '../docker/host-endpoint';
+import type { HostProbe } from '../compose/hosts';
+import { probeHost } from '../compose/hosts';
 
 export interface HostServices {
   readonly host: HostSpec;

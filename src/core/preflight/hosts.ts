@@ -7,12 +7,12 @@
 import type { CheckResult } from '../checks';
 import type { Cancellation } from '../process/cancellation';
 import type { Engine } from '../compose/engine';
-import type { Backend, PreflightReport } from '../preflight';
-import { preflight } from '../preflight';
-import type { ComposeVariant, HostSpec, ScenarioSpec } from '../scenarios';
-import type { Stack } from '../stack';
-import type { HostProbe } from './engines';
-import { hostDockerArgs, probeHost, remotePortFree } from './engines';
+import type { Backend, PreflightReport } from './preflight';
+import { preflight } from './preflight';
+import type { ComposeVariant, HostSpec, ScenarioSpec } from '../scenarios/file';
+import type { Stack } from '../stack/discovery';
+import type { HostProbe } from '../compose/hosts';
+import { hostDockerArgs, probeHost, remotePortFree } from '../compose/hosts';
 
 export interface HostPreflightInput {
   readonly stack: Stack;

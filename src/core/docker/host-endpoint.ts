@@ -4,9 +4,9 @@
  * handed to the same resolver as the Docker CLI would take it — a URL as `DOCKER_HOST`, a name as
  * `DOCKER_CONTEXT` — so a host reached by `docker --context spark-2` is reached the same here.
  */
-import type { DockerEndpoint, EndpointInputs } from '../docker/endpoint';
-import { resolveDockerEndpoint } from '../docker/endpoint';
-import type { HostSpec } from '../scenarios';
+import type { DockerEndpoint, EndpointInputs } from './endpoint';
+import { resolveDockerEndpoint } from './endpoint';
+import type { HostSpec } from '../scenarios/file';
 
 /**
  * The variables a `docker` or `docker compose` process needs on top of its environment to talk to

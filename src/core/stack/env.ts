@@ -5,13 +5,19 @@
  * line, where the script skips it silently. A typo such as `HF_TOKEN hf_…` must not quietly
  * start models without a token.
  */
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import * as path from 'node:path';
 import { FileFormatError } from '../errors';
+import { ENV_FILE } from './layout';
 
 export interface DotEnv {
   /** Values by key (the last assignment of a key wins). */
   readonly values: ReadonlyMap<string, string>;
   /** Keys in order of first appearance. */
   readonly order: readonly string[];
+  /** The 1-based line of each key's last assignment (the one that wins). */
+  readonly lines: ReadonlyMap<string, number>;
 }
 
 const KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -34,6 +40,7 @@ export function fileLines(text: string): string[] {
 export function parseDotEnv(text: string, file: string): DotEnv {
   const values = new Map<string, string>();
   const order: string[] = [];
+  const lines = new Map<string, number>();
   const fix = 'Write it as KEY=VALUE, or start it with # to make it a comment';
   fileLines(text).forEach((raw, index) => {
     const line = raw.replace(/\r$/, '');
@@ -50,8 +57,9 @@ export function parseDotEnv(text: string, file: string): DotEnv {
     else if (/^["']/.test(value)) throw new FileFormatError(file, index + 1, `the value of ${key} opens a quote it does not close`, 'Close the quote at the end of the line');
     if (!values.has(key)) order.push(key);
     values.set(key, value);
+    lines.set(key, index + 1);
   });
-  return { values, order };
+  return { values, order, lines };
 }
 
 /**
@@ -60,4 +68,35 @@ export function parseDotEnv(text: string, file: string): DotEnv {
  */
 export function maskSecret(value: string): string {
   return value.length <= 10 ? '(set, hidden)' : `${value.slice(0, 5)}…${value.slice(-2)}`;
+}
+
+/**
+ * The `.env` of a stack folder (or of one of its project folders: a model folder, `litellm/`),
+ * parsed by {@link parseDotEnv}; no values when the folder has no `.env` yet. The one reader of
+ * these files: every feature and both wings read them through here. Throws
+ * {@link FileFormatError} naming the file and line of a malformed line.
+ */
+export async function readStackEnv(folder: string): Promise<ReadonlyMap<string, string>> {
+  const file = path.join(folder, ENV_FILE);
+  if (!existsSync(file)) return new Map();
+  return parseDotEnv(await readFile(file, 'utf8'), file).values;
+}
+
+/** {@link readStackEnv} for callers that cannot wait (a URL computed while building a request). */
+export function readStackEnvSync(folder: string): ReadonlyMap<string, string> {
+  const file = path.join(folder, ENV_FILE);
+  if (!existsSync(file)) return new Map();
+  return parseDotEnv(readFileSync(file, 'utf8'), file).values;
+}
+
+/** A secret that is empty or a well-known placeholder (including the seed's `sk-1234`). Pure. */
+export function isPlaceholderSecret(value: string | undefined): boolean {
+  const v = value ?? '';
+  return v === '' || /^sk-123[4]$/.test(v) || ['changeme', 'change-me', 'change_me'].includes(v) || (v.startsWith('<') && v.endsWith('>'));
+}
+
+/** An HF token that is empty or the template's placeholder. Pure. */
+export function isPlaceholderToken(value: string | undefined): boolean {
+  const v = value ?? '';
+  return v === '' || v === 'hf_your_token_here' || /your.*token/.test(v) || (v.startsWith('<') && v.endsWith('>'));
 }

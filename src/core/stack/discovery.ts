@@ -7,9 +7,9 @@
  */
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import * as path from 'node:path';
-import { SparkError, StackNotFoundError } from './errors';
-import type { ScenarioFile } from './scenarios';
-import { loadScenarioFile } from './scenarios';
+import { SparkError, StackNotFoundError } from '../errors';
+import type { ScenarioFile } from '../scenarios/file';
+import { loadScenarioFile } from '../scenarios/file';
 
 export const SCENARIOS_FILE = 'scenarios.yaml';
 /** The file that marks the bundled stack as a template (never copied by `init`). */
@@ -69,6 +69,7 @@ export function modelFolders(dir: string): string[] {
   } catch {
     return [];
   }
+  // simulator: stacks created before the simulator moved out of stack/ (to simulator/) still hold a copy.
   return names
     .filter((name) => !['litellm', 'nginx', 'simulator', 'ssl'].includes(name) && !name.startsWith('backup-') && !name.startsWith('.'))
     .filter((name) => statSync(path.join(dir, name), { throwIfNoEntry: false })?.isDirectory() && existsSync(path.join(dir, name, 'docker-compose.yml')))

@@ -2,10 +2,10 @@
  * The services of a stack as the user sees them: the gateway's four containers and one row per
  * model in `scenarios.yaml`, whether or not its container exists. Views render these rows.
  */
-import { placements } from './hosts/placement';
-import type { HostSpec } from './scenarios';
-import type { Stack } from './stack';
-import { GATEWAY_SERVICES } from './stack';
+import { placements } from '../scenarios/placement';
+import type { HostSpec } from '../scenarios/file';
+import type { Stack } from './discovery';
+import { GATEWAY_SERVICES } from './discovery';
 
 export type ServiceKind = 'model' | 'gateway';
 

@@ -5,8 +5,10 @@
  * it must say exactly what it seems to: the parts are checked as `scenarios.yaml`'s are, `--`
  * ends ssh's options before the destination, and each word is quoted for the shell.
  */
-import type { DockerEndpoint } from '../docker/endpoint';
-import { dockerTargetProblem } from './validate';
+import type { DockerEndpoint } from './endpoint';
+import { dockerTargetProblem } from '../scenarios/hosts';
+import { shellLine, sshDestination } from '../ssh/target';
+import { sshTargetOf } from './ssh-dial';
 
 /**
  * The line for `endpoint`, or undefined when one of its parts is not a plain host, user, port or
@@ -14,19 +16,12 @@ import { dockerTargetProblem } from './validate';
  * Usage: `hostTerminalLine(host.endpoint)` → `ssh -p 2222 -- me@spark-2`.
  */
 export function hostTerminalLine(endpoint: DockerEndpoint): string | undefined {
-  const { protocol, username, host, port } = endpoint.modemOptions;
   const context = /^context "(.+)"$/.exec(endpoint.source)?.[1];
-  if (protocol === 'ssh' && host) {
+  const ssh = sshTargetOf(endpoint);
+  if (ssh) {
     if (dockerTargetProblem(endpoint.url) !== undefined) return undefined;
-    // ssh takes an IPv6 destination without the URL's brackets.
-    const destination = `${username ? `${username}@` : ''}${host.replace(/^\[(.*)\]$/, '$1')}`;
-    return shellLine(['ssh', ...(port !== undefined && port !== 22 ? ['-p', String(port)] : []), '--', destination]);
+    return shellLine(['ssh', ...(ssh.port !== undefined && ssh.port !== 22 ? ['-p', String(ssh.port)] : []), '--', sshDestination(ssh)]);
   }
   if (context !== undefined) return dockerTargetProblem(context) === undefined && !context.includes('://') ? shellLine(['docker', '--context', context, 'info']) : undefined;
   return dockerTargetProblem(endpoint.url) === undefined ? shellLine(['docker', '-H', endpoint.url, 'info']) : undefined;
-}
-
-/** Words joined for a POSIX shell: plain ones as they are, any other in single quotes. */
-function shellLine(words: readonly string[]): string {
-  return words.map((word) => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`)).join(' ');
 }

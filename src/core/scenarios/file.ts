@@ -6,9 +6,9 @@
 import { readFile } from 'node:fs/promises';
 import type { Node as YamlNode } from 'yaml';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument } from 'yaml';
-import { FileFormatError } from './errors';
-import { MAIN_HOST, addressProblem, dockerTargetProblem, hostNameProblem } from './hosts/validate';
-import { nameProblem, printable, repoIdProblem, stackNameProblem } from './inputs';
+import { FileFormatError } from '../errors';
+import { MAIN_HOST, addressProblem, dockerTargetProblem, hostNameProblem } from './hosts';
+import { nameProblem, printable, repoIdProblem, stackNameProblem } from '../inputs';
 
 export type ComposeVariant = 'spark' | 'multi-gpu';
 export const COMPOSE_VARIANTS: readonly ComposeVariant[] = ['spark', 'multi-gpu'];
@@ -52,7 +52,7 @@ export interface ScenarioSpec {
   /**
    * Model name → the hosts it runs on (several: replicas behind one LiteLLM name). A model
    * missing here, or the whole map missing, runs on the main host ({@link MAIN_HOST}) alone.
-   * Read it through `placements()` (src/core/hosts/placement.ts) rather than directly.
+   * Read it through `placements()` (src/core/scenarios/placement.ts) rather than directly.
    */
   readonly hosts?: ReadonlyMap<string, readonly string[]>;
 }

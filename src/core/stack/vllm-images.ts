@@ -7,7 +7,7 @@ import { readFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import { LineCounter, isMap, isScalar, parseDocument } from 'yaml';
 import { FileFormatError } from '../errors';
-import type { ComposeVariant } from '../scenarios';
+import type { ComposeVariant } from '../scenarios/file';
 
 export const VLLM_IMAGES_FILE = 'vllm-images.yaml';
 
