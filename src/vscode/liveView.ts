@@ -14,6 +14,8 @@ import type { HostState } from '../core/state/hosts-state';
 import { HostsStateModel, hostClients, stackHostEngines } from '../core/state/hosts-state';
 import type { ServiceStatus } from '../core/state/service-state';
 import { describeState } from '../core/state/service-state';
+import type { ModelProgressSource } from '../core/weights/model-progress';
+import { modelProgressSource } from '../core/weights/model-progress';
 import { createStack } from './createStack';
 import { LogChannels } from './logChannels';
 import type { ServerNode, ServersTree } from './serversTree';
@@ -65,6 +67,9 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
     return channels;
   };
   const hostNames = new Map<string, string>();
+  /** The stack's models and cache folder: the state models read each model's SPEC §9 progress (what `status` prints) with it. */
+  let progressSource: ModelProgressSource | undefined;
+  let progressOf: Stack | undefined;
 
   const render = () => {
     if (!model) return;
@@ -183,18 +188,26 @@ export function registerLiveView({ context, docker, output, tree, treeView }: Li
 
   return {
     setStack(stack) {
+      progressOf = stack;
       if (!stack) {
+        progressSource = undefined;
         metrics?.dispose();
         metrics = undefined;
         model?.dispose();
         model = undefined;
         return;
       }
+      // Until this stack's `.env` was read, the previous source serves (a reload keeps its figures).
+      void modelProgressSource(stack, process.env).then((source) => {
+        if (progressOf === stack) progressSource = source;
+      }, () => {
+        if (progressOf === stack) progressSource = undefined;
+      });
       const engines = stackHostEngines(stack, docker.endpoint);
       if (model) {
         model.setHosts(engines, stack.root);
       } else {
-        model = new HostsStateModel(engines, stack.root, { clientFor: hostClients(docker) });
+        model = new HostsStateModel(engines, stack.root, { clientFor: hostClients(docker), state: { progressSource: () => progressSource } });
         model.onDidChange(render);
         model.start();
         if (treeView.visible) onVisibility(true);

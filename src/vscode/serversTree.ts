@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { FetchText } from './fetchProgress';
-import { onFetchProgress } from './fetchProgress';
+import { onFetchProgress, rowText } from './fetchProgress';
 import { gib } from '../core/planner';
 import type { HostRows, ServiceKind, ServiceRow } from '../core/stack/services';
 import type { HostState } from '../core/state/hosts-state';
@@ -127,7 +127,10 @@ export class ServersTree implements vscode.TreeDataProvider<ServerNode>, vscode.
     item.id = onOtherHost ? `${row.kind}:${node.host}/${row.name}` : `${row.kind}:${row.name}`;
     // Pulls and downloads run on this machine only, so their progress belongs to the main host's rows.
     const fetched = onOtherHost ? undefined : this.fetching.get(row.name);
-    const fetching = fetched && (!status || ['absent', 'created', 'exited'].includes(status.state)) ? fetched : undefined;
+    // Else the pull or download the state model read (SPEC §9, the figure `status` prints): a start
+    // in another process, or vLLM downloading the weights by itself.
+    const recorded = status?.phaseProgress && status.phaseProgress.phase !== 'load' ? { row: rowText(status.phaseProgress), full: status.phaseProgress.text } : undefined;
+    const fetching = (fetched && (!status || ['absent', 'created', 'exited'].includes(status.state)) ? fetched : undefined) ?? recorded;
     item.description = fetching ? fetching.row : describeRow(row, status);
     item.tooltip = tooltip(row, status, Date.now(), onOtherHost ? this.hostStates.get(node.host ?? '') : undefined);
     if (fetching) item.tooltip.appendMarkdown('\n\n').appendText(fetching.full);

@@ -5,6 +5,7 @@
 import type { ContainerDetails, PortBinding } from '../docker/types';
 import type { LoadProgress } from '../logs/vllm-progress';
 import type { ModelLoad } from '../metrics/vllm';
+import type { PhaseProgress } from '../progress/progress';
 import type { ServiceKind, ServiceRow } from '../stack/services';
 
 export const SERVICE_STATES = ['absent', 'created', 'starting', 'loading', 'running', 'healthy', 'unhealthy', 'restarting', 'paused', 'exited'] as const;
@@ -33,6 +34,12 @@ export interface ServiceStatus {
   readonly gpus?: string;
   /** Loading progress of a model server that is up but not healthy yet. */
   readonly progress?: { readonly fraction: number; readonly text: string };
+  /**
+   * SPEC §9's progress of a model (weights/model-progress.ts: a recorded pull or download, the
+   * cache while vLLM downloads, the load) — the figure `status` prints — when the state model
+   * reads it (the window's, for the Servers tree; the CLI computes it itself).
+   */
+  readonly phaseProgress?: PhaseProgress;
   /** Requests of a healthy model (from its /metrics, while a view asks for them). */
   readonly requests?: { readonly running: number; readonly waiting: number };
   /** KV-cache use 0..1 of a healthy model. */

@@ -12,6 +12,10 @@
  * Two things are read beyond Docker's own state, and only while they matter: the vLLM log of a
  * model server that is up but not healthy yet (its loading progress), and the `/metrics` of a
  * healthy model while some view that shows them is visible ({@link StackStateModel.watchMetrics}).
+ * Given a {@link StackStateOptions.progressSource} (the window's), each model's status also
+ * carries SPEC §9's progress, `phaseProgress`, from the one function `status` prints it with
+ * (weights/model-progress.ts), re-read after each change and every second while following —
+ * a download that vLLM does by itself, or a start in another process, says nothing to Docker.
  */
 import { LineSplitter } from '../docker/demux';
 import { DockerUnreachableError } from '../docker/errors';
@@ -22,8 +26,11 @@ import type { LoadProgress } from '../logs/vllm-progress';
 import { INITIAL_PROGRESS, advanceProgress } from '../logs/vllm-progress';
 import type { ModelLoad } from '../metrics/vllm';
 import { fetchModelLoad } from '../metrics/vllm';
+import type { PhaseProgress } from '../progress/progress';
 import type { ServiceRow } from '../stack/services';
 import { sleep } from '../time';
+import type { ModelProgressSource } from '../weights/model-progress';
+import { modelProgress } from '../weights/model-progress';
 import { Backoff } from './backoff';
 import { patchFromEvent } from './event-patch';
 import { matchService } from './recognise';
@@ -47,6 +54,13 @@ export interface StackStateOptions {
   readonly backoff?: Backoff;
   /** Reads a healthy model's load; tests and benchmarks replace it. */
   readonly fetchLoad?: (hostPort: number) => Promise<ModelLoad>;
+  /**
+   * The stack's models and cache folder, asked for at each read of the models' SPEC §9 progress
+   * (`phaseProgress`); undefined, or no option, reads none (the CLI's `status` computes it itself).
+   */
+  readonly progressSource?: () => ModelProgressSource | undefined;
+  /** How often `phaseProgress` is re-read while following (ms). */
+  readonly phaseProgressMs?: number;
 }
 
 interface Entry {
@@ -58,6 +72,8 @@ interface Entry {
   lastLogLine?: string;
   lastLogOf?: string;
   progressReader?: AbortController;
+  /** SPEC §9's progress of a model, as last read ({@link StackStateOptions.progressSource}). */
+  phaseProgress?: PhaseProgress;
 }
 
 /** Events within this long of the first one are inspected together. */
@@ -76,6 +92,9 @@ export class StackStateModel {
   private lastFlushAt = 0;
   private reconcileTimer: NodeJS.Timeout | undefined;
   private metricsTimer: NodeJS.Timeout | undefined;
+  private phaseProgressTimer: NodeJS.Timeout | undefined;
+  /** A read of the models' `phaseProgress` is under way; `again`: another change came meanwhile. */
+  private phaseProgressRead: { again: boolean } | undefined;
   private metricsDemand = 0;
   private readonly lifetime = new AbortController();
   private running = false;
@@ -129,6 +148,10 @@ export class StackStateModel {
     void this.eventLoop();
     this.reconcileTimer = setInterval(() => void this.reconcile(), this.options.reconcileMs ?? 60_000);
     this.reconcileTimer.unref?.();
+    if (this.options.progressSource) {
+      this.phaseProgressTimer = setInterval(() => this.readPhaseProgress(), this.options.phaseProgressMs ?? 1000);
+      this.phaseProgressTimer.unref?.();
+    }
   }
 
   /** Replaces the rows (the stack was reloaded) and resyncs. */
@@ -185,6 +208,7 @@ export class StackStateModel {
     clearTimeout(this.debounceTimer);
     clearInterval(this.reconcileTimer);
     clearInterval(this.metricsTimer);
+    clearInterval(this.phaseProgressTimer);
     for (const entry of this.entries.values()) entry.progressReader?.abort();
     this.listeners.clear();
   }
@@ -399,6 +423,37 @@ export class StackStateModel {
     }
   }
 
+  /**
+   * Reads every model's SPEC §9 progress ({@link modelProgress}) from the statuses just published
+   * and publishes again if it moved. One read at a time; a change during one reads once more after it.
+   */
+  private readPhaseProgress(): void {
+    if (!this.options.progressSource || !this.running) return;
+    if (this.phaseProgressRead) {
+      this.phaseProgressRead.again = true;
+      return;
+    }
+    const read = { again: false };
+    this.phaseProgressRead = read;
+    const run = async () => {
+      const source = this.options.progressSource?.();
+      const services = this.snapshot;
+      const figures = await Promise.all(services.map((s) => (source && s.kind === 'model' ? modelProgress(s, source).catch(() => undefined) : undefined)));
+      if (this.lifetime.signal.aborted) return;
+      services.forEach((s, i) => {
+        // The rows may have been replaced meanwhile (a reloaded stack): only theirs are kept.
+        if (!this.rows.some((r) => r.name === s.name)) return;
+        this.entry(s.name).phaseProgress = figures[i];
+      });
+      // Not a change that asks for another read (a moving download would read without pause).
+      this.publish(false);
+    };
+    void run().finally(() => {
+      this.phaseProgressRead = undefined;
+      if (read.again) this.readPhaseProgress();
+    });
+  }
+
   private entry(name: string): Entry {
     let entry = this.entries.get(name);
     if (!entry) {
@@ -412,15 +467,19 @@ export class StackStateModel {
     return this.rows.map((row) => {
       const e = this.entries.get(row.name);
       const progress = e?.progressOf === e?.details?.startedAt ? e?.progress : undefined;
-      return statusOf(row, e?.details, { ...(progress ? { progress } : {}), ...(e?.load ? { load: e.load } : {}), ...(e?.lastLogLine ? { lastLogLine: e.lastLogLine } : {}) });
+      const status = statusOf(row, e?.details, { ...(progress ? { progress } : {}), ...(e?.load ? { load: e.load } : {}), ...(e?.lastLogLine ? { lastLogLine: e.lastLogLine } : {}) });
+      return e?.phaseProgress ? { ...status, phaseProgress: e.phaseProgress } : status;
     });
   }
 
-  private publish(): void {
+  /** `readFigures`: re-read the models' `phaseProgress` after a change (not after such a read itself). */
+  private publish(readFigures = true): void {
     const next = this.compute();
     if (JSON.stringify(next) === JSON.stringify(this.snapshot)) return;
     this.snapshot = next;
     this.notify();
+    // The figure follows the state at once (a load that began, a container that appeared).
+    if (readFigures) this.readPhaseProgress();
   }
 
   private notify(): void {

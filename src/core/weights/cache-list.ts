@@ -2,7 +2,9 @@
  * The shared cache as `hf cache ls` shows it — one row per repository with its size on disk and
  * when it was last used — and removing a repository from it (*Free Disk Space*). Sizes count
  * each blob once (snapshots only link to blobs); "last used" is the newest access or change of
- * any blob, the figure huggingface_hub's own cache scan reports.
+ * any blob, the figure huggingface_hub's own cache scan reports. The same one read of a
+ * repository's blobs ({@link readRepoBlobs}) also says whether a download into it is under way,
+ * for the progress of a model vLLM downloads by itself (model-progress.ts).
  */
 import { readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -20,6 +22,40 @@ export interface CachedModel {
   readonly partialBytes: number;
 }
 
+/** What the blobs of one repository's cache folder hold, read in one pass. */
+export interface RepoBlobs {
+  /** Bytes of its blobs, partial downloads included. */
+  readonly sizeBytes: number;
+  /** Milliseconds since the epoch; 0 when the folder has no blobs. */
+  readonly lastUsedMs: number;
+  /** Partial downloads (`*.incomplete`) among the blobs, in bytes. */
+  readonly partialBytes: number;
+  /**
+   * How many partial blobs (huggingface_hub's `<etag>.incomplete`) there are: more than 0 while a
+   * download into the folder is under way (or one was cut off), even before its first byte.
+   */
+  readonly partialBlobs: number;
+}
+
+/** Reads the blobs of a repository's cache folder (`hub/models--org--name`); all 0 when it has none. */
+export async function readRepoBlobs(folder: string): Promise<RepoBlobs> {
+  let sizeBytes = 0;
+  let partialBytes = 0;
+  let partialBlobs = 0;
+  let lastUsedMs = 0;
+  for (const blob of await readdir(path.join(folder, 'blobs')).catch(() => [])) {
+    const info = await stat(path.join(folder, 'blobs', blob)).catch(() => undefined);
+    if (!info?.isFile()) continue;
+    sizeBytes += info.size;
+    if (blob.endsWith('.incomplete')) {
+      partialBytes += info.size;
+      partialBlobs++;
+    }
+    lastUsedMs = Math.max(lastUsedMs, info.atimeMs, info.mtimeMs);
+  }
+  return { sizeBytes, lastUsedMs, partialBytes, partialBlobs };
+}
+
 /** The repositories in `<cacheDir>/hub`, largest first; empty when there is no cache yet. */
 export async function listCachedModels(cacheDir: string): Promise<CachedModel[]> {
   const hub = path.join(cacheDir, 'hub');
@@ -29,16 +65,7 @@ export async function listCachedModels(cacheDir: string): Promise<CachedModel[]>
     const repo = entry.isDirectory() ? repoOfFolder(entry.name) : undefined;
     if (!repo) continue;
     const folder = path.join(hub, entry.name);
-    let sizeBytes = 0;
-    let partialBytes = 0;
-    let lastUsedMs = 0;
-    for (const blob of await readdir(path.join(folder, 'blobs')).catch(() => [])) {
-      const info = await stat(path.join(folder, 'blobs', blob)).catch(() => undefined);
-      if (!info?.isFile()) continue;
-      sizeBytes += info.size;
-      if (blob.endsWith('.incomplete')) partialBytes += info.size;
-      lastUsedMs = Math.max(lastUsedMs, info.atimeMs, info.mtimeMs);
-    }
+    const { sizeBytes, lastUsedMs, partialBytes } = await readRepoBlobs(folder);
     models.push({ repo, folder, sizeBytes, lastUsedMs, partialBytes });
   }
   return models.sort((a, b) => b.sizeBytes - a.sizeBytes);
