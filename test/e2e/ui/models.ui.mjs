@@ -17,7 +17,7 @@ const OUT = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..', 
 const { modelAdditionChanges, readStackTexts } = require(path.join(OUT, 'stack-edit', 'model-changes.js'));
 const { applyStackChanges } = require(path.join(OUT, 'files', 'index.js'));
 const { removeScenario } = require(path.join(OUT, 'stack-edit', 'yaml-edits.js'));
-const { loadVllmImages } = require(path.join(OUT, 'models', 'images.js'));
+const { loadVllmImages } = require(path.join(OUT, 'stack', 'vllm-images.js'));
 
 const MODEL = {
   name: 'qwen3-4b', folder: 'qwen3-4b', container: 'vllm-qwen3-4b', hfModel: 'Qwen/Qwen3-4B',
