@@ -39,22 +39,37 @@ export interface Running {
   stop(): Promise<void>;
 }
 
-/** Starts `command args` and collects its output; `stop()` sends SIGTERM, then SIGKILL. */
-export function start(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Running {
-  const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+/**
+ * Starts `command args` and collects its output; `stop()` sends SIGTERM, then SIGKILL. With
+ * `group`, the process leads a process group of its own and `stop()` signals the whole group and
+ * ends with a SIGKILL to it: a server that forks workers (vLLM's EngineCore and workers) leaves
+ * none behind, even when its parent dies first.
+ */
+export function start(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; group?: boolean } = {}): Running {
+  const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true });
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const signal = (sig: NodeJS.Signals) => {
+    try {
+      if (options.group && child.pid !== undefined) process.kill(-child.pid, sig);
+      else child.kill(sig);
+    } catch {
+      // already gone
+    }
+  };
   return {
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode !== null || child.signalCode !== null) return;
-      child.kill('SIGTERM');
-      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      await exited;
-      clearTimeout(timer);
+      if (child.exitCode === null && child.signalCode === null) {
+        signal('SIGTERM');
+        const timer = setTimeout(() => signal('SIGKILL'), 5000);
+        await exited;
+        clearTimeout(timer);
+      }
+      if (options.group) signal('SIGKILL');
     },
   };
 }
