@@ -33,6 +33,8 @@ const VALUE_FLAGS = Object.freeze({
   '--tensor-parallel-size': 'tensorParallelSize',
   '--kv-cache-dtype': 'kvCacheDtype',
   '--tool-call-parser': 'toolCallParser',
+  // With one, the reply may reason first (SIM_REASONING_TOKENS) and 0.31 reports reasoning_tokens.
+  '--reasoning-parser': 'reasoningParser',
   '--max-num-seqs': 'maxNumSeqs',
 });
 
@@ -46,6 +48,8 @@ const BOOLEAN_FLAGS = Object.freeze({
   '--disable-log-stats': ['disableLogStats', true],
   '--enable-prefix-caching': ['enablePrefixCaching', true],
   '--no-enable-prefix-caching': ['enablePrefixCaching', false],
+  // Without it vLLM compiles (torch.compile) and captures CUDA graphs at start-up; the log says so.
+  '--enforce-eager': ['enforceEager', true],
 });
 
 /**
@@ -53,7 +57,7 @@ const BOOLEAN_FLAGS = Object.freeze({
  * positional MODEL is not swallowed as the flag's value. Any `--no-*` flag is boolean too.
  */
 const IGNORED_BOOLEAN_FLAGS = new Set([
-  '--trust-remote-code', '--enforce-eager', '--disable-log-requests', '--enable-log-requests',
+  '--trust-remote-code', '--disable-log-requests', '--enable-log-requests',
   '--enable-chunked-prefill', '--async-scheduling', '--disable-custom-all-reduce',
   '--enable-expert-parallel', '--disable-frontend-multiprocessing', '--enable-lora',
   '--enable-prompt-tokens-details', '--enable-force-include-usage', '--enable-server-load-tracking',
@@ -76,9 +80,11 @@ const IGNORED_BOOLEAN_FLAGS = new Set([
  * @property {string} kvCacheDtype
  * @property {boolean} enableAutoToolChoice
  * @property {string | undefined} toolCallParser
+ * @property {string | undefined} reasoningParser  `--reasoning-parser` (any name; not checked)
  * @property {number} maxNumSeqs
  * @property {boolean} disableAccessLog
  * @property {boolean} disableLogStats
+ * @property {boolean} enforceEager     no compile warm-up and no CUDA graphs at start-up
  * @property {boolean} enablePrefixCaching
  * @property {Record<string, unknown>} nonDefault flags given explicitly (for the start-up log)
  * @property {string[]} ignored          flags accepted but not simulated, as given
@@ -223,9 +229,11 @@ function parseServeArgs(argv, toolCallParsers = TOOL_CALL_PARSERS) {
     kvCacheDtype: raw.kvCacheDtype ?? 'auto',
     enableAutoToolChoice: booleans.enableAutoToolChoice ?? false,
     toolCallParser,
+    reasoningParser: raw.reasoningParser === undefined || raw.reasoningParser === '' ? undefined : raw.reasoningParser,
     maxNumSeqs: raw.maxNumSeqs === undefined ? 256 : parseIntFlag('--max-num-seqs', raw.maxNumSeqs, 1, 1 << 20),
     disableAccessLog: booleans.disableAccessLog ?? false,
     disableLogStats: booleans.disableLogStats ?? false,
+    enforceEager: booleans.enforceEager ?? false,
     enablePrefixCaching: booleans.enablePrefixCaching ?? true,
     ignored,
     sim,
@@ -301,7 +309,7 @@ Spark Gateway vLLM simulator: a test double of vLLM's OpenAI-compatible server (
 Honoured options: --model, --served-model-name NAME [NAME ...], --host, --port (default 8000),
   --api-key KEY [KEY ...] (else VLLM_API_KEY),
   --max-model-len, --gpu-memory-utilization, --tensor-parallel-size/-tp, --kv-cache-dtype,
-  --enable-auto-tool-choice, --tool-call-parser, --max-num-seqs, --disable-uvicorn-access-log,
+  --enable-auto-tool-choice, --tool-call-parser, --reasoning-parser, --max-num-seqs, --disable-uvicorn-access-log,
   --disable-log-stats, --[no-]enable-prefix-caching, --sim-<setting> VALUE (same as SIM_<SETTING>).
 Other vLLM options are accepted and ignored. Settings: SIM_LOAD_SECONDS, SIM_TOKENS_PER_SECOND,
   SIM_FAULT, SIM_HOLD_MEMORY_MB, SIM_SHARDS, ... (see simulator/README.md).

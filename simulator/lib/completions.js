@@ -98,7 +98,7 @@ async function handleCompletion(ctx, kind, req, res, body) {
  * @property {string[]} pieces     streamed units, one per generated token
  * @property {number} reasoning    how many of the first pieces are reasoning, not the answer
  * @property {'stop' | 'length' | 'tool_calls'} finishReason
- * @property {{ name: string, arguments: string, id: string } | null} toolCall
+ * @property {{ name: string, arguments: string, id: string, choice: 'named' | 'required' | 'auto' } | null} toolCall
  */
 
 /**
@@ -110,6 +110,7 @@ function planChat(ctx, body) {
   if (!body || typeof body !== 'object') throw new RequestError(400, 'BadRequestError', 'Request body must be a JSON object.');
   const model = checkModel(ctx, body.model);
   if (!Array.isArray(body.messages) || body.messages.length === 0) {
+    if (ctx.settings.vllm.errorStyle === '0.31' && body.messages === undefined) throw missingField(body, 'messages');
     throw new RequestError(400, 'BadRequestError', 'messages: Field required and must be a non-empty list.', 'messages');
   }
   const promptWords = gen.words(gen.chatPromptText(body.messages));
@@ -117,17 +118,32 @@ function planChat(ctx, body) {
   const userText = gen.lastUserText(body.messages);
 
   const decision = decideToolCall(body, userText, ctx.args);
-  if ('error' in decision) throw new RequestError(400, 'BadRequestError', decision.error, 'tool_choice');
-  // gpt-oss reasons first (vLLM splits the harmony channels; the answer never contains it).
-  const thinking = /gpt-oss/i.test(ctx.args.model) ? gen.reasoningTokens(userText, ctx.settings.reasoningTokens) : [];
+  if ('error' in decision) {
+    const unknownTool = ctx.settings.vllm.errorStyle === '0.31' && typeof body.tool_choice === 'object' && body.tool_choice !== null;
+    throw new RequestError(400, 'BadRequestError', unknownTool
+      ? 'The tool specified in `tool_choice` does not match any of the specified `tools` (parameter=tool_choice)'
+      : decision.error, 'tool_choice');
+  }
+  // gpt-oss reasons first (vLLM splits the harmony channels; the answer never contains it); other
+  // models reason when served with a --reasoning-parser and the request leaves thinking on
+  // (Qwen3's chat template: chat_template_kwargs.enable_thinking, default true).
+  const reasons = /gpt-oss/i.test(ctx.args.model)
+    || (ctx.args.reasoningParser !== undefined && body.chat_template_kwargs?.enable_thinking !== false);
+  const thinking = reasons ? gen.reasoningTokens(userText, ctx.settings.reasoningTokens) : [];
   const thought = gen.limitTokens(thinking, maxTokens).tokens;
   const left = maxTokens === undefined ? undefined : maxTokens - thought.length;
   if (decision.call && (left === undefined || left > 0)) {
+    /** @type {'named' | 'required' | 'auto'} */
+    const choice = typeof body.tool_choice === 'object' && body.tool_choice !== null ? 'named'
+      : body.tool_choice === 'required' ? 'required' : 'auto';
     const args = JSON.stringify(decision.call.arguments);
     const argPieces = args.match(/[\s\S]{1,8}/g) ?? [];
     return {
-      model, promptWords, pieces: [...gen.pieces(thought), '', ...argPieces], reasoning: thought.length, finishReason: 'tool_calls',
-      toolCall: { name: decision.call.name, arguments: args, id: wire.newId('chatcmpl-tool', ctx.settings.vllm) },
+      // OpenAI's rule, which vLLM follows: finish_reason "tool_calls" for "auto" and "required",
+      // "stop" for a named function.
+      model, promptWords, pieces: [...gen.pieces(thought), '', ...argPieces], reasoning: thought.length,
+      finishReason: choice === 'named' ? 'stop' : 'tool_calls',
+      toolCall: { name: decision.call.name, arguments: args, id: wire.newId('chatcmpl-tool', ctx.settings.vllm), choice },
     };
   }
   const full = left === 0 ? [] : gen.replyTokens('chat', model, userText, ctx.settings.responseTokens);
@@ -168,6 +184,17 @@ function checkModel(ctx, requested) {
 }
 
 /**
+ * vLLM 0.31's answer to a request body that lacks a required field: FastAPI's validation error
+ * rendered by vLLM (`type` "Bad Request", `param` the field's location).
+ * @param {Record<string, unknown>} body
+ * @param {string} field
+ */
+function missingField(body, field) {
+  return new RequestError(400, 'Bad Request', `1 validation error:\n  {'type': 'missing', 'loc': 'body.${field}', `
+    + `'msg': 'Field required', 'input': '<dict of ${Object.keys(body).length} items>'}`, `body.${field}`);
+}
+
+/**
  * max_completion_tokens / max_tokens, checked against the context length like vLLM.
  * @param {CompletionContext} ctx
  * @param {any} body
@@ -183,8 +210,21 @@ function readMaxTokens(ctx, body, fallback, promptTokens) {
   }
   const value = body.max_completion_tokens ?? body.max_tokens ?? fallback;
   if (value === undefined) return undefined;
+  const new31 = ctx.settings.vllm.errorStyle === '0.31';
   if (!Number.isInteger(value) || value < 1) {
-    throw new RequestError(400, 'BadRequestError', `max_tokens must be at least 1, got ${JSON.stringify(value)}.`, 'max_tokens');
+    // 0.31's VLLMValidationError appends `(parameter=…, value=…)` to its message.
+    throw new RequestError(400, 'BadRequestError', `max_tokens must be at least 1, got ${JSON.stringify(value)}.`
+      + (new31 ? ` (parameter=max_tokens, value=${JSON.stringify(value)})` : ''), 'max_tokens');
+  }
+  if (new31 && value > maxLen) {
+    throw new RequestError(400, 'BadRequestError', `max_tokens=${value} cannot be greater than max_model_len=${maxLen}. `
+      + `Please request fewer output tokens. (parameter=max_tokens, value=${value})`, 'max_tokens');
+  }
+  if (new31 && promptTokens + value > maxLen) {
+    throw new RequestError(400, 'BadRequestError', `This model's maximum context length is ${maxLen} tokens. However, you `
+      + `requested ${value} output tokens and your prompt contains ${promptTokens} input tokens, for a total of `
+      + `${promptTokens + value} tokens. Please reduce the length of the input prompt or the number of requested output `
+      + `tokens. (parameter=input_tokens, value=${promptTokens})`, 'input_tokens');
   }
   if (promptTokens + value > maxLen) {
     throw new RequestError(400, 'BadRequestError', `'max_tokens' or 'max_completion_tokens' is too large: ${value}. `
@@ -207,7 +247,11 @@ async function generate(ctx, kind, res, body, plan, dieMidStream) {
   const stream = body.stream === true;
   const includeUsage = stream && body.stream_options?.include_usage === true;
   const v = ctx.settings.vllm;
-  const head = { id: wire.newId(kind === 'chat' ? 'chatcmpl' : 'cmpl', v), created: wire.unixNow(), model: plan.model };
+  /** @type {import('./openai-wire').Head} */
+  const head = {
+    id: wire.newId(kind === 'chat' ? 'chatcmpl' : 'cmpl', v), created: wire.unixNow(), model: plan.model,
+    fingerprint: wire.systemFingerprint(v, ctx.args),
+  };
   const controller = new AbortController();
   let finished = false;
   res.on('close', () => {
@@ -217,12 +261,18 @@ async function generate(ctx, kind, res, body, plan, dieMidStream) {
     }
   });
 
+  // vLLM sends one chunk per generated token, the last of them carrying the finish_reason: cut at
+  // max_tokens, the last token rides on the final chunk; on a stop the final chunk is the
+  // end-of-sequence token's (empty) delta.
+  const lastRides = plan.finishReason === 'length' && plan.pieces.length > 0;
   /** @type {(piece: string, index: number) => void} */
   let emit = () => {};
   if (stream) {
     ctx.startStream(res);
-    if (kind === 'chat') res.write(wire.sse(wire.chatChunk(head, { role: 'assistant', content: '' })));
-    emit = (piece, i) => res.write(wire.sse(streamChunk(kind, head, plan, piece, i, v)));
+    if (kind === 'chat') res.write(wire.sse(wire.roleChunk(head, v)));
+    emit = (piece, i) => {
+      if (!(lastRides && i === plan.pieces.length - 1)) res.write(wire.sse(streamChunk(ctx, kind, head, plan, piece, i)));
+    };
   }
   const dieAfter = Math.min(DIE_AFTER_CHUNKS, plan.pieces.length);
 
@@ -243,11 +293,25 @@ async function generate(ctx, kind, res, body, plan, dieMidStream) {
   if (reason === 'abort') return;
   finished = true;
 
-  const u = wire.usage(plan.promptWords.length, plan.pieces.length);
+  const reasoningTokens = Math.min(plan.reasoning, plan.pieces.length);
+  // 0.31 reports reasoning tokens when a reasoning parser runs (chat only); else null, or (0.11) nothing.
+  const details = !v.wireExtras ? undefined
+    : kind === 'chat' && ctx.args.reasoningParser !== undefined ? { reasoning_tokens: reasoningTokens } : null;
+  const u = wire.usage(plan.promptWords.length, plan.pieces.length, details);
   if (stream) {
-    const last = kind === 'chat'
-      ? wire.chatChunk(head, plan.toolCall ? {} : wire.textDelta(v, { content: '' }), plan.finishReason)
-      : wire.textChunk(head, '', plan.finishReason);
+    const lastIndex = plan.pieces.length - 1;
+    const lastPiece = lastRides ? /** @type {string} */ (plan.pieces[lastIndex]) : undefined;
+    let last;
+    if (kind === 'completion') {
+      last = wire.textChunk(head, lastPiece ?? '', v, plan.finishReason, !includeUsage);
+    } else {
+      /** @type {Record<string, unknown>} */
+      let delta;
+      if (lastPiece !== undefined) delta = tokenDelta(ctx, plan, lastPiece, lastIndex);
+      // The end-of-sequence token: no delta after a tool call or through 0.31's reasoning parser.
+      else delta = plan.toolCall || (v.wireExtras && ctx.args.reasoningParser !== undefined) ? {} : wire.textDelta(v, { content: '' });
+      last = wire.chatChunk(head, delta, v, plan.finishReason, !includeUsage);
+    }
     res.write(wire.sse(last));
     if (includeUsage) res.write(wire.sse(wire.usageChunk(head, kind === 'chat' ? 'chat.completion.chunk' : 'text_completion', u)));
     res.end(wire.SSE_DONE);
@@ -257,35 +321,48 @@ async function generate(ctx, kind, res, body, plan, dieMidStream) {
       : [];
     const reasoning = plan.pieces.slice(0, plan.reasoning).join('');
     const answer = plan.pieces.slice(plan.reasoning).join('');
+    // A forced call ("required" or a named function) comes with an empty content, an "auto" one
+    // with none; a reply that only reasoned (cut at max_tokens) has no content either.
+    const content = plan.toolCall ? (plan.toolCall.choice === 'auto' ? null : '') : answer === '' && reasoning !== '' ? null : answer;
     ctx.sendJson(res, 200, wire.chatCompletion({
-      ...head, content: plan.toolCall ? null : answer, reasoning: reasoning || null, toolCalls, finishReason: plan.finishReason, usage: u,
+      ...head, content, reasoning: reasoning || null, toolCalls, finishReason: plan.finishReason, usage: u,
     }, v));
   } else {
-    ctx.sendJson(res, 200, wire.textCompletion({ ...head, text: plan.pieces.join(''), finishReason: plan.finishReason, usage: u }));
+    ctx.sendJson(res, 200, wire.textCompletion({ ...head, text: plan.pieces.join(''), finishReason: plan.finishReason, usage: u }, v));
   }
   ctx.stats.completed++;
 }
 
 /**
- * The SSE chunk carrying generated unit `i`.
+ * The SSE chunk carrying generated unit `index` (not the final one).
+ * @param {CompletionContext} ctx
  * @param {'chat' | 'completion'} kind
- * @param {{ id: string, created: number, model: string }} head
+ * @param {import('./openai-wire').Head} head
  * @param {Plan} plan
  * @param {string} piece
  * @param {number} index
- * @param {import('./vllm-profiles').VllmProfile} v
  */
-function streamChunk(kind, head, plan, piece, index, v) {
-  if (kind === 'completion') return wire.textChunk(head, piece);
-  if (index < plan.reasoning) return wire.chatChunk(head, wire.textDelta(v, { reasoning: piece }));
-  const i = index - plan.reasoning;
-  if (!plan.toolCall) return wire.chatChunk(head, wire.textDelta(v, { content: piece }));
-  if (i === 0) {
-    return wire.chatChunk(head, {
-      tool_calls: [{ id: plan.toolCall.id, type: 'function', index: 0, function: { name: plan.toolCall.name, arguments: '' } }],
-    });
-  }
-  return wire.chatChunk(head, { tool_calls: [{ index: 0, function: { arguments: piece } }] });
+function streamChunk(ctx, kind, head, plan, piece, index) {
+  const v = ctx.settings.vllm;
+  if (kind === 'completion') return wire.textChunk(head, piece, v);
+  return wire.chatChunk(head, tokenDelta(ctx, plan, piece, index), v);
+}
+
+/**
+ * The chat delta of generated unit `index`: reasoning, answer text, or a piece of the tool call
+ * (its first unit is the name, the rest the arguments).
+ * @param {CompletionContext} ctx
+ * @param {Plan} plan
+ * @param {string} piece
+ * @param {number} index
+ * @returns {Record<string, unknown>}
+ */
+function tokenDelta(ctx, plan, piece, index) {
+  const v = ctx.settings.vllm;
+  if (index < plan.reasoning) return wire.textDelta(v, { reasoning: piece });
+  if (!plan.toolCall) return wire.textDelta(v, { content: piece });
+  if (index === plan.reasoning) return wire.toolNameDelta(v, plan.toolCall.id, plan.toolCall.name);
+  return wire.toolArgumentsDelta(v, piece);
 }
 
 module.exports = { handleCompletion, RequestError };

@@ -124,10 +124,12 @@ async function main(argv, env) {
       const url = `http://${args.host ?? '0.0.0.0'}:${port}`;
       if (v.line === '0.31') log.api('INFO', 'entry.py:136', `Starting vLLM server on ${url}`);
       else log.api('INFO', 'api_server.py:1971', `Starting vLLM API server 0 on ${url}`);
-      log.api('INFO', 'launcher.py:37', 'Available routes are:');
+      // launcher.py's line numbers: 0.31's read from its source (a running 0.31 logs the same).
+      const [routesLine, routeLine] = v.line === '0.31' ? ['launcher.py:60', 'launcher.py:69'] : ['launcher.py:37', 'launcher.py:45'];
+      log.api('INFO', routesLine, 'Available routes are:');
       for (const [route, method] of [['/health', 'GET'], ['/load', 'GET'], ['/ping', 'GET, POST'], ['/v1/models', 'GET'],
         ['/version', 'GET'], ['/metrics', 'GET'], ['/v1/chat/completions', 'POST'], ['/v1/completions', 'POST']]) {
-        log.api('INFO', 'launcher.py:45', `Route: ${route}, Methods: ${method}`);
+        log.api('INFO', routeLine, `Route: ${route}, Methods: ${method}`);
       }
       resolve(undefined);
     });

@@ -4,7 +4,10 @@
 /**
  * `GET /metrics`: Prometheus text format 0.0.4 as vLLM exposes it through prometheus_client —
  * metric names with the `vllm:` prefix, labels `model_name` (the first served name) and
- * `engine="0"`, counters with `_total` on their HELP/TYPE lines, float values (`0.0`).
+ * `engine="0"` in alphabetical order as prometheus_client writes them (`{engine="0",le="0.1",model_name="m"}`),
+ * counters with `_total` on their HELP/TYPE lines, float values (`0.0`). The `_created` gauges
+ * prometheus_client adds for each counter and histogram are left out, as are the Python process,
+ * HTTP and most vLLM families (README: "Known differences from vLLM 0.31").
  * vLLM 0.31 adds `vllm:num_requests_waiting_by_reason{reason="capacity"|"deferred"}` and
  * `vllm:prompt_tokens_cached`, and counts finished requests with reasons `error` and `repetition`
  * too. (`vllm:gpu_cache_usage_perc` is hidden in 0.11 and gone in 0.31: never shown.)
@@ -17,18 +20,21 @@
  * @returns {string}
  */
 function renderMetrics(engine, modelName, v) {
-  const labels = `model_name="${escapeLabel(modelName)}",engine="0"`;
+  const model = `model_name="${escapeLabel(modelName)}"`;
+  /** A series' labels (`extra`, e.g. `le="1.0"`, may be '') sorted by name, as prometheus_client writes them. */
+  const labels = (/** @type {string} */ extra = '') => ['engine="0"', model, ...(extra ? [extra] : [])]
+    .sort((a, b) => (a.slice(0, a.indexOf('=')) < b.slice(0, b.indexOf('=')) ? -1 : 1)).join(',');
   /** @type {string[]} */
   const out = [];
   /**
    * @param {string} name
    * @param {'gauge' | 'counter'} type
    * @param {string} help
-   * @param {Array<[string, number]>} series label suffix (may be '') and value
+   * @param {Array<[string, number]>} series extra label (may be '') and value
    */
   const metric = (name, type, help, series) => {
     out.push(`# HELP ${name} ${help}`, `# TYPE ${name} ${type}`);
-    for (const [extra, value] of series) out.push(`${name}{${labels}${extra}} ${num(value)}`);
+    for (const [extra, value] of series) out.push(`${name}{${labels(extra)}} ${num(value)}`);
   };
 
   metric('vllm:num_requests_running', 'gauge', 'Number of requests in model execution batches.',
@@ -39,7 +45,7 @@ function renderMetrics(engine, modelName, v) {
     metric('vllm:num_requests_waiting_by_reason', 'gauge', 'Number of waiting requests by reason. '
       + "Reason labels: 'capacity' = waiting for scheduling capacity; 'deferred' = deferred by transient "
       + 'constraints (LoRA budget, KV transfer, blocked status). Sum of all reasons equals vllm:num_requests_waiting.',
-    [[',reason="capacity"', engine.waiting.length], [',reason="deferred"', 0]]);
+    [['reason="capacity"', engine.waiting.length], ['reason="deferred"', 0]]);
   }
   metric('vllm:kv_cache_usage_perc', 'gauge', 'KV-cache usage. 1 means 100 percent usage.',
     [['', engine.kvCacheUsage()]]);
@@ -58,9 +64,10 @@ function renderMetrics(engine, modelName, v) {
   metric('vllm:generation_tokens_total', 'counter', 'Number of generation tokens processed.',
     [['', engine.totals.generationTokens]]);
   metric('vllm:request_success_total', 'counter', 'Count of successfully processed requests.',
-    Object.entries({ ...(v.waitingByReason ? { repetition: 0 } : {}), ...engine.finished })
+    // vLLM's order: stop, length, abort (0.31 adds error and repetition).
+    Object.entries({ ...engine.finished, ...(v.waitingByReason ? { repetition: 0 } : {}) })
       .filter(([reason]) => v.waitingByReason || reason !== 'error')
-      .map(([reason, n]) => [`,finished_reason="${reason}"`, n]));
+      .map(([reason, n]) => [`finished_reason="${reason}"`, n]));
   histogram(out, 'vllm:time_to_first_token_seconds', 'Histogram of time to first token in seconds.',
     labels, engine.ttft);
   histogram(out, 'vllm:e2e_request_latency_seconds', 'Histogram of e2e request latency in seconds.',
@@ -72,15 +79,15 @@ function renderMetrics(engine, modelName, v) {
  * @param {string[]} out
  * @param {string} name
  * @param {string} help
- * @param {string} labels
+ * @param {(extra?: string) => string} labels
  * @param {import('./engine').Histogram} h
  */
 function histogram(out, name, help, labels, h) {
   out.push(`# HELP ${name} ${help}`, `# TYPE ${name} histogram`);
-  h.buckets.forEach((b, i) => out.push(`${name}_bucket{${labels},le="${num(b)}"} ${num(h.counts[i] ?? 0)}`));
-  out.push(`${name}_bucket{${labels},le="+Inf"} ${num(h.count)}`);
-  out.push(`${name}_count{${labels}} ${num(h.count)}`);
-  out.push(`${name}_sum{${labels}} ${num(h.sum)}`);
+  h.buckets.forEach((b, i) => out.push(`${name}_bucket{${labels(`le="${num(b)}"`)}} ${num(h.counts[i] ?? 0)}`));
+  out.push(`${name}_bucket{${labels('le="+Inf"')}} ${num(h.count)}`);
+  out.push(`${name}_count{${labels()}} ${num(h.count)}`);
+  out.push(`${name}_sum{${labels()}} ${num(h.sum)}`);
 }
 
 /**
@@ -96,7 +103,4 @@ function escapeLabel(v) {
   return v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 }
 
-/** Content type prometheus_client serves. */
-const METRICS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8';
-
-module.exports = { renderMetrics, METRICS_CONTENT_TYPE };
+module.exports = { renderMetrics };

@@ -1,12 +1,14 @@
 // @ts-check
 'use strict';
 
-const { randomBytes } = require('node:crypto');
+const { createHash, randomBytes } = require('node:crypto');
 
 /**
  * JSON bodies and SSE frames in the shapes vLLM's OpenAI-compatible server sends, per imitated
  * version (lib/vllm-profiles.js): the reasoning field(s), whether an empty `tool_calls` is sent,
- * and the length of random ids.
+ * the length of random ids, and 0.31's extra fields (`wireExtras`: system_fingerprint, null
+ * token_ids & co., completion_tokens_details, Hermes-style tool-call deltas) — the 0.31 shapes as a
+ * running vLLM 0.31 sends them (test/integration/simulator-vs-vllm.test.ts compares).
  *
  * @typedef {import('./vllm-profiles').VllmProfile} VllmProfile
  */
@@ -59,11 +61,33 @@ function errorBody(message, type, code, param = null) {
 }
 
 /**
+ * Non-streaming `usage`. `completionDetails`: left out (undefined, 0.11), null, or
+ * `{reasoning_tokens}` (0.31 with a `--reasoning-parser`).
  * @param {number} prompt
  * @param {number} completion
+ * @param {{ reasoning_tokens: number } | null} [completionDetails]
  */
-function usage(prompt, completion) {
-  return { prompt_tokens: prompt, total_tokens: prompt + completion, completion_tokens: completion, prompt_tokens_details: null };
+function usage(prompt, completion, completionDetails) {
+  return {
+    prompt_tokens: prompt, total_tokens: prompt + completion, completion_tokens: completion, prompt_tokens_details: null,
+    ...(completionDetails === undefined ? {} : { completion_tokens_details: completionDetails }),
+  };
+}
+
+/**
+ * vLLM 0.31's `system_fingerprint` (`--fingerprint-mode full`, the default):
+ * `vllm-<version>[-tp<N>]-<hash8>`, hash8 being the start of the engine config's hash; here a hash
+ * of the flags that shape the engine, so it is stable for one configuration. 0.11 sends none.
+ * @param {VllmProfile} v
+ * @param {{ model: string, servedModelNames: readonly string[], maxModelLen?: number, tensorParallelSize: number, kvCacheDtype: string }} args
+ * @returns {string | null}
+ */
+function systemFingerprint(v, args) {
+  if (!v.wireExtras) return null;
+  const hash8 = createHash('sha256')
+    .update(JSON.stringify([args.model, args.servedModelNames, args.maxModelLen ?? null, args.tensorParallelSize, args.kvCacheDtype]))
+    .digest('hex').slice(0, 8);
+  return ['vllm', v.version, ...(args.tensorParallelSize > 1 ? [`tp${args.tensorParallelSize}`] : []), hash8].join('-');
 }
 
 /**
@@ -104,15 +128,17 @@ function modelList(args, maxModelLen, created, v) {
 
 /**
  * @typedef {{ id: string, type: 'function', function: { name: string, arguments: string } }} ToolCall
+ * @typedef {{ id: string, created: number, model: string, fingerprint: string | null }} Head
  */
 
 /**
  * Non-streaming chat completion.
- * @param {{ id: string, created: number, model: string, content: string | null, reasoning: string | null,
+ * @param {Head & { content: string | null, reasoning: string | null,
  *   toolCalls: ToolCall[], finishReason: string, usage: ReturnType<typeof usage> }} r
  * @param {VllmProfile} v
  */
 function chatCompletion(r, v) {
+  const x = v.wireExtras;
   return {
     id: r.id,
     object: 'chat.completion',
@@ -133,70 +159,132 @@ function chatCompletion(r, v) {
       logprobs: null,
       finish_reason: r.finishReason,
       stop_reason: null,
+      ...(x ? { token_ids: null, routed_experts: null } : {}),
     }],
     service_tier: null,
-    system_fingerprint: null,
+    system_fingerprint: r.fingerprint,
     usage: r.usage,
     prompt_logprobs: null,
+    ...(x ? { prompt_token_ids: null, prompt_text: null } : {}),
     kv_transfer_params: null,
+    ...(x ? { ec_transfer_params: null, metrics: null } : {}),
   };
 }
 
 /**
- * One `chat.completion.chunk`. `finishReason` set = the final chunk of the choice.
- * @param {{ id: string, created: number, model: string }} head
- * @param {Record<string, unknown>} delta
- * @param {string | null} [finishReason]
+ * The first chunk of a streamed chat: the role, empty content (0.31 adds the request's
+ * `prompt_token_ids`/`prompt_text`, null unless asked for).
+ * @param {Head} head
+ * @param {VllmProfile} v
  */
-function chatChunk(head, delta, finishReason = null) {
-  /** @type {Record<string, unknown>} */
-  const choice = { index: 0, delta, logprobs: null, finish_reason: finishReason };
-  if (finishReason !== null) choice.stop_reason = null;
-  return { id: head.id, object: 'chat.completion.chunk', created: head.created, model: head.model, choices: [choice] };
+function roleChunk(head, v) {
+  return {
+    id: head.id, object: 'chat.completion.chunk', created: head.created, model: head.model,
+    choices: [{ index: 0, delta: { role: 'assistant', content: '' }, logprobs: null, finish_reason: null }],
+    ...(v.wireExtras ? { prompt_token_ids: null, prompt_text: null } : {}),
+  };
 }
 
 /**
- * The usage chunk sent last when `stream_options.include_usage` is true.
- * @param {{ id: string, created: number, model: string }} head
+ * One `chat.completion.chunk` carrying a generated token's delta. `finishReason` set = the final
+ * chunk of the choice; vLLM 0.31 stamps the `system_fingerprint` on it when no usage chunk follows.
+ * @param {Head} head
+ * @param {Record<string, unknown>} delta
+ * @param {VllmProfile} v
+ * @param {string | null} [finishReason]
+ * @param {boolean} [last] no usage chunk follows
+ */
+function chatChunk(head, delta, v, finishReason = null, last = false) {
+  /** @type {Record<string, unknown>} */
+  const choice = { index: 0, delta, logprobs: null, finish_reason: finishReason };
+  if (finishReason !== null) choice.stop_reason = null;
+  if (v.wireExtras) choice.token_ids = null;
+  return {
+    id: head.id, object: 'chat.completion.chunk', created: head.created, model: head.model, choices: [choice],
+    ...(finishReason !== null && last && head.fingerprint !== null ? { system_fingerprint: head.fingerprint } : {}),
+  };
+}
+
+/**
+ * The first delta of a streamed tool call: its id, type, index and name. vLLM 0.31's Hermes-style
+ * parsers send the name without `arguments` and `content: null` beside it; 0.11 an empty `arguments`.
+ * @param {VllmProfile} v
+ * @param {string} id
+ * @param {string} name
+ */
+function toolNameDelta(v, id, name) {
+  if (v.wireExtras) return { content: null, tool_calls: [{ id, type: 'function', index: 0, function: { name } }] };
+  return { tool_calls: [{ id, type: 'function', index: 0, function: { name, arguments: '' } }] };
+}
+
+/**
+ * A fragment of a streamed tool call's arguments.
+ * @param {VllmProfile} v
+ * @param {string} piece
+ */
+function toolArgumentsDelta(v, piece) {
+  const toolCalls = [{ index: 0, function: { arguments: piece } }];
+  return v.wireExtras ? { content: null, tool_calls: toolCalls } : { tool_calls: toolCalls };
+}
+
+/**
+ * The usage chunk sent last when `stream_options.include_usage` is true. vLLM serialises it
+ * without null fields (`exclude_none`), and 0.31 stamps the `system_fingerprint` on it.
+ * @param {Head} head
  * @param {'chat.completion.chunk' | 'text_completion'} object
  * @param {ReturnType<typeof usage>} u
  */
 function usageChunk(head, object, u) {
-  return { id: head.id, object, created: head.created, model: head.model, choices: [], usage: u };
+  const streamed = Object.fromEntries(Object.entries(u).filter(([, value]) => value !== null));
+  return {
+    id: head.id, object, created: head.created, model: head.model, choices: [], usage: streamed,
+    ...(head.fingerprint !== null ? { system_fingerprint: head.fingerprint } : {}),
+  };
 }
 
 /**
  * Non-streaming text completion.
- * @param {{ id: string, created: number, model: string, text: string, finishReason: string,
- *   usage: ReturnType<typeof usage> }} r
+ * @param {Head & { text: string, finishReason: string, usage: ReturnType<typeof usage> }} r
+ * @param {VllmProfile} v
  */
-function textCompletion(r) {
+function textCompletion(r, v) {
+  const x = v.wireExtras;
   return {
     id: r.id,
     object: 'text_completion',
     created: r.created,
     model: r.model,
-    choices: [{ index: 0, text: r.text, logprobs: null, finish_reason: r.finishReason, stop_reason: null, prompt_logprobs: null }],
+    choices: [{
+      index: 0, text: r.text, logprobs: null, finish_reason: r.finishReason, stop_reason: null,
+      ...(x ? { token_ids: null } : {}), prompt_logprobs: null, ...(x ? { prompt_token_ids: null, routed_experts: null } : {}),
+    }],
     service_tier: null,
-    system_fingerprint: null,
+    system_fingerprint: r.fingerprint,
     usage: r.usage,
     kv_transfer_params: null,
+    ...(x ? { ec_transfer_params: null, metrics: null } : {}),
   };
 }
 
 /**
- * One streamed text-completion chunk.
- * @param {{ id: string, created: number, model: string }} head
+ * One streamed text-completion chunk (the final one has `finishReason`).
+ * @param {Head} head
  * @param {string} text
+ * @param {VllmProfile} v
  * @param {string | null} [finishReason]
+ * @param {boolean} [last] no usage chunk follows
  */
-function textChunk(head, text, finishReason = null) {
+function textChunk(head, text, v, finishReason = null, last = false) {
   return {
     id: head.id,
     object: 'text_completion',
     created: head.created,
     model: head.model,
-    choices: [{ index: 0, text, logprobs: null, finish_reason: finishReason, stop_reason: null }],
+    choices: [{
+      index: 0, text, logprobs: null, finish_reason: finishReason, stop_reason: null,
+      ...(v.wireExtras ? { prompt_token_ids: null, token_ids: null } : {}),
+    }],
+    ...(finishReason !== null && last && head.fingerprint !== null ? { system_fingerprint: head.fingerprint } : {}),
   };
 }
 
@@ -208,6 +296,6 @@ function sse(obj) {
 const SSE_DONE = 'data: [DONE]\n\n';
 
 module.exports = {
-  newId, unixNow, errorBody, usage, modelList, chatCompletion, chatChunk, usageChunk, textDelta,
-  textCompletion, textChunk, sse, SSE_DONE,
+  newId, unixNow, errorBody, usage, systemFingerprint, modelList, chatCompletion, roleChunk, chatChunk, toolNameDelta,
+  toolArgumentsDelta, usageChunk, textDelta, textCompletion, textChunk, sse, SSE_DONE,
 };

@@ -4,7 +4,7 @@
 const http = require('node:http');
 const wire = require('./openai-wire');
 const { handleCompletion } = require('./completions');
-const { renderMetrics, METRICS_CONTENT_TYPE } = require('./metrics');
+const { renderMetrics } = require('./metrics');
 const { authorized } = require('./auth');
 
 /**
@@ -105,13 +105,13 @@ function createSimulatorServer(base) {
     '/v1/models': { GET: (_req, res) => sendJson(res, 200, wire.modelList(base.args, base.profile.maxModelLen, created, base.settings.vllm)) },
     '/version': { GET: (_req, res) => sendJson(res, 200, { version: base.settings.vllm.version }) },
     '/metrics': {
-      GET: (_req, res) => sendText(res, 200, METRICS_CONTENT_TYPE, renderMetrics(base.engine, base.args.servedModelNames[0], base.settings.vllm)),
+      GET: (_req, res) => sendText(res, 200, base.settings.vllm.metricsContentType, renderMetrics(base.engine, base.args.servedModelNames[0], base.settings.vllm)),
     },
     '/v1/chat/completions': {
-      POST: async (req, res) => withJsonBody(req, res, sendJson, (body) => handleCompletion(ctx, 'chat', req, res, body)),
+      POST: async (req, res) => withJsonBody(req, res, sendJson, base.settings.vllm.errorStyle, (body) => handleCompletion(ctx, 'chat', req, res, body)),
     },
     '/v1/completions': {
-      POST: async (req, res) => withJsonBody(req, res, sendJson, (body) => handleCompletion(ctx, 'completion', req, res, body)),
+      POST: async (req, res) => withJsonBody(req, res, sendJson, base.settings.vllm.errorStyle, (body) => handleCompletion(ctx, 'completion', req, res, body)),
     },
     '/sim/stats': {
       GET: (_req, res) => sendJson(res, 200, {
@@ -170,21 +170,31 @@ function createSimulatorServer(base) {
 }
 
 /**
- * Reads and parses a JSON body, answering 400 (like vLLM) when it is not JSON.
+ * Reads and parses a JSON body, answering 400 (like vLLM) when it is not JSON: 0.31 renders
+ * FastAPI's validation error (`type` "Bad Request", `param` `body.<position of the error>`).
  * @param {http.IncomingMessage} req
  * @param {http.ServerResponse} res
  * @param {import('./completions').CompletionContext['sendJson']} sendJson
+ * @param {'0.11' | '0.31'} errorStyle
  * @param {(body: any) => Promise<void>} next
  */
-async function withJsonBody(req, res, sendJson, next) {
+async function withJsonBody(req, res, sendJson, errorStyle, next) {
   let body;
   try {
     body = JSON.parse((await readBody(req)).toString('utf8'));
   } catch (err) {
-    const tooLarge = err instanceof BodyTooLargeError;
-    sendJson(res, tooLarge ? 413 : 400, wire.errorBody(
-      tooLarge ? 'Request body too large.' : `Invalid JSON body: ${/** @type {Error} */ (err).message}`,
-      'BadRequestError', tooLarge ? 413 : 400));
+    if (err instanceof BodyTooLargeError) {
+      sendJson(res, 413, wire.errorBody('Request body too large.', 'BadRequestError', 413));
+      return;
+    }
+    const message = /** @type {Error} */ (err).message;
+    if (errorStyle === '0.31') {
+      const loc = `body.${/at position (\d+)/.exec(message)?.[1] ?? 0}`;
+      sendJson(res, 400, wire.errorBody(`1 validation error:\n  {'type': 'json_invalid', 'loc': '${loc}', 'msg': 'JSON decode error', `
+        + `'input': '<dict of 0 items>', 'ctx': {'error': '${message.replace(/'/g, '"')}'}}`, 'Bad Request', 400, loc));
+    } else {
+      sendJson(res, 400, wire.errorBody(`Invalid JSON body: ${message}`, 'BadRequestError', 400));
+    }
     return;
   }
   await next(body);

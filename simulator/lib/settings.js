@@ -21,7 +21,7 @@ const { vllmProfile, UnknownVersionError } = require('./vllm-profiles');
  * @property {boolean} enforceMemory        exit like vLLM when weights + KV cache do not fit (SIM_ENFORCE_MEMORY)
  * @property {number} downloadSeconds       silent "download" after the load starts, on top of loadSeconds (SIM_DOWNLOAD_SECONDS)
  * @property {number} downloadMib           made-up bytes that download writes into a container's mounted cache (SIM_DOWNLOAD_MIB)
- * @property {number} reasoningTokens       reasoning words a gpt-oss model streams before its answer (SIM_REASONING_TOKENS)
+ * @property {number} reasoningTokens       reasoning words a gpt-oss model, or one served with --reasoning-parser, streams before its answer (SIM_REASONING_TOKENS)
  * @property {import('./vllm-profiles').VllmProfile} vllm the imitated vLLM version (VLLM_VERSION)
  * @property {boolean} logo                 0.31's ASCII logo; false with VLLM_DISABLE_LOG_LOGO=1, as in vLLM
  */

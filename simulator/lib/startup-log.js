@@ -66,13 +66,13 @@ async function runStartup(ctx) {
 
   log.api('INFO', 'simulator.py:1', `Spark Gateway vLLM simulator ${SIMULATOR_VERSION}: a test double of `
     + `vLLM ${v.version}'s OpenAI-compatible server, not vLLM. No GPU, no model weights; replies are synthetic.`);
-  if (new31) log.api('INFO', 'api_utils.py:345', versionBanner(v.version, args.model, settings.logo));
+  if (new31) log.api('INFO', 'api_utils.py:347', versionBanner(v.version, args.model, settings.logo));
   else log.api('INFO', 'api_server.py:1839', `vLLM API server version ${v.version}`);
   log.api('INFO', new31 ? 'api_utils.py:286' : 'utils.py:233', `non-default args: ${pythonDict(args.nonDefault)}`);
   for (const flag of args.ignored) log.api('DEBUG', 'cli_args.py:1', `simulator ignores ${flag}`);
 
   await at(0.02);
-  log.engine('INFO', new31 ? 'core.py:130' : 'core.py:77', `Initializing a V1 LLM engine (v${v.version}) with config: `
+  log.engine('INFO', new31 ? 'core.py:129' : 'core.py:77', `Initializing a V1 LLM engine (v${v.version}) with config: `
     + `model='${args.model}', tokenizer='${args.model}', max_seq_len=${profile.maxModelLen}, `
     + `tensor_parallel_size=${args.tensorParallelSize}, kv_cache_dtype=${args.kvCacheDtype}, `
     + `served_model_name=${args.servedModelNames[0]}, enable_prefix_caching=${pyBool(args.enablePrefixCaching)}`);
@@ -121,6 +121,15 @@ async function runStartup(ctx) {
   log.engine('INFO', new31 ? 'model_runner.py:407' : 'gpu_model_runner.py:2653',
     `Model loading took ${size} ${v.modelLoadingUnit} and ${elapsed().toFixed(6)} seconds`);
 
+  // vLLM 0.31 compiles the model (torch.compile) during the memory profile unless --enforce-eager:
+  // on a Spark the longest silent stretch after the weights (compilation/backends.py, monitor.py).
+  if (new31 && !args.enforceEager) {
+    await at(0.7);
+    log.engine('INFO', 'backends.py:1152', `Dynamo bytecode transform time: ${(elapsed() * 0.05).toFixed(2)} s`);
+    await at(0.73);
+    log.engine('INFO', 'monitor.py:34', `torch.compile took ${(elapsed() * 0.1).toFixed(2)} s in total`);
+  }
+
   await at(0.75);
   if (profile.memoryError) {
     if (settings.enforceMemory) throw new StartupError(profile.memoryError, 'ValueError');
@@ -136,6 +145,12 @@ async function runStartup(ctx) {
   } else {
     log.engine('INFO', 'kv_cache_utils.py:1087', kvSize);
     log.engine('INFO', 'kv_cache_utils.py:1091', concurrency);
+  }
+
+  // CUDA graphs are captured once the KV cache is sized (model_runner.py), again unless eager.
+  if (new31 && !args.enforceEager) {
+    await at(0.8);
+    log.engine('INFO', 'model_runner.py:1088', `Graph capturing finished in ${Math.max(1, Math.round(elapsed() * 0.05))} secs, took 0.43 GiB`);
   }
 
   await at(0.85);

@@ -26,7 +26,18 @@
  *   random ids        32 hex characters                        16 hex characters
  *   message.tool_calls [] when there is no call                left out when empty
  *   metrics           -                                        + num_requests_waiting_by_reason,
- *                                                              prompt_tokens_cached
+ *                                                              prompt_tokens_cached; content type
+ *                                                              `version=1.0.0` (prometheus_client 0.26)
+ *   response extras   -                                        system_fingerprint `vllm-V-<hash8>`,
+ *                                                              null `token_ids`, `prompt_token_ids`, ...,
+ *                                                              `completion_tokens_details`, tool-call
+ *                                                              deltas with `content: null`
+ *   errors            own messages                             VLLMValidationError's `(parameter=…,
+ *                                                              value=…)`; request validation errors
+ *                                                              typed `Bad Request`, param `body.<field>`
+ *
+ * The 0.31 wire shapes (response extras, errors, metrics) were compared with a running vLLM 0.31.0
+ * (its CPU build) by test/integration/simulator-vs-vllm.test.ts; 0.11 keeps the older shapes.
  */
 
 /**
@@ -41,6 +52,11 @@
  * @property {boolean} waitingByReason `vllm:num_requests_waiting_by_reason{reason}` exists
  * @property {string} engineProcess the engine core's process name in the line prefix
  * @property {readonly string[]} toolCallParsers the `--tool-call-parser` choices (its _TOOL_PARSERS_TO_REGISTER)
+ * @property {boolean} wireExtras 0.31's response extras: `system_fingerprint`, the null `token_ids`,
+ *   `routed_experts`, `prompt_token_ids`, `prompt_text`, `ec_transfer_params`, `metrics` fields,
+ *   `completion_tokens_details`, and tool-call deltas shaped like the Hermes parser's
+ * @property {'0.11' | '0.31'} errorStyle the wording and `param`/`type` of request errors
+ * @property {string} metricsContentType what GET /metrics answers with
  */
 
 /** Tool-call parsers registered in vLLM 0.11.0 and 0.11.2 (entrypoints/openai/tool_parsers/__init__.py). */
@@ -61,22 +77,26 @@ const TOOL_CALL_PARSERS_031 = Object.freeze([
   'poolside_v1', 'pythonic', 'qwen3_coder', 'qwen3_xml', 'seed_oss', 'step3', 'step3p5', 'xlam',
 ]);
 
+/** prometheus_client's text format content types (0.26, installed with vLLM 0.31, says 1.0.0). */
+const METRICS_0_0_4 = 'text/plain; version=0.0.4; charset=utf-8';
+const METRICS_1_0_0 = 'text/plain; version=1.0.0; charset=utf-8';
+
 /** @type {Readonly<Record<string, VllmProfile>>} */
 const PROFILES = {
   '0.11.0': {
     version: '0.11.0', line: '0.11', prefixEveryLine: true, reasoningField: 'reasoning_content', idHexChars: 32,
     emptyToolCalls: true, modelLoadingUnit: 'GiB', waitingByReason: false, engineProcess: 'EngineCore_DP0',
-    toolCallParsers: TOOL_CALL_PARSERS_011,
+    toolCallParsers: TOOL_CALL_PARSERS_011, wireExtras: false, errorStyle: '0.11', metricsContentType: METRICS_0_0_4,
   },
   '0.11.2': {
     version: '0.11.2', line: '0.11', prefixEveryLine: true, reasoningField: 'both', idHexChars: 32,
     emptyToolCalls: true, modelLoadingUnit: 'GiB memory', waitingByReason: false, engineProcess: 'EngineCore_DP0',
-    toolCallParsers: TOOL_CALL_PARSERS_011,
+    toolCallParsers: TOOL_CALL_PARSERS_011, wireExtras: false, errorStyle: '0.11', metricsContentType: METRICS_0_0_4,
   },
   '0.31.0': {
     version: '0.31.0', line: '0.31', prefixEveryLine: false, reasoningField: 'reasoning', idHexChars: 16,
     emptyToolCalls: false, modelLoadingUnit: 'GiB memory', waitingByReason: true, engineProcess: 'EngineCore',
-    toolCallParsers: TOOL_CALL_PARSERS_031,
+    toolCallParsers: TOOL_CALL_PARSERS_031, wireExtras: true, errorStyle: '0.31', metricsContentType: METRICS_1_0_0,
   },
 };
 

@@ -37,14 +37,16 @@ const PHASE_OF: readonly [RegExp, number][] = [
   [/^(downloading weights|weights downloaded|downloading [\d.]+( (kB|MB))? \/ [\d.]+ (kB|MB|GB))$/, 1],
   [/^(reading checkpoint|shard \d+\/\d+)$/, 2],
   [/^weights loaded$/, 3],
-  [/^KV cache$/, 4],
-  [/^engine ready$/, 5],
-  [/^starting API server$/, 6],
-  [/^API server up$/, 7],
+  [/^(compiling|compiled)$/, 4],
+  [/^KV cache$/, 5],
+  [/^(capturing CUDA graphs|CUDA graphs captured)$/, 6],
+  [/^engine ready$/, 7],
+  [/^starting API server$/, 8],
+  [/^API server up$/, 9],
 ];
 
 function phaseOf(s: Sample): number {
-  if (s.state === 'healthy' || s.state === 'running') return 7;
+  if (s.state === 'healthy' || s.state === 'running') return 9;
   if (s.text === undefined) return 0;
   const hit = PHASE_OF.find(([pattern]) => pattern.test(s.text ?? ''));
   assert.ok(hit, `a progress text we know: ${JSON.stringify(s)}`);
@@ -135,7 +137,7 @@ describe('[live] start-up phases on the pinned vLLM version, from the real compo
     composeModel(dir, ['up', '-d']);
     const samples = await pollStatus(stack.dir, (s) => s.state === 'healthy', 90_000);
     t.diagnostic(`status --json went through: ${sampleText(samples)}`);
-    assertPhasesInOrder(samples, [1, 2, 3, 4, 5, 6, 7]);
+    assertPhasesInOrder(samples, [1, 2, 3, 5, 7, 8, 9]);
     assert.ok(samples.some((s) => s.text === 'downloading weights' || /^downloading /.test(s.text ?? '')), `the silent download is named: ${JSON.stringify(samples)}`);
     // The simulator found no weights in the mounted cache and downloaded as vLLM does: silently,
     // into blobs/<etag>.incomplete, which status --json read as the download's bytes.
@@ -161,7 +163,7 @@ describe('[live] start-up phases on the pinned vLLM version, from the real compo
     const afterRestart = samples.slice(samples.findIndex(restarted));
     t.diagnostic(`after the restart: ${sampleText(afterRestart)}`);
     assert.ok(afterRestart.length > 0, JSON.stringify(samples));
-    assertPhasesInOrder(afterRestart.filter((s) => s.state !== 'restarting' && s.state !== 'exited'), [2, 6, 7]);
+    assertPhasesInOrder(afterRestart.filter((s) => s.state !== 'restarting' && s.state !== 'exited'), [2, 8, 9]);
     // The weights the first start downloaded are in the cache now: the restart loads them.
     const logs = execFileSync('docker', ['logs', CONTAINER], { encoding: 'utf8' });
     assert.equal(logs.match(/Time spent downloading weights/g)?.length, 1, 'downloaded once, not again after the restart');

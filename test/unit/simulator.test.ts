@@ -26,6 +26,7 @@ interface ServeArgs {
   kvCacheDtype: string;
   enableAutoToolChoice: boolean;
   toolCallParser: string | undefined;
+  enforceEager: boolean;
   ignored: string[];
   sim: Record<string, string>;
 }
@@ -163,9 +164,14 @@ describe('simulator command line (vLLM forms)', () => {
 
   it('accepts and ignores vLLM flags it does not simulate, without swallowing the model', () => {
     const args = serve('serve', '--trust-remote-code', 'openai/gpt-oss-20b', '--chat-template', '/templates/chat.template',
-      '--swap-space=4', '--enforce-eager');
+      '--swap-space=4', '--disable-log-requests');
     assert.equal(args.model, 'openai/gpt-oss-20b');
-    assert.deepEqual(args.ignored, ['--trust-remote-code', '--chat-template /templates/chat.template', '--swap-space 4', '--enforce-eager']);
+    assert.deepEqual(args.ignored, ['--trust-remote-code', '--chat-template /templates/chat.template', '--swap-space 4', '--disable-log-requests']);
+  });
+
+  it('honours --enforce-eager: no compile warm-up and no CUDA graphs in its start-up log', () => {
+    assert.equal(serve('serve', 'm', '--enforce-eager').enforceEager, true);
+    assert.equal(serve('serve', 'm').enforceEager, false);
   });
 
   it('maps --sim-* flags to SIM_* settings', () => {
@@ -221,7 +227,11 @@ describe('simulator process', () => {
       /\nLoading safetensors checkpoint shards: 100% Completed \| 3\/3 \[/,
       /Loading weights took \d+\.\d\d seconds/,
       /Model loading took \d+(\.\d{1,2})? GiB memory and \d+\.\d{6} seconds/,
+      // Not --enforce-eager: torch.compile after the weights, CUDA graphs after the KV cache.
+      /Dynamo bytecode transform time: \d+\.\d\d s\n/,
+      /torch\.compile took \d+\.\d\d s in total\n/,
       /GPU KV cache size: [\d,]+ tokens, Maximum concurrency for 8,192 tokens per request: \d+\.\d\dx/,
+      /Graph capturing finished in \d+ secs, took 0\.43 GiB\n/,
       /init engine \(profile, create kv cache, warmup model\) took \d+\.\d\d s\n/,
       new RegExp(`Starting vLLM server on http://127\\.0\\.0\\.1:${sim.port}`),
       /\nINFO: {5}Waiting for application startup\./,
@@ -302,7 +312,8 @@ describe('simulator process', () => {
     assert.equal(chunks[0]?.choices[0]?.delta.role, 'assistant');
     const usageChunk = chunks.at(-1);
     assert.deepEqual(usageChunk?.choices, []);
-    assert.deepEqual(usageChunk?.usage, { prompt_tokens: 3, completion_tokens: 8, total_tokens: 11, prompt_tokens_details: null });
+    // vLLM leaves null fields out of the usage chunk (exclude_none).
+    assert.deepEqual(usageChunk?.usage, { prompt_tokens: 3, completion_tokens: 8, total_tokens: 11 });
     const finals = chunks.filter((c) => c.choices[0]?.finish_reason);
     assert.equal(finals.length, 1);
     assert.equal(finals[0]?.choices[0]?.finish_reason, 'stop');
@@ -363,7 +374,8 @@ describe('simulator process', () => {
     assert.ok(calls.slice(1).every((c) => c.index === 0 && c.function.name === undefined));
     const args = calls.map((c) => c.function.arguments ?? '').join('');
     assert.deepEqual(JSON.parse(args), { location: 'Oslo', unit: 'celsius' });
-    assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, 'tool_calls');
+    // A named function ends with "stop" (OpenAI's rule, which vLLM follows); "auto" and "required" with "tool_calls".
+    assert.equal(chunks.at(-1)?.choices[0]?.finish_reason, 'stop');
   });
 
   it('answers an unknown model with a 404 in vLLM\'s error shape', async () => {
@@ -377,7 +389,8 @@ describe('simulator process', () => {
     const response = await fetch(`${sim.url}/metrics`);
     assert.match(response.headers.get('content-type') ?? '', /^text\/plain/);
     const text = await response.text();
-    const labels = '{model_name="gpt-oss-20b",engine="0"}';
+    // Labels sorted by name, as prometheus_client writes them.
+    const labels = '{engine="0",model_name="gpt-oss-20b"}';
     for (const [name, type] of [
       ['vllm:num_requests_running', 'gauge'], ['vllm:num_requests_waiting', 'gauge'], ['vllm:kv_cache_usage_perc', 'gauge'],
       ['vllm:prompt_tokens_total', 'counter'], ['vllm:generation_tokens_total', 'counter'], ['vllm:num_preemptions_total', 'counter'],
@@ -388,7 +401,7 @@ describe('simulator process', () => {
     }
     for (const name of ['vllm:time_to_first_token_seconds', 'vllm:e2e_request_latency_seconds']) {
       assert.ok(text.includes(`# TYPE ${name} histogram\n`), name);
-      assert.match(text, new RegExp(`${name}_bucket\\{model_name="gpt-oss-20b",engine="0",le="\\+Inf"\\} [1-9]`));
+      assert.match(text, new RegExp(`${name}_bucket\\{engine="0",le="\\+Inf",model_name="gpt-oss-20b"\\} [1-9]`));
       assert.ok(text.includes(`${name}_count${labels} `));
     }
     const generated = /vllm:generation_tokens_total\{[^}]*\} (\d+)/.exec(text);

