@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { ContainerState, Engine } from '../../src/core/compose/engine';
-import { waitUntilReady } from '../../src/core/lifecycle/health-wait';
+import { NotReadyError, refusedArguments, waitUntilReady } from '../../src/core/lifecycle/health-wait';
 import { fakeEngine } from '../support/fake-engine';
 
 // A container whose log holds a finished vLLM 0.11 start and, after a restart onto the 0.31
@@ -40,5 +40,34 @@ describe('health wait: loading text from the latest start only', () => {
       timeoutMs: 10_000, intervalMs: 1, onState: (_t, s) => states.push(s),
     });
     assert.deepEqual(states, ['loading: API server up (100%)', 'healthy']);
+  });
+});
+
+// What vLLM 0.31.0 (CPU build) printed for a flag it does not know, seen in
+// test/integration/real-vllm-gateway.test.ts: argparse's usage, then its one error line.
+const REFUSED_LOG = [
+  'Triton is installed, but doesn\'t include CPU backend. Disabling Triton.',
+  'usage: vllm [-h] [-v]',
+  '            {chat,complete,serve,launch,bench,collect-env,preload,run-batch,snapshot}',
+  '            ...',
+  'vllm: error: unrecognized arguments: --no-such-vllm-flag',
+].join('\n');
+
+describe('health wait: a command line vLLM refuses', () => {
+  const exited = fakeEngine({ container: async () => ({ status: 'restarting', exitCode: 2, restartCount: 1 }), logTail: async () => REFUSED_LOG });
+
+  it('leads with vLLM\'s own error line and names the file that holds the command', async () => {
+    await assert.rejects(
+      waitUntilReady(exited, [{ name: 'tiny-qwen3', container: 'vllm-tiny-qwen3', commandFile: '/stack/tiny-qwen3/docker-compose.yml' }], { timeoutMs: 10_000, intervalMs: 1 }),
+      (e: unknown) => e instanceof NotReadyError
+        && /vLLM refused its command line: unrecognized arguments: --no-such-vllm-flag/.test(e.message)
+        && /Correct or remove that flag in \/stack\/tiny-qwen3\/docker-compose\.yml/.test(e.fix ?? ''),
+    );
+  });
+
+  it('reads the error line of both argparse forms, and nothing from an ordinary crash', () => {
+    assert.equal(refusedArguments(REFUSED_LOG), 'unrecognized arguments: --no-such-vllm-flag');
+    assert.equal(refusedArguments('vllm serve: error: argument --kv-cache-dtype: invalid choice: \'fp4\''), 'argument --kv-cache-dtype: invalid choice: \'fp4\'');
+    assert.equal(refusedArguments('RuntimeError: CUDA out of memory'), undefined);
   });
 });

@@ -30,7 +30,7 @@ async function gatewayConfig(values: ReadonlyMap<string, string>, ctx: CommandCo
 
 export const chatCommand: Command = {
   name: 'chat',
-  summary: 'ask a gateway model; the answer streams to stdout (Ctrl-C stops it)',
+  summary: 'ask a gateway model; the answer streams to stdout, its reasoning to stderr (Ctrl-C stops it)',
   usage: 'chat <model> <prompt> [--gateway-url URL] [--key KEY] [--ca FILE] [--max-tokens N]',
   flags: [],
   values: ['--gateway-url', '--key', '--ca', '--max-tokens'],
@@ -47,8 +47,22 @@ export const chatCommand: Command = {
     const onInterrupt = () => abort.abort();
     process.once('SIGINT', onInterrupt);
     let endsWithNewline = true;
+    // What a reasoning model thinks goes to stderr, marked, so stdout holds only the answer (and a
+    // model that only thought within --max-tokens still shows something).
+    let thinking = false;
+    const endThinking = () => {
+      if (thinking) ctx.io.err('\n');
+      thinking = false;
+    };
     try {
       for await (const event of client.chat({ model, messages: [{ role: 'user', content: prompt }], ...(maxTokens ? { maxTokens } : {}) }, abort.signal)) {
+        if (event.type === 'reasoning') {
+          if (!thinking) ctx.io.err('[thinking] ');
+          thinking = true;
+          ctx.io.err(event.text);
+          continue;
+        }
+        if (event.type === 'text' || event.type === 'toolCall') endThinking();
         if (event.type === 'text') {
           ctx.io.out(event.text);
           endsWithNewline = event.text.endsWith('\n');
@@ -57,6 +71,7 @@ export const chatCommand: Command = {
           endsWithNewline = true;
         }
       }
+      endThinking();
       if (!endsWithNewline) ctx.io.out('\n');
       return EXIT.ok;
     } catch (error) {

@@ -17,6 +17,8 @@ export interface WaitTarget {
   readonly container: string;
   /** A URL that answers 2xx once the service is ready (optional shortcut to Docker's health). */
   readonly readyUrl?: string;
+  /** The file that holds its command line (a model's compose file), named when vLLM refuses a flag. */
+  readonly commandFile?: string;
 }
 
 export interface WaitOptions {
@@ -48,6 +50,10 @@ export async function waitUntilReady(engine: Engine, targets: readonly WaitTarge
       const verdict = await judge(target, state, restarts);
       if (verdict.failed) {
         const log = await engine.logTail(target.container, 15).catch(() => '');
+        const refused = refusedArguments(log);
+        if (refused !== undefined && target.commandFile) {
+          throw new NotReadyError(`${target.name} (${target.container}): vLLM refused its command line: ${refused}; its log ends:\n${log}`, `Correct or remove that flag in ${target.commandFile} (the command: lines), then start again`);
+        }
         throw new NotReadyError(`${target.name} (${target.container}) ${verdict.text}${log ? `; its log ends:\n${log}` : ''}`, `Look at its log: docker logs ${target.container}`);
       }
       if (verdict.ready) {
@@ -113,4 +119,13 @@ function sleep(ms: number, cancellation: Cancellation | undefined): Promise<void
       resolve();
     });
   });
+}
+
+/**
+ * vLLM's own words when its argument parser refuses the command line (`vllm: error: unrecognized
+ * arguments: --x`, `vllm serve: error: argument --y: invalid choice: …`): the process exits before
+ * it logs anything else, so this line is the cause, not one among many. Undefined otherwise. Pure.
+ */
+export function refusedArguments(log: string): string | undefined {
+  return /^(?:\(APIServer pid=\d+\) )?vllm(?: serve)?: error: (.+)$/m.exec(log)?.[1]?.trim();
 }

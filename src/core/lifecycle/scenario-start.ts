@@ -12,11 +12,12 @@
  * this machine, its LiteLLM config listing one deployment per placement.
  */
 import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { certPaths } from '../certs';
 import type { Cancellation } from '../process/cancellation';
 import { throwIfCancelled } from '../process/cancellation';
 import type { ComposeCli } from '../compose/commands';
-import { UP, composeCommand, gatewayProjects, memoryEnvFor, modelUp } from '../compose/commands';
+import { UP, composeCommand, composeFileFor, gatewayProjects, memoryEnvFor, modelUp } from '../compose/commands';
 import { detectCompose } from '../compose/detect';
 import type { Engine } from '../compose/engine';
 import { liveEngine } from '../compose/live-engine';
@@ -202,7 +203,7 @@ export async function startScenario(input: StartInput): Promise<StartResult> {
     Promise.all([...new Set(placed.map((p) => p.host))].map((host) =>
       waitUntilReady(
         engineOf(host),
-        placed.filter((p) => p.host === host).map(({ model: m }) => ({ name: m.name, container: m.container, readyUrl: `http://${host.address ?? '127.0.0.1'}:${m.hostPort}/health` })),
+        placed.filter((p) => p.host === host).map(({ model: m }) => ({ name: m.name, container: m.container, readyUrl: `http://${host.address ?? '127.0.0.1'}:${m.hostPort}/health`, commandFile: path.join(stack.root, m.folder, composeFileFor(variant)) })),
         {
           timeoutMs: input.healthTimeoutMs ?? (backend === 'simulator' ? 180_000 : 20 * 60_000),
           cancellation: input.cancellation,

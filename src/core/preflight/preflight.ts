@@ -6,7 +6,6 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import * as path from 'node:path';
 import type { CheckResult } from '../checks';
@@ -16,7 +15,6 @@ import { composeFileFor, gatewayProjects } from '../compose/commands';
 import type { Engine } from '../compose/engine';
 import type { ComposeImage } from '../compose/images';
 import { composeImageRefs } from '../compose/images';
-import { parseDotEnv } from '../stack/env';
 import { ENV_FILE, LITELLM_PORT, NETWORK, nginxPorts } from '../stack/layout';
 import { envSyncProblems } from '../sync-env';
 import { SparkError } from '../errors';
@@ -24,7 +22,9 @@ import { gib, planScenario } from '../planner';
 import type { ComposeVariant, ScenarioSpec } from '../scenarios/file';
 import type { Stack } from '../stack/discovery';
 import { GATEWAY_SERVICES } from '../stack/discovery';
-import { isPlaceholderToken } from '../stack/env';
+import { isPlaceholderToken, readStackEnv } from '../stack/env';
+import { hfCacheDir } from '../weights/cache-dir';
+import { repoInCache } from '../weights/cache-list';
 
 export type Backend = 'vllm' | 'simulator';
 export const BACKENDS: readonly Backend[] = ['vllm', 'simulator'];
@@ -99,7 +99,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   let env: ReadonlyMap<string, string> = new Map();
   const envFile = path.join(stack.root, ENV_FILE);
   try {
-    env = existsSync(envFile) ? parseDotEnv(await readFile(envFile, 'utf8'), envFile).values : new Map();
+    env = await readStackEnv(stack.root);
     const problems = await envSyncProblems(stack.root);
     add(problems.length === 0
       ? { id: 'env', title: 'Environment', status: 'ok', detail: 'the per-folder .env files are in sync with .env' }
@@ -110,9 +110,15 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
 
   if (input.backend === 'vllm') {
     const token = env.get('HF_TOKEN');
-    add(isPlaceholderToken(token)
-      ? { id: 'hf-token', title: 'HF_TOKEN', status: 'fail', detail: `HF_TOKEN is not set in ${envFile} (the vllm backend downloads the models from Hugging Face)`, fix: 'Set HF_TOKEN=hf_… in .env, then run `spark-gateway sync-env`' }
-      : { id: 'hf-token', title: 'HF_TOKEN', status: 'ok', detail: 'set' });
+    // A token is only needed for what vLLM still has to download: weights already complete in
+    // the cache (`download`, Download Models) load offline.
+    const cacheDir = hfCacheDir(env, process.env);
+    const toDownload = isPlaceholderToken(token) ? (await Promise.all(models.map(async (m) => ((await repoInCache(cacheDir, m.hfModel)) ? undefined : m.name)))).filter((n) => n !== undefined) : [];
+    add(!isPlaceholderToken(token)
+      ? { id: 'hf-token', title: 'HF_TOKEN', status: 'ok', detail: 'set' }
+      : toDownload.length > 0
+        ? { id: 'hf-token', title: 'HF_TOKEN', status: 'fail', detail: `HF_TOKEN is not set in ${envFile} (the vllm backend downloads the models from Hugging Face: ${toDownload.join(', ')})`, fix: 'Set HF_TOKEN=hf_… in .env, then run `spark-gateway sync-env`' }
+        : { id: 'hf-token', title: 'HF_TOKEN', status: 'ok', detail: `not set; not needed: every model's weights are complete in ${cacheDir}` });
   } else {
     add({ id: 'hf-token', title: 'HF_TOKEN', status: 'skip', detail: 'the simulator backend downloads nothing' });
   }

@@ -6,7 +6,7 @@
  * repository's blobs ({@link readRepoBlobs}) also says whether a download into it is under way,
  * for the progress of a model vLLM downloads by itself (model-progress.ts).
  */
-import { readdir, rm, stat } from 'node:fs/promises';
+import { readFile, readdir, rm, stat } from 'node:fs/promises';
 import * as path from 'node:path';
 import { SparkError } from '../errors';
 import { checkRepoId } from '../hub/ids';
@@ -54,6 +54,20 @@ export async function readRepoBlobs(folder: string): Promise<RepoBlobs> {
     lastUsedMs = Math.max(lastUsedMs, info.atimeMs, info.mtimeMs);
   }
   return { sizeBytes, lastUsedMs, partialBytes, partialBlobs };
+}
+
+/**
+ * Whether `repo` sits complete in the cache, read offline: its `refs/main` names a snapshot that
+ * holds a config.json and at least one weights file, and no blob is partial. What vLLM with
+ * HF_HUB_OFFLINE would load, so a start needs nothing from the Hub (and no token) for it.
+ */
+export async function repoInCache(cacheDir: string, repo: string): Promise<boolean> {
+  const folder = repoFolder(cacheDir, repo);
+  const sha = await readFile(path.join(folder, 'refs', 'main'), 'utf8').then((t) => t.trim(), () => '');
+  if (!/^[0-9a-f]{40}$/.test(sha)) return false;
+  const files = await readdir(path.join(folder, 'snapshots', sha)).catch(() => [] as string[]);
+  if (!files.includes('config.json') || !files.some((f) => /\.(safetensors|bin|gguf|pt)$/.test(f))) return false;
+  return (await readRepoBlobs(folder)).partialBlobs === 0;
 }
 
 /** The repositories in `<cacheDir>/hub`, largest first; empty when there is no cache yet. */
