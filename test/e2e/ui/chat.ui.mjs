@@ -66,7 +66,7 @@ async function startGateway(/** @type {string} */ workspace, /** @type {string} 
 }
 
 /** Opens the chat view ("Chat: Open Chat"; its palette entry's label carries the keybinding too). */
-async function openChat(/** @type {import('playwright-core').Page} */ page) {
+export async function openChat(/** @type {import('playwright-core').Page} */ page) {
   await page.keyboard.press('F1');
   const input = quickInput(page).getByRole('textbox');
   await input.waitFor({ state: 'visible' });
@@ -75,9 +75,9 @@ async function openChat(/** @type {import('playwright-core').Page} */ page) {
   await page.keyboard.press('Enter');
 }
 
-const chatInput = (/** @type {import('playwright-core').Page} */ page) => page.locator('.interactive-input-part .monaco-editor').first();
-const modelPicker = (/** @type {import('playwright-core').Page} */ page) => page.getByRole('button', { name: /^Models?,|^Pick Model/ }).first();
-const pickerEntry = (/** @type {import('playwright-core').Page} */ page, /** @type {string} */ name) =>
+export const chatInput = (/** @type {import('playwright-core').Page} */ page) => page.locator('.interactive-input-part .monaco-editor').first();
+export const modelPicker = (/** @type {import('playwright-core').Page} */ page) => page.getByRole('button', { name: /^Models?,|^Pick Model/ }).first();
+export const pickerEntry = (/** @type {import('playwright-core').Page} */ page, /** @type {string} */ name) =>
   page.getByRole('menuitemcheckbox', { name }).or(page.getByRole('option', { name })).or(page.getByRole('menuitem', { name })).first();
 
 /** Sends `text` from the chat input and waits for a response that contains `expected`. */
