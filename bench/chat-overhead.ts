@@ -41,7 +41,7 @@ import { loopbackConfig, startLiteLlm, startRedis } from '../test/support/gatewa
 import type { GatewayNginx } from '../test/support/nginx';
 import { startGatewayNginx } from '../test/support/nginx';
 import { missingRealVllm, startRealVllm } from '../test/support/real-vllm';
-import { timedChatStream } from '../test/support/sse';
+import { sseChunks, timedChatStream } from '../test/support/sse';
 import { startSimulator } from '../test/support/simulator';
 import { copyStack } from '../test/support/stack-copy';
 import { tinyModels } from '../test/support/tiny-models';
@@ -138,24 +138,14 @@ function vllmRunner(baseUrl: string, key: string | undefined, fetch: FetchLike):
     let first: number | undefined;
     let text = '';
     let usage: { tokens: number; promptTokens: number } | undefined;
-    let buffer = '';
-    const decoder = new TextDecoder();
-    for await (const bytes of response.body) {
-      buffer += decoder.decode(bytes, { stream: true });
-      let end: number;
-      while ((end = buffer.indexOf('\n')) >= 0) {
-        const line = buffer.slice(0, end).trim();
-        buffer = buffer.slice(end + 1);
-        if (!line.startsWith('data:') || line === 'data: [DONE]') continue;
-        const chunk = JSON.parse(line.slice(5)) as Chunk;
-        const delta = chunk.choices?.[0]?.delta;
-        const piece = (delta?.content ?? '') + (delta?.reasoning ?? delta?.reasoning_content ?? '');
-        if (piece) {
-          first ??= performance.now();
-          text += piece;
-        }
-        if (chunk.usage?.completion_tokens !== undefined) usage = { tokens: chunk.usage.completion_tokens, promptTokens: chunk.usage.prompt_tokens ?? 0 };
+    for await (const chunk of sseChunks<Chunk>(response.body)) {
+      const delta = chunk.choices?.[0]?.delta;
+      const piece = (delta?.content ?? '') + (delta?.reasoning ?? delta?.reasoning_content ?? '');
+      if (piece) {
+        first ??= performance.now();
+        text += piece;
       }
+      if (chunk.usage?.completion_tokens !== undefined) usage = { tokens: chunk.usage.completion_tokens, promptTokens: chunk.usage.prompt_tokens ?? 0 };
     }
     if (!usage) throw new Error('the stream had no usage chunk');
     return sample(started, first, performance.now(), text, litellmOverhead(response.headers), usage);

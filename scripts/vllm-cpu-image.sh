@@ -84,7 +84,7 @@ for version in "${VERSIONS[@]}"; do
   old_id="$(docker image inspect -f '{{.Id}}' "$tag" 2>/dev/null || true)"
 
   bash "$REPO_ROOT/scripts/apt-install-missing.sh" debootstrap >/dev/null
-  WORK="$(mktemp -d /tmp/vllm-cpu-image.XXXXXX)"
+  WORK="$(mktemp -d -t vllm-cpu-image.XXXXXX)"
   root="$WORK/root"
   # Downloaded packages are kept beside the venvs: a rebuild (new venv, new script) skips the download.
   cache="$VENV_BASE/cache/debootstrap-$SUITE"

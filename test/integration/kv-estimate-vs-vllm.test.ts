@@ -13,15 +13,13 @@
  * developer machine and fails in CI.
  */
 import assert from 'node:assert/strict';
-import type { ChildProcess } from 'node:child_process';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { parseModelConfig } from '../../src/core/models/config';
 import type { KvCacheDtype } from '../../src/core/models/kv-cache';
 import { parseKvCacheLine, tokensInKvBudget } from '../../src/core/models/kv-budget';
-import { freePort } from '../support/processes';
+import { freePort, start } from '../support/processes';
 import { missingRealVllm, VLLM_BIN } from '../support/real-vllm';
 import type { TinyModel, TinyModels } from '../support/tiny-models';
 import { missingTinyModels, TINY_VLLM_ENV, tinyModels, tinyServeArgs } from '../support/tiny-models';
@@ -45,7 +43,7 @@ interface VllmKvLine {
 async function vllmKvLine(set: TinyModels, model: TinyModel, extraArgs: readonly string[] = []): Promise<VllmKvLine> {
   const port = await freePort();
   const t0 = Date.now();
-  const running = startGroup(VLLM_BIN, [...tinyServeArgs(set, model, port, MAX_MODEL_LEN), ...extraArgs], TINY_VLLM_ENV);
+  const running = start(VLLM_BIN, [...tinyServeArgs(set, model, port, MAX_MODEL_LEN), ...extraArgs], { env: TINY_VLLM_ENV, group: true });
   try {
     const deadline = Date.now() + 300_000;
     for (;;) {
@@ -61,60 +59,6 @@ async function vllmKvLine(set: TinyModels, model: TinyModel, extraArgs: readonly
   } finally {
     await running.stop();
   }
-}
-
-/**
- * Starts `command` in a process group of its own. vLLM's API server, stopped mid-start-up (here:
- * at the KV line, before its engine handshake is done), ignores SIGTERM, and killing it alone (as
- * processes.ts `stop()` does after 5 s) leaves its EngineCore, worker and resource tracker running
- * as orphans. `stop()` sends SIGTERM to the whole group (the engine processes end in ~3 s), then
- * SIGKILL to the API server alone, then to the group if anything is left, and returns once no
- * process of the group is left.
- */
-function startGroup(command: string, args: readonly string[], env: Readonly<Record<string, string>>): { child: ChildProcess; output(): string; stop(): Promise<void> } {
-  const child = spawn(command, args, { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-  let output = '';
-  child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-  child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-  const group = child.pid;
-  const signal = (name: NodeJS.Signals | 0): boolean => {
-    if (group === undefined) return false;
-    try {
-      process.kill(-group, name);
-      return true;
-    } catch {
-      return false; // ESRCH: the group is empty
-    }
-  };
-  const onExit = () => signal('SIGKILL');
-  process.once('exit', onExit);
-  const gone = async (ms: number): Promise<boolean> => {
-    for (const end = Date.now() + ms; Date.now() < end;) {
-      if (!signal(0)) return true;
-      await new Promise((r) => setTimeout(r, 200));
-    }
-    return !signal(0);
-  };
-  return {
-    child,
-    output: () => output,
-    async stop() {
-      process.removeListener('exit', onExit);
-      signal('SIGTERM');
-      if (!(await gone(5000))) {
-        // The engine processes are gone by now; the API server is not. Killing it alone lets its
-        // resource tracker see the end and unlink the API server's shared memory (/dev/shm/psm_*)
-        // before it exits — SIGKILL to the whole group would leave that segment behind.
-        child.kill('SIGKILL');
-        if (!(await gone(15_000))) {
-          signal('SIGKILL');
-          if (!(await gone(10_000))) throw new Error(`process group ${group} of ${command} survived SIGKILL`);
-        }
-      }
-      child.stdout.destroy();
-      child.stderr.destroy();
-    },
-  };
 }
 
 interface Row {

@@ -41,9 +41,9 @@ export interface Running {
 
 /**
  * Starts `command args` and collects its output; `stop()` sends SIGTERM, then SIGKILL. With
- * `group`, the process leads a process group of its own and `stop()` signals the whole group and
- * ends with a SIGKILL to it: a server that forks workers (vLLM's EngineCore and workers) leaves
- * none behind, even when its parent dies first.
+ * `group`, the process leads a process group of its own and `stop()` ends the whole group: a
+ * server that forks workers (vLLM's EngineCore and workers) leaves none behind, even when its
+ * parent dies first or ignores SIGTERM (vLLM's API server stopped mid-start-up does).
  */
 export function start(command: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string; group?: boolean } = {}): Running {
   const child = spawn(command, args, { env: { ...process.env, ...options.env }, cwd: options.cwd, stdio: ['ignore', 'pipe', 'pipe'], detached: options.group === true });
@@ -51,25 +51,65 @@ export function start(command: string, args: readonly string[], options: { env?:
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  const signal = (sig: NodeJS.Signals) => {
-    try {
-      if (options.group && child.pid !== undefined) process.kill(-child.pid, sig);
-      else child.kill(sig);
-    } catch {
-      // already gone
-    }
-  };
+  if (options.group) {
+    const group = groupSignals(child);
+    // A test run that ends without stop() takes the group with it.
+    const onExit = () => group.signal('SIGKILL');
+    process.once('exit', onExit);
+    return {
+      child,
+      output: () => output,
+      async stop() {
+        process.removeListener('exit', onExit);
+        await group.stop(command);
+        child.stdout?.destroy();
+        child.stderr?.destroy();
+      },
+    };
+  }
   return {
     child,
     output: () => output,
     async stop() {
-      if (child.exitCode === null && child.signalCode === null) {
-        signal('SIGTERM');
-        const timer = setTimeout(() => signal('SIGKILL'), 5000);
-        await exited;
-        clearTimeout(timer);
-      }
-      if (options.group) signal('SIGKILL');
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill('SIGTERM');
+      const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+      await exited;
+      clearTimeout(timer);
+    },
+  };
+}
+
+/** Signals to the process group `child` leads, and its stop: SIGTERM, then SIGKILL, until the group is empty. */
+function groupSignals(child: ChildProcess): { signal(name: NodeJS.Signals | 0): boolean; stop(command: string): Promise<void> } {
+  const leader = child.pid;
+  const signal = (name: NodeJS.Signals | 0): boolean => {
+    if (leader === undefined) return false;
+    try {
+      process.kill(-leader, name);
+      return true;
+    } catch {
+      return false; // ESRCH: the group is empty
+    }
+  };
+  const gone = async (ms: number): Promise<boolean> => {
+    for (const end = Date.now() + ms; Date.now() < end;) {
+      if (!signal(0)) return true;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    return !signal(0);
+  };
+  return {
+    signal,
+    async stop(command) {
+      signal('SIGTERM');
+      if (await gone(5000)) return;
+      // The leader alone first: vLLM's resource tracker then sees its end and unlinks the shared
+      // memory (/dev/shm/psm_*) it made; SIGKILL to the whole group would leave that behind.
+      child.kill('SIGKILL');
+      if (await gone(15_000)) return;
+      signal('SIGKILL');
+      if (!(await gone(10_000))) throw new Error(`process group ${leader} of ${command} survived SIGKILL`);
     },
   };
 }

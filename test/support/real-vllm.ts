@@ -14,7 +14,7 @@ import { REQUIRE_ALL } from './components';
 import type { Running } from './processes';
 import { answers, freePort, start, waitFor } from './processes';
 import type { TinyModel, TinyModels } from './tiny-models';
-import { TINY_VLLM_ENV, VLLM_VENV } from './tiny-models';
+import { TINY_VLLM_ENV, VLLM_VENV, tinyServeArgs } from './tiny-models';
 
 /** The image the real vLLM runs in under Docker (its tag names the vLLM version inside). */
 export const CPU_IMAGE = `spark-gateway/vllm-cpu:${VLLM_VERSION}`;
@@ -61,22 +61,15 @@ export interface RealVllm extends Running {
 }
 
 /**
- * Starts `vllm serve` of `model` from the venv on a free loopback port with the CPU environment and
- * the model's own parser flags (the CPU environment: TINY_VLLM_ENV), and waits for /health (start-up is ~45 s on 2 cores; the timeout
- * is generous because the cores are shared). `extraArgs` come last (a test's `--enforce-eager`,
- * `--api-key`…).
+ * Starts `vllm serve` of `model` from the venv on a free loopback port as every CPU check does
+ * (tinyServeArgs: eager, --max-model-len 1024, the model's parsers; TINY_VLLM_ENV), in a process
+ * group that stop() ends whole, and waits for /health (start-up is ~20–45 s on 2 shared cores; the
+ * timeout is generous). `extraArgs` come last and win (`--served-model-name`, `--api-key`…).
  */
 export async function startRealVllm(models: TinyModels, model: TinyModel, options: { extraArgs?: readonly string[]; env?: Record<string, string>; timeoutMs?: number } = {}): Promise<RealVllm> {
   const port = await freePort();
   const t0 = Date.now();
-  const running = start(VLLM_BIN, [
-    'serve', models.folder(model),
-    '--host', '127.0.0.1', '--port', String(port),
-    '--served-model-name', model.name,
-    '--max-model-len', '1024',
-    ...model.vllmArgs,
-    ...(options.extraArgs ?? []),
-  ], { env: { ...TINY_VLLM_ENV, ...options.env }, group: true });
+  const running = start(VLLM_BIN, [...tinyServeArgs(models, model, port), ...(options.extraArgs ?? [])], { env: { ...TINY_VLLM_ENV, ...options.env }, group: true });
   const exited = () => running.child.exitCode !== null || running.child.signalCode !== null;
   try {
     await waitFor(`vLLM serving ${model.name} on ${port}`, async () => {

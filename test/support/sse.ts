@@ -1,10 +1,10 @@
 /** Reading OpenAI-shaped chat streams (server-sent events) in tests and benchmarks, with no client library in between. */
 
 /**
- * The non-empty `choices[0].delta.content` pieces of a chat completion stream, in order, each
- * yielded as soon as its `data:` line is complete (so a caller can time the first one).
+ * The JSON of each `data:` line of a server-sent event stream, in order, each yielded as soon as
+ * its line is complete (`[DONE]` ends nothing and is skipped).
  */
-export async function* contentDeltas(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+export async function* sseChunks<T>(body: AsyncIterable<Uint8Array>): AsyncGenerator<T> {
   let buffer = '';
   const decoder = new TextDecoder();
   for await (const bytes of body) {
@@ -14,9 +14,19 @@ export async function* contentDeltas(body: AsyncIterable<Uint8Array>): AsyncGene
       const line = buffer.slice(0, end).trim();
       buffer = buffer.slice(end + 1);
       if (!line.startsWith('data:') || line === 'data: [DONE]') continue;
-      const content = (JSON.parse(line.slice(5)) as { choices?: { delta?: { content?: string } }[] }).choices?.[0]?.delta?.content;
-      if (content) yield content;
+      yield JSON.parse(line.slice(5)) as T;
     }
+  }
+}
+
+/**
+ * The non-empty `choices[0].delta.content` pieces of a chat completion stream, in order, each
+ * yielded as soon as its `data:` line is complete (so a caller can time the first one).
+ */
+export async function* contentDeltas(body: AsyncIterable<Uint8Array>): AsyncGenerator<string> {
+  for await (const chunk of sseChunks<{ choices?: { delta?: { content?: string } }[] }>(body)) {
+    const content = chunk.choices?.[0]?.delta?.content;
+    if (content) yield content;
   }
 }
 
